@@ -1,0 +1,106 @@
+// Handler: where records go. The base of every handler, with Python's level, formatter,
+// filters, lock, name and error reporting.
+//
+// Subclasses implement emit(). handle() runs the filters and then emit() under the
+// handler's lock; an exception from emit (or from formatting) goes to handle_error, which
+// prints Python's "--- Logging error ---" block to stderr. Nothing a handler does ever
+// throws into the thread that logged.
+//
+//   auto h = std::make_shared<dictlog::StreamHandler>();
+//   h->set_level(dictlog::INFO);
+//   h->set_formatter(std::make_shared<dictlog::Formatter>("%(levelname)s %(message)s"));
+//   dictlog::get_logger("app").add_handler(h);
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dictlog/filter.hpp"
+#include "dictlog/formatter.hpp"
+#include "dictlog/level.hpp"
+#include "dictlog/record.hpp"
+
+namespace dictlog {
+
+// Handlers are owned by std::shared_ptr (loggers, the registry and listeners share them).
+// Thread-safety: every public member may be called from any thread. emit() runs with
+// lock() held; flush() and close() take it themselves.
+class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
+ public:
+  explicit Handler(int level = NOTSET);
+  virtual ~Handler();
+  Handler(const Handler&) = delete;
+  Handler& operator=(const Handler&) = delete;
+
+  int level() const { return level_.load(std::memory_order_relaxed); }
+  void set_level(int level) { level_.store(level, std::memory_order_relaxed); }
+  void set_level(std::string_view name) { set_level(check_level(name)); }
+
+  std::shared_ptr<const Formatter> formatter() const;
+  void set_formatter(std::shared_ptr<const Formatter> f);
+  // The record through this handler's formatter, or the default "%(message)s" one.
+  std::string format(const LogRecord& record) const;
+
+  // Python's handle: filters, then emit under the lock. Returns whether the record passed
+  // the filters. Never throws.
+  bool handle(LogRecord& record) noexcept;
+  virtual void emit(LogRecord& record) = 0;
+  virtual void flush() {}
+  // Marks the handler closed and drops its registered name. Subclasses that hold
+  // resources override it and call Handler::close() last.
+  virtual void close();
+  bool closed() const { return closed_.load(std::memory_order_relaxed); }
+  // shutdown() flushes before close() unless this is false (MemoryHandler's flushOnClose).
+  virtual bool flush_on_close() const { return true; }
+
+  // Python's handleError, for the exception being handled now: the "--- Logging error ---"
+  // block on stderr (if raise_exceptions() is on). Never throws.
+  void handle_error(const LogRecord& record) noexcept;
+
+  // The name in the handler registry (dictConfig sets it to the handler's key).
+  std::string name() const;
+  void set_name(std::string name);
+
+  std::recursive_mutex& lock() const { return lock_; }
+  // Python's class name ("StreamHandler"), for repr and `dictlog tree`.
+  virtual std::string_view class_name() const { return "Handler"; }
+  // Python's repr: "<StreamHandler <stderr> (NOTSET)>".
+  virtual std::string repr() const;
+
+ private:
+  std::atomic<int> level_;
+  std::atomic<bool> closed_{false};
+  mutable std::mutex formatter_mutex_;
+  std::shared_ptr<const Formatter> formatter_;
+  mutable std::recursive_mutex lock_;
+  std::string name_;
+};
+
+// The named-handler registry (Python's getHandlerByName / getHandlerNames).
+std::shared_ptr<Handler> get_handler_by_name(std::string_view name);
+template <class H>
+std::shared_ptr<H> get_handler_by_name(std::string_view name) {
+  return std::dynamic_pointer_cast<H>(get_handler_by_name(name));
+}
+std::vector<std::string> get_handler_names();  // sorted
+
+// Python's logging.raiseExceptions: when false, handle_error and the "no handlers"
+// message are silent.
+bool raise_exceptions();
+void set_raise_exceptions(bool on);
+
+namespace detail {
+// Every live handler, in creation order (Python's _handlerList).
+std::vector<std::shared_ptr<Handler>> handlers_in_creation_order();
+// "TypeName: message" for the exception being handled now, as Python's last traceback
+// line shows it: dictlog errors by their Python name ("ValueError: ..."), others by their
+// C++ type ("std::runtime_error: ..."); nested exceptions are chained as Python chains
+// causes. "NoneType: None" when no exception is being handled.
+std::string describe_current_exception();
+}  // namespace detail
+
+}  // namespace dictlog

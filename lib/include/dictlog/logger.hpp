@@ -1,0 +1,259 @@
+// Logger: Python's hierarchical loggers, with an fmt-checked C++ call syntax.
+//
+// get_logger("app.db") returns the one logger of that name, creating it (and placeholders
+// for missing ancestors) on first use; loggers live until the process ends, so references
+// stay valid. A call on a disabled level costs one relaxed load and a compare: each logger
+// caches its threshold and its handler chain, and both are rebuilt whenever the tree
+// changes (set_level, add_handler, propagate, disable, ...).
+//
+//   auto& log = dictlog::get_logger("app.db");
+//   log.info("connected to {} in {} ms", host, ms);        // fmt syntax, checked at compile time
+//   log.warning("slow query", dictlog::extra{{"sql", q}});  // extra -> %(sql)s
+//   try { run(); } catch (...) { log.exception("failed"); }
+//
+// A message without arguments is used as it is, braces and percent signs included
+// (Python's "no args, no formatting"). Runtime strings are accepted as messages; a runtime
+// format with arguments goes through log_runtime_format.
+#pragma once
+
+#include <atomic>
+#include <climits>
+#include <concepts>
+#include <memory>
+#include "dictlog/source_location.hpp"
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dictlog/filter.hpp"
+#include "dictlog/handler.hpp"
+#include "dictlog/level.hpp"
+#include "dictlog/record.hpp"
+#include "dictlog/value.hpp"
+
+namespace dictlog {
+
+// Python's keyword arguments of a logging call.
+struct Options {
+  dictlog::extra extra;      // extra record attributes (clashing keys throw KeyError)
+  bool exc_info = false;     // render the exception being handled into exc_text
+  bool stack_info = false;   // add "Stack (most recent call last):" and the C++ stack
+
+  Options() = default;
+  Options(dictlog::extra e) : extra(std::move(e)) {}
+  static const Options& none();
+};
+
+// A message written as a string literal, with where it was written.
+struct Literal {
+  std::string_view text;
+  SourceLocation where;
+  template <std::size_t N>
+  consteval Literal(const char (&s)[N], SourceLocation w = SourceLocation::current())
+      : text(s, N - 1), where(w) {}
+};
+
+// An fmt format string checked against the argument types, with where it was written.
+template <class... A>
+struct FormatString {
+  fmt::format_string<A...> fmt;
+  SourceLocation where;
+  template <class S>
+    requires std::convertible_to<const S&, std::string_view>
+  consteval FormatString(const S& s, SourceLocation w = SourceLocation::current())
+      : fmt(s), where(w) {}
+};
+
+namespace detail {
+template <class S>
+concept RuntimeText = std::convertible_to<S, std::string_view> &&
+                      !std::is_array_v<std::remove_reference_t<S>>;
+template <class T>
+concept LogArg = !std::same_as<std::remove_cvref_t<T>, dictlog::extra> &&
+                 !std::same_as<std::remove_cvref_t<T>, Options>;
+struct Chain;
+class Manager;
+}  // namespace detail
+
+#define DICTLOG_LEVEL_METHODS(fn, LEVEL)                                                    \
+  void fn(Literal m, const Options& o = Options::none()) {                                  \
+    if (is_enabled_for(LEVEL)) log_text(LEVEL, m.text, true, m.where, o);                   \
+  }                                                                                         \
+  template <detail::RuntimeText S>                                                          \
+  void fn(S&& s, const Options& o = Options::none(),                                        \
+          SourceLocation w = SourceLocation::current()) {                      \
+    if (is_enabled_for(LEVEL)) log_text(LEVEL, std::string_view(s), false, w, o);          \
+  }                                                                                         \
+  template <detail::LogArg... A>                                                            \
+    requires(sizeof...(A) > 0)                                                              \
+  void fn(FormatString<std::type_identity_t<A>...> f, A&&... a) {                           \
+    if (is_enabled_for(LEVEL)) log_args(LEVEL, Options::none(), f, a...);                   \
+  }                                                                                         \
+  template <detail::LogArg... A>                                                            \
+    requires(sizeof...(A) > 0)                                                              \
+  void fn(const Options& o, FormatString<std::type_identity_t<A>...> f, A&&... a) {         \
+    if (is_enabled_for(LEVEL)) log_args(LEVEL, o, f, a...);                                 \
+  }
+
+// Thread-safety: logging calls may run on any thread at any time, also while another
+// thread reconfigures; configuration calls (set_level, add_handler, ...) serialise on the
+// manager's lock.
+class Logger : public Filterer {
+ public:
+  const std::string& name() const { return name_; }
+  int level() const;
+  void set_level(int level);
+  void set_level(std::string_view name) { set_level(check_level(name)); }
+  // First non-zero level walking up to the root (0 if none).
+  int get_effective_level() const;
+  // Python's isEnabledFor: not disabled, not under logging.disable, level >= effective.
+  bool is_enabled_for(int level) const {
+    return level >= threshold_.load(std::memory_order_relaxed);
+  }
+
+  void add_handler(std::shared_ptr<Handler> h);
+  void remove_handler(const std::shared_ptr<Handler>& h);
+  std::vector<std::shared_ptr<Handler>> handlers() const;
+  bool has_handlers() const;  // this logger or an ancestor reached by propagation
+
+  bool propagate() const;
+  void set_propagate(bool p);
+  bool disabled() const;
+  void set_disabled(bool d);
+
+  Logger* parent() const;
+  Logger& get_child(std::string_view suffix);
+  std::vector<Logger*> get_children() const;  // direct real children
+
+  DICTLOG_LEVEL_METHODS(debug, DEBUG)
+  DICTLOG_LEVEL_METHODS(info, INFO)
+  DICTLOG_LEVEL_METHODS(warning, WARNING)
+  DICTLOG_LEVEL_METHODS(error, ERROR)
+  DICTLOG_LEVEL_METHODS(critical, CRITICAL)
+  DICTLOG_LEVEL_METHODS(fatal, CRITICAL)
+
+  // error() with exc_info: the exception being handled goes into the record's exc_text.
+  void exception(Literal m, Options o = {}) {
+    o.exc_info = true;
+    if (is_enabled_for(ERROR)) log_text(ERROR, m.text, true, m.where, o);
+  }
+  template <detail::RuntimeText S>
+  void exception(S&& s, Options o = {}, SourceLocation w = SourceLocation::current()) {
+    o.exc_info = true;
+    if (is_enabled_for(ERROR)) log_text(ERROR, std::string_view(s), false, w, o);
+  }
+  template <detail::LogArg... A>
+    requires(sizeof...(A) > 0)
+  void exception(FormatString<std::type_identity_t<A>...> f, A&&... a) {
+    static const Options exc = [] { Options o; o.exc_info = true; return o; }();
+    if (is_enabled_for(ERROR)) log_args(ERROR, exc, f, a...);
+  }
+
+  // Logging at a level chosen at run time.
+  void log(int level, Literal m, const Options& o = Options::none()) {
+    if (is_enabled_for(level)) log_text(level, m.text, true, m.where, o);
+  }
+  template <detail::RuntimeText S>
+  void log(int level, S&& s, const Options& o = Options::none(),
+           SourceLocation w = SourceLocation::current()) {
+    if (is_enabled_for(level)) log_text(level, std::string_view(s), false, w, o);
+  }
+  template <detail::LogArg... A>
+    requires(sizeof...(A) > 0)
+  void log(int level, FormatString<std::type_identity_t<A>...> f, A&&... a) {
+    if (is_enabled_for(level)) log_args(level, Options::none(), f, a...);
+  }
+  template <detail::LogArg... A>
+    requires(sizeof...(A) > 0)
+  void log(int level, const Options& o, FormatString<std::type_identity_t<A>...> f, A&&... a) {
+    if (is_enabled_for(level)) log_args(level, o, f, a...);
+  }
+
+  // A record with a message chosen at run time and already formatted (the CLI's events).
+  void log_message(int level, std::string_view msg, const Options& o = Options::none(),
+                   SourceLocation w = SourceLocation::current()) {
+    if (is_enabled_for(level)) log_text(level, msg, false, w, o);
+  }
+
+  // Python's Logger.handle: drop if disabled, run this logger's filters, call handlers.
+  void handle(LogRecord& record);
+  // Python's callHandlers: every handler on the propagation path whose level admits the
+  // record; lastResort if the path has no handler at all.
+  void call_handlers(LogRecord& record);
+
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+ private:
+  friend class detail::Manager;
+  friend struct std::default_delete<Logger>;
+  Logger(std::string name, int level);
+  ~Logger();
+
+  void log_text(int level, std::string_view text, bool is_static, const SourceLocation& w,
+                const Options& o);
+  template <class... F, class... A>
+  void log_args(int level, const Options& o, const FormatString<F...>& f, const A&... a) {
+    LogRecord r = new_record(level, f.where);
+    std::string_view fs(fmt::string_view(f.fmt).data(), fmt::string_view(f.fmt).size());
+    r.set_msg(fs);
+    if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
+      r.capture_args(a...);
+    } else {
+      // A type not declared copy_safe is formatted now, while the caller's object is alive.
+      r.set_message(fmt::vformat(fmt::string_view(f.fmt), fmt::make_format_args(a...)));
+    }
+    dispatch(r, o);
+  }
+  LogRecord new_record(int level, const SourceLocation& w) const;
+  void dispatch(LogRecord& r, const Options& o);
+
+  std::string name_;
+  int level_;
+  Logger* parent_ = nullptr;
+  bool propagate_ = true;
+  bool disabled_ = false;
+  std::vector<std::shared_ptr<Handler>> handlers_;
+  std::atomic<int> threshold_{INT_MAX};
+  std::atomic<const detail::Chain*> chain_{nullptr};
+};
+
+#undef DICTLOG_LEVEL_METHODS
+
+// The logger of that name; "", "root" give the root logger.
+Logger& get_logger(std::string_view name = "");
+Logger& root();
+
+// Python's logging.disable: every call at or below `level` is dropped; disable(NOTSET)
+// undoes it.
+void disable(int level = CRITICAL);
+void disable(std::string_view level);
+int disabled_level();
+
+// Every logger name the manager knows, placeholders included, sorted (Python's
+// loggerDict keys); `is_placeholder` tells them apart.
+std::vector<std::string> logger_names();
+bool is_placeholder(std::string_view name);
+// The logger of that name if one exists (no placeholder, no creation).
+Logger* find_logger(std::string_view name);
+
+// Python's lastResort: the handler used when a record meets no handler at all. Default:
+// a WARNING handler writing the bare message to stderr. nullptr makes the manager print
+// "No handlers could be found for logger "<name>"" once instead.
+std::shared_ptr<Handler> last_resort();
+void set_last_resort(std::shared_ptr<Handler> h);
+
+// Defers the rebuild of thresholds and handler chains until the outermost guard ends;
+// used by dict_config to apply a whole configuration at once.
+class TreeUpdate {
+ public:
+  TreeUpdate();
+  ~TreeUpdate();
+  TreeUpdate(const TreeUpdate&) = delete;
+  TreeUpdate& operator=(const TreeUpdate&) = delete;
+};
+
+}  // namespace dictlog

@@ -1,0 +1,138 @@
+// LogRecord: one logging event, with every attribute Python's formatters can name.
+//
+// Loggers create records; handlers, filters and formatters read them. A record captures
+// rather than formats: the message is built from `msg` and the captured arguments the
+// first time something asks for it (get_message), usually a formatter on the handler's
+// or the listener's thread. Strings a record points to (logger and level names, source
+// location) live for the whole process, so copying a record is cheap.
+//
+//   dictlog::LogRecord r = dictlog::make_log_record({{"name", "app"}, {"msg", "hi"}});
+//   r.get_message();                                   // "hi"
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include "dictlog/source_location.hpp"
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "dictlog/detail/capture.hpp"
+#include "dictlog/level.hpp"
+#include "dictlog/value.hpp"
+
+namespace dictlog {
+
+// The attributes of a record that formats can name, in Python's __dict__ order, then
+// the two a formatter adds.
+enum class Attr : std::uint8_t {
+  name, msg, args, levelname, levelno, pathname, filename, module, exc_info, exc_text,
+  stack_info, lineno, funcName, created, msecs, relativeCreated, thread, threadName,
+  processName, process, taskName, message, asctime
+};
+inline constexpr int attr_count = static_cast<int>(Attr::asctime) + 1;
+
+// Python's attribute name for `a` ("funcName"), and back (nullopt for a name that is no
+// record attribute, i.e. an `extra` key or a formatter default).
+std::string_view attr_name(Attr a);
+std::optional<Attr> attr_from_name(std::string_view name);
+
+class LogRecord {
+ public:
+  LogRecord() = default;
+  // What a logger fills in; the time, thread and process are read here.
+  LogRecord(std::string_view name, int level, const SourceLocation& where);
+
+  LogRecord(const LogRecord& o);
+  LogRecord& operator=(const LogRecord& o);
+  LogRecord(LogRecord&&) noexcept;
+  LogRecord& operator=(LogRecord&&) noexcept;
+
+  // Python attributes. Strings are views of storage that outlives every record.
+  std::string_view name;
+  int levelno = NOTSET;
+  std::string_view levelname;
+  std::string_view pathname = "(unknown file)";
+  std::string_view func = "(unknown function)";  // as the compiler spells it; see func_name()
+  std::uint32_t lineno = 0;
+  std::int64_t created_ns = 0;  // wall clock, ns since the epoch
+  std::uint64_t thread = 0;
+  std::string_view thread_name;
+  std::string_view process_name = "MainProcess";
+  std::int64_t process = 0;
+  double relative_created = 0;  // ms from the library's start to created_ns
+  // Set when the record was logged with exc_info: the exception rendered as text
+  // ("std::runtime_error: disk full"), or "NoneType: None" when there was none.
+  std::optional<std::string> exc_text;
+  // Python fills record.exc_text only when a formatter first renders the exception, so
+  // %(exc_text)s reads None until then; Formatter::format sets this.
+  mutable bool exc_formatted = false;
+  std::optional<std::string> stack_info;
+  dictlog::extra extra;
+
+  // msg is the format string as logged; args are the captured arguments.
+  std::string_view msg() const { return msg_; }
+  void set_msg(std::string_view static_text) { msg_ = static_text, owned_msg_.clear(), owned_ = false; }
+  void set_msg_copy(std::string text);  // msg owned by the record
+  const detail::ArgPack& args() const { return args_; }
+  detail::ArgPack& args() { return args_; }
+  template <class... A>
+  void capture_args(const A&... a) {
+    args_.capture(a...);
+    message_.reset();
+  }
+
+  // Python's getMessage: msg formatted with args (fmt syntax), or msg itself when there
+  // are none. Cached after the first call. Throws fmt::format_error on a mismatch.
+  const std::string& get_message() const;
+  // Stores an already-formatted message (eager capture, QueueHandler.prepare).
+  void set_message(std::string m) const { message_ = std::move(m); }
+  bool has_message() const { return message_.has_value(); }
+
+  // Derived attributes, computed from the ones above.
+  std::string_view filename() const;   // basename of pathname
+  std::string_view module() const;     // filename minus its last extension
+  std::string_view func_name() const;  // unqualified function name: "connect"
+  double created() const { return static_cast<double>(created_ns) / 1e9; }
+  double msecs() const;                // CPython 3.13's rule, including the 999 -> 0 fix
+  bool has_exc_info() const { return exc_text.has_value(); }
+
+  // Any attribute, by enum; `message` is get_message(). `asctime` and `args` are not
+  // scalars here: formatters compute asctime, args_repr() renders args.
+  ValueView attribute(Attr a) const;
+  std::string args_repr() const;
+  const Value* find_extra(std::string_view key) const;
+
+ private:
+  void copy_msg_from(const LogRecord& o);
+
+  std::string_view msg_;
+  std::string owned_msg_;
+  bool owned_ = false;
+  detail::ArgPack args_;
+  mutable std::optional<std::string> message_;
+};
+
+// Python's makeLogRecord: a record with name None (shown "None"), level None, pathname ""
+// etc., overlaid with the given attributes. For tests and the CLI.
+LogRecord make_log_record(const dictlog::extra& attrs);
+
+// The key clash rule for `extra`: KeyError("Attempt to overwrite 'msg' in LogRecord")
+// for `message`, `asctime` or any record attribute.
+void check_extra_keys(const dictlog::extra& e);
+
+namespace detail {
+// A copy of `s` that lives as long as the process; equal strings share one copy.
+std::string_view intern(std::string_view s);
+// Start of the library's clock (relativeCreated's zero), in ns since the epoch.
+std::int64_t start_time_ns();
+// This thread's name as records show it: set_thread_name's, "MainThread" on the main
+// thread, else the OS name. Interned: the view stays valid.
+std::string_view current_thread_name();
+std::uint64_t current_thread_ident();
+}  // namespace detail
+
+// Names the calling thread for threadName (and the OS, truncated to 15 bytes).
+void set_thread_name(std::string_view name);
+
+}  // namespace dictlog

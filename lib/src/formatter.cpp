@@ -1,0 +1,208 @@
+// Formatter and BufferingFormatter: Python's logging.Formatter, byte for byte.
+#include "dictlog/formatter.hpp"
+
+#include <cmath>
+#include <ctime>
+
+#include "dictlog/detail/format_template.hpp"
+#include "dictlog/errors.hpp"
+
+namespace dictlog {
+
+namespace {
+
+const char* default_format(char style) {
+  switch (style) {
+    case '{': return "{message}";
+    case '$': return "${message}";
+    default: return "%(message)s";
+  }
+}
+
+bool contains(std::string_view s, std::string_view what) {
+  return s.find(what) != std::string_view::npos;
+}
+
+// time.strftime: grow the buffer until the text fits; an empty result is legitimate.
+void append_strftime(const std::string& format, const std::tm& tm, std::string& out) {
+  if (format.empty()) return;
+  std::size_t start = out.size();
+  std::size_t size = format.size() * 4 + 64;
+  for (;;) {
+    out.resize(start + size);
+    std::size_t n = std::strftime(out.data() + start, size, format.c_str(), &tm);
+    if (n > 0 || size >= format.size() * 256 + 256) {
+      out.resize(start + n);
+      return;
+    }
+    size *= 2;
+  }
+}
+
+}  // namespace
+
+Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> datefmt,
+                     char style, bool validate, dictlog::extra defaults)
+    : datefmt_(std::move(datefmt)), style_(style), defaults_(std::move(defaults)) {
+  if (style != '%' && style != '{' && style != '$')
+    throw ValueError("Style must be one of: %,{,$");
+  fmt_ = (fmt && !fmt->empty()) ? *fmt : std::string(default_format(style));
+  compiled_ = std::make_unique<detail::CompiledFormat>();
+  compiled_->style = style;
+  switch (style) {
+    case '%':
+      if (validate && !detail::percent_validates(fmt_))
+        throw ValueError("Invalid format '" + fmt_ + "' for '%' style");
+      compiled_->percent = detail::compile_percent(fmt_);
+      uses_time_ = contains(fmt_, "%(asctime)");
+      break;
+    case '{':
+      compiled_->brace = detail::compile_brace(fmt_, validate);
+      uses_time_ = contains(fmt_, "{asctime");
+      break;
+    default:
+      compiled_->dollar = detail::compile_dollar(fmt_, validate);
+      uses_time_ = contains(fmt_, "$asctime") || contains(fmt_, "${asctime}");
+      break;
+  }
+  time_cache_ = std::make_unique<detail::TimeCache>();
+}
+
+Formatter::~Formatter() = default;
+
+std::string Formatter::format_time(const LogRecord& record,
+                                   const std::optional<std::string>& datefmt) const {
+  // converter(record.created): Python floors the float seconds.
+  auto second = static_cast<std::int64_t>(std::floor(record.created()));
+  bool custom = datefmt && !datefmt->empty();
+  const std::string& tfmt = custom ? *datefmt : (default_time_format ? *default_time_format : "");
+  std::string s;
+  {
+    detail::TimeCache& c = *time_cache_;
+    std::lock_guard lock(c.mutex);
+    if (!(c.valid && c.second == second && c.utc == utc_ && c.format == tfmt)) {
+      std::time_t t = static_cast<std::time_t>(second);
+      std::tm tm{};
+      if (utc_) {
+        gmtime_r(&t, &tm);
+        // time.gmtime's struct_time names its zone "UTC" (glibc says "GMT").
+        tm.tm_zone = "UTC";
+      } else {
+        localtime_r(&t, &tm);
+      }
+      c.text.clear();
+      append_strftime(tfmt, tm, c.text);
+      c.second = second;
+      c.utc = utc_;
+      c.format = tfmt;
+      c.valid = true;
+    }
+    s = c.text;
+  }
+  if (custom || !default_msec_format || default_msec_format->empty()) return s;
+  double msecs = record.msecs();
+  if (*default_msec_format == "%s,%03d") {
+    char buf[16];
+    int ms = static_cast<int>(msecs);
+    buf[0] = ',';
+    buf[1] = static_cast<char>('0' + ms / 100 % 10);
+    buf[2] = static_cast<char>('0' + ms / 10 % 10);
+    buf[3] = static_cast<char>('0' + ms % 10);
+    s.append(buf, 4);
+    return s;
+  }
+  // Any other msec format: Python's `default_msec_format % (s, msecs)`.
+  detail::PercentFormat pf = detail::compile_percent(*default_msec_format);
+  detail::PyVal items[2];
+  items[0] = detail::PyVal::of_str(s);
+  items[1].kind = detail::PyVal::floating;
+  items[1].d = msecs;
+  detail::PercentArgs args;
+  args.items = items;
+  args.count = 2;
+  std::string out;
+  detail::render_percent(pf, args, out);
+  return out;
+}
+
+namespace {
+
+void substitute(const detail::CompiledFormat& c, const LogRecord& record,
+                const dictlog::extra& defaults, const std::string* asctime, std::string& out) {
+  detail::FieldSource src(record, defaults, asctime);
+  switch (c.style) {
+    case '%': {
+      detail::PercentArgs args;
+      args.mapping = &src;
+      detail::render_percent(c.percent, args, out);
+      break;
+    }
+    case '{': detail::render_brace(*c.brace, src, out); break;
+    default: detail::render_dollar(c.dollar, src, out); break;
+  }
+}
+
+void append_section(std::string& out, std::size_t start, const std::string& text) {
+  if (text.empty()) return;
+  if (out.size() == start || out.back() != '\n') out += '\n';
+  out += text;
+}
+
+}  // namespace
+
+std::string Formatter::format_message(const LogRecord& record) const {
+  std::string out;
+  std::optional<std::string> asctime;
+  if (uses_time_) asctime = format_time(record, datefmt_);
+  substitute(*compiled_, record, defaults_, asctime ? &*asctime : nullptr, out);
+  return out;
+}
+
+void Formatter::format_to(const LogRecord& record, std::string& out) const {
+  std::size_t start = out.size();
+  record.get_message();
+  std::optional<std::string> asctime;
+  if (uses_time_) asctime = format_time(record, datefmt_);
+  try {
+    substitute(*compiled_, record, defaults_, asctime ? &*asctime : nullptr, out);
+  } catch (...) {
+    out.resize(start);
+    throw;
+  }
+  if (record.exc_text) {
+    // Python renders exc_info once and caches it on the record as exc_text.
+    if (!record.exc_formatted) {
+      record.exc_formatted = true;
+      append_section(out, start, format_exception(*record.exc_text));
+    } else {
+      append_section(out, start, *record.exc_text);
+    }
+  }
+  if (record.stack_info) append_section(out, start, format_stack(*record.stack_info));
+}
+
+std::string Formatter::format(const LogRecord& record) const {
+  std::string out;
+  format_to(record, out);
+  return out;
+}
+
+BufferingFormatter::BufferingFormatter(std::shared_ptr<const Formatter> linefmt)
+    : linefmt_(std::move(linefmt)) {
+  if (!linefmt_) {
+    static const auto default_formatter = std::make_shared<const Formatter>();
+    linefmt_ = default_formatter;
+  }
+}
+
+std::string BufferingFormatter::format(const std::vector<const LogRecord*>& records) const {
+  std::string rv;
+  if (!records.empty()) {
+    rv += format_header(records);
+    for (const LogRecord* r : records) linefmt_->format_to(*r, rv);
+    rv += format_footer(records);
+  }
+  return rv;
+}
+
+}  // namespace dictlog

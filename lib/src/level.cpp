@@ -1,0 +1,83 @@
+#include "dictlog/level.hpp"
+
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+
+#include "dictlog/detail/pystr.hpp"
+#include "dictlog/errors.hpp"
+
+namespace dictlog {
+namespace {
+
+struct LevelTables {
+  std::shared_mutex mutex;
+  std::map<int, std::string_view> by_level;
+  std::map<std::string, int, std::less<>> by_name;
+  std::set<std::string, std::less<>> names;  // owns the text every view points to
+
+  std::string_view own(std::string_view s) { return *names.emplace(s).first; }
+
+  LevelTables() {
+    for (auto [lvl, n] : {std::pair{CRITICAL, "CRITICAL"}, {ERROR, "ERROR"}, {WARNING, "WARNING"},
+                          {INFO, "INFO"}, {DEBUG, "DEBUG"}, {NOTSET, "NOTSET"}}) {
+      by_level[lvl] = own(n);
+      by_name[n] = lvl;
+    }
+    by_name["WARN"] = WARNING;
+    by_name["FATAL"] = CRITICAL;
+  }
+};
+
+// Leaked on purpose: records logged during static destruction still read it.
+LevelTables& tables() {
+  static auto* t = new LevelTables;
+  return *t;
+}
+
+}  // namespace
+
+std::string get_level_name(int level) { return std::string(detail::interned_level_name(level)); }
+
+std::optional<int> get_level_by_name(std::string_view name) {
+  auto& t = tables();
+  std::shared_lock lock(t.mutex);
+  auto it = t.by_name.find(name);
+  if (it == t.by_name.end()) return std::nullopt;
+  return it->second;
+}
+
+void add_level_name(int level, std::string_view name) {
+  auto& t = tables();
+  std::unique_lock lock(t.mutex);
+  t.by_level[level] = t.own(name);
+  t.by_name[std::string(name)] = level;
+}
+
+std::map<std::string, int> get_level_names_mapping() {
+  auto& t = tables();
+  std::shared_lock lock(t.mutex);
+  return {t.by_name.begin(), t.by_name.end()};
+}
+
+int check_level(std::string_view name) {
+  if (auto l = get_level_by_name(name)) return *l;
+  std::string msg = "Unknown level: ";
+  detail::append_str_repr(name, msg);
+  throw ValueError(msg);
+}
+
+namespace detail {
+std::string_view interned_level_name(int level) {
+  auto& t = tables();
+  {
+    std::shared_lock lock(t.mutex);
+    auto it = t.by_level.find(level);
+    if (it != t.by_level.end()) return it->second;
+  }
+  std::unique_lock lock(t.mutex);
+  return t.own("Level " + std::to_string(level));
+}
+}  // namespace detail
+
+}  // namespace dictlog

@@ -1,0 +1,417 @@
+#include "dictlog/logger.hpp"
+
+#include <execinfo.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "dictlog/errors.hpp"
+
+namespace dictlog {
+
+namespace detail {
+
+// The handlers a record from one logger meets, flattened along the propagation path.
+// Immutable once published; old chains are retired, never freed, because a logging thread
+// may still be walking one (configuration changes are rare and chains are small).
+struct Chain {
+  std::vector<std::shared_ptr<Handler>> handlers;
+};
+
+// Python's Manager: the logger tree, placeholders and logging.disable, behind one
+// recursive lock (handler constructors and close() may log or reconfigure).
+class Manager {
+ public:
+  static Manager& get() {
+    static auto* m = new Manager;  // leaked: loggers outlive static destruction
+    return *m;
+  }
+
+  std::recursive_mutex mutex;
+  Logger* root = nullptr;
+  std::map<std::string, std::unique_ptr<Logger>, std::less<>> loggers;
+  // Placeholder name -> the loggers waiting under it.
+  std::map<std::string, std::vector<Logger*>, std::less<>> placeholders;
+  int disable = NOTSET;
+  int batch_depth = 0;
+  bool dirty = false;
+  std::vector<std::unique_ptr<const Chain>> retired;
+  std::shared_ptr<Handler> last_resort;
+  bool last_resort_set = false;
+  bool warned_no_handlers = false;
+
+  Logger& get_logger(std::string_view name) {
+    if (name.empty() || name == "root") return *root;
+    std::lock_guard lock(mutex);
+    if (auto it = loggers.find(name); it != loggers.end()) return *it->second;
+    auto owned = std::unique_ptr<Logger>(new Logger(std::string(name), NOTSET));
+    Logger* lg = owned.get();
+    loggers.emplace(std::string(name), std::move(owned));
+    if (auto ph = placeholders.find(name); ph != placeholders.end()) {
+      fixup_children(ph->second, lg);
+      placeholders.erase(ph);
+    }
+    fixup_parents(lg);
+    changed();
+    return *lg;
+  }
+
+  // Python's _fixupParents: placeholders for missing prefixes, parent = nearest real one.
+  void fixup_parents(Logger* lg) {
+    const std::string& name = lg->name_;
+    Logger* rv = nullptr;
+    auto i = name.rfind('.');
+    while (i != std::string::npos && i > 0 && !rv) {
+      std::string sub = name.substr(0, i);
+      if (auto it = loggers.find(sub); it != loggers.end()) {
+        rv = it->second.get();
+      } else {
+        auto& waiting = placeholders[sub];
+        if (std::find(waiting.begin(), waiting.end(), lg) == waiting.end()) waiting.push_back(lg);
+      }
+      i = i >= 2 ? name.rfind('.', i - 2) : std::string::npos;
+    }
+    lg->parent_ = rv ? rv : root;
+  }
+
+  // Python's _fixupChildren.
+  void fixup_children(const std::vector<Logger*>& children, Logger* lg) {
+    const std::string& name = lg->name_;
+    for (Logger* c : children) {
+      if (c->parent_->name_.compare(0, name.size(), name) != 0) {
+        lg->parent_ = c->parent_;
+        c->parent_ = lg;
+      }
+    }
+  }
+
+  void changed() {
+    if (batch_depth > 0) {
+      dirty = true;
+      return;
+    }
+    rebuild();
+  }
+
+  void rebuild() {
+    dirty = false;
+    rebuild_one(root);
+    for (auto& [n, lg] : loggers) rebuild_one(lg.get());
+  }
+
+  void rebuild_one(Logger* lg) {
+    int effective = NOTSET;
+    for (const Logger* l = lg; l; l = l->parent_)
+      if (l->level_ != NOTSET) {
+        effective = l->level_;
+        break;
+      }
+    int threshold = std::max(effective, disable + 1);
+    if (lg->disabled_) threshold = INT_MAX;
+
+    auto chain = std::make_unique<Chain>();
+    for (const Logger* l = lg; l; l = l->parent_) {
+      chain->handlers.insert(chain->handlers.end(), l->handlers_.begin(), l->handlers_.end());
+      if (!l->propagate_) break;
+    }
+    const Chain* old = lg->chain_.load(std::memory_order_relaxed);
+    bool same = old && old->handlers == chain->handlers;
+    if (!same) {
+      lg->chain_.store(chain.release(), std::memory_order_release);
+      if (old) retired.emplace_back(old);
+    }
+    lg->threshold_.store(threshold, std::memory_order_relaxed);
+  }
+
+ private:
+  Manager() {
+    root = new Logger("root", WARNING);
+    rebuild_one(root);
+  }
+};
+
+}  // namespace detail
+
+using detail::Manager;
+
+const Options& Options::none() {
+  static const Options o;
+  return o;
+}
+
+Logger::Logger(std::string name, int level) : name_(std::move(name)), level_(level) {}
+Logger::~Logger() = default;
+
+int Logger::level() const {
+  std::lock_guard lock(Manager::get().mutex);
+  return level_;
+}
+
+void Logger::set_level(int level) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  level_ = level;
+  m.changed();
+}
+
+int Logger::get_effective_level() const {
+  std::lock_guard lock(Manager::get().mutex);
+  for (const Logger* l = this; l; l = l->parent_)
+    if (l->level_ != NOTSET) return l->level_;
+  return NOTSET;
+}
+
+void Logger::add_handler(std::shared_ptr<Handler> h) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  if (std::find(handlers_.begin(), handlers_.end(), h) != handlers_.end()) return;
+  handlers_.push_back(std::move(h));
+  m.changed();
+}
+
+void Logger::remove_handler(const std::shared_ptr<Handler>& h) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  auto it = std::find(handlers_.begin(), handlers_.end(), h);
+  if (it == handlers_.end()) return;
+  handlers_.erase(it);
+  m.changed();
+}
+
+std::vector<std::shared_ptr<Handler>> Logger::handlers() const {
+  std::lock_guard lock(Manager::get().mutex);
+  return handlers_;
+}
+
+bool Logger::has_handlers() const {
+  std::lock_guard lock(Manager::get().mutex);
+  for (const Logger* l = this; l; l = l->parent_) {
+    if (!l->handlers_.empty()) return true;
+    if (!l->propagate_) break;
+  }
+  return false;
+}
+
+bool Logger::propagate() const {
+  std::lock_guard lock(Manager::get().mutex);
+  return propagate_;
+}
+
+void Logger::set_propagate(bool p) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  propagate_ = p;
+  m.changed();
+}
+
+bool Logger::disabled() const {
+  std::lock_guard lock(Manager::get().mutex);
+  return disabled_;
+}
+
+void Logger::set_disabled(bool d) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  disabled_ = d;
+  m.changed();
+}
+
+Logger* Logger::parent() const {
+  std::lock_guard lock(Manager::get().mutex);
+  return parent_;
+}
+
+Logger& Logger::get_child(std::string_view suffix) {
+  if (this == Manager::get().root) return get_logger(suffix);
+  return get_logger(name_ + "." + std::string(suffix));
+}
+
+std::vector<Logger*> Logger::get_children() const {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  std::vector<Logger*> out;
+  for (auto& [n, lg] : m.loggers)
+    if (lg->parent_ == this) out.push_back(lg.get());
+  return out;
+}
+
+LogRecord Logger::new_record(int level, const SourceLocation& w) const {
+  return LogRecord(name_, level, w);
+}
+
+namespace {
+std::string current_stack() {
+  void* frames[64];
+  int n = ::backtrace(frames, 64);
+  std::string out = "Stack (most recent call last):";
+  char** syms = ::backtrace_symbols(frames, n);
+  // Oldest first, as Python prints it; skip this function and the logging call.
+  for (int i = n - 1; i >= 2; --i) {
+    out += "\n  ";
+    out += syms ? syms[i] : "?";
+  }
+  std::free(syms);
+  return out;
+}
+}  // namespace
+
+void Logger::log_text(int level, std::string_view text, bool is_static,
+                      const SourceLocation& w, const Options& o) {
+  LogRecord r = new_record(level, w);
+  if (is_static)
+    r.set_msg(text);
+  else
+    r.set_msg_copy(std::string(text));
+  dispatch(r, o);
+}
+
+void Logger::dispatch(LogRecord& r, const Options& o) {
+  if (&o != &Options::none()) {
+    if (!o.extra.empty()) {
+      check_extra_keys(o.extra);  // Python raises KeyError to the caller here
+      r.extra = o.extra;
+    }
+    if (o.exc_info) r.exc_text = detail::describe_current_exception();
+    if (o.stack_info) r.stack_info = current_stack();
+  }
+  handle(r);
+}
+
+void Logger::handle(LogRecord& record) {
+  if (threshold_.load(std::memory_order_relaxed) == INT_MAX) {
+    std::lock_guard lock(Manager::get().mutex);
+    if (disabled_) return;
+  }
+  if (has_filters() && !filter(record)) return;
+  call_handlers(record);
+}
+
+void Logger::call_handlers(LogRecord& record) {
+  const detail::Chain* chain = chain_.load(std::memory_order_acquire);
+  if (chain && !chain->handlers.empty()) {
+    for (const auto& h : chain->handlers)
+      if (record.levelno >= h->level()) h->handle(record);
+    return;
+  }
+  auto& m = Manager::get();
+  std::shared_ptr<Handler> lr;
+  {
+    std::lock_guard lock(m.mutex);
+    if (!m.last_resort_set) {
+      if (!m.warned_no_handlers && raise_exceptions()) {
+        m.warned_no_handlers = true;
+        std::string msg = "No handlers could be found for logger \"" + name_ + "\"\n";
+        [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());
+      }
+      return;
+    }
+    lr = m.last_resort;
+  }
+  if (lr && record.levelno >= lr->level()) lr->handle(record);
+}
+
+namespace {
+
+// Python's _StderrHandler: the bare message to the current stderr.
+class StderrHandler final : public Handler {
+ public:
+  StderrHandler() : Handler(WARNING) {}
+  void emit(LogRecord& r) override {
+    std::string line = format(r);
+    line += '\n';
+    std::string_view s = line;
+    while (!s.empty()) {
+      ssize_t n = ::write(2, s.data(), s.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw OSError(fmt::format("[Errno {}] {}", errno, std::strerror(errno)));
+      }
+      s.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  std::string_view class_name() const override { return "_StderrHandler"; }
+  std::string repr() const override { return "<_StderrHandler <stderr> (WARNING)>"; }
+};
+
+}  // namespace
+
+std::shared_ptr<Handler> last_resort() {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  if (!m.last_resort_set) return nullptr;
+  return m.last_resort;
+}
+
+void set_last_resort(std::shared_ptr<Handler> h) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  m.last_resort = std::move(h);
+  m.last_resort_set = m.last_resort != nullptr;
+}
+
+Logger& get_logger(std::string_view name) { return Manager::get().get_logger(name); }
+Logger& root() { return *Manager::get().root; }
+
+void disable(int level) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  m.disable = level;
+  m.changed();
+}
+void disable(std::string_view level) { disable(check_level(level)); }
+int disabled_level() {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  return m.disable;
+}
+
+std::vector<std::string> logger_names() {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  std::set<std::string> names;
+  for (auto& kv : m.loggers) names.insert(kv.first);
+  for (auto& kv : m.placeholders) names.insert(kv.first);
+  return {names.begin(), names.end()};
+}
+
+bool is_placeholder(std::string_view name) {
+  auto& m = Manager::get();
+  std::lock_guard lock(m.mutex);
+  return m.placeholders.count(name) > 0 && m.loggers.count(name) == 0;
+}
+
+Logger* find_logger(std::string_view name) {
+  auto& m = Manager::get();
+  if (name.empty() || name == "root") return m.root;
+  std::lock_guard lock(m.mutex);
+  auto it = m.loggers.find(name);
+  return it == m.loggers.end() ? nullptr : it->second.get();
+}
+
+TreeUpdate::TreeUpdate() {
+  auto& m = Manager::get();
+  m.mutex.lock();
+  ++m.batch_depth;
+}
+
+TreeUpdate::~TreeUpdate() {
+  auto& m = Manager::get();
+  if (--m.batch_depth == 0 && m.dirty) m.rebuild();
+  m.mutex.unlock();
+}
+
+namespace detail {
+// The default lastResort is installed at load, as Python's is at import.
+const bool g_last_resort_installed = [] {
+  set_last_resort(std::make_shared<StderrHandler>());
+  return true;
+}();
+}  // namespace detail
+
+}  // namespace dictlog

@@ -1,0 +1,186 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "dictlog/errors.hpp"
+#include "dictlog/record.hpp"
+
+using namespace dictlog;
+
+namespace {
+LogRecord at(std::int64_t ns) {
+  LogRecord r;
+  r.created_ns = ns;
+  return r;
+}
+struct Point {
+  int x, y;
+};
+struct Opaque {
+  int v;
+};
+}  // namespace
+
+template <>
+struct fmt::formatter<Point> : fmt::formatter<std::string_view> {
+  auto format(const Point& p, format_context& ctx) const {
+    return fmt::format_to(ctx.out(), "({}, {})", p.x, p.y);
+  }
+};
+template <>
+struct dictlog::copy_safe<Point> : std::true_type {};
+template <>
+struct fmt::formatter<Opaque> : fmt::formatter<int> {
+  auto format(const Opaque& o, format_context& ctx) const {
+    return fmt::formatter<int>::format(o.v, ctx);
+  }
+};
+
+TEST_CASE("msecs follows CPython 3.13, including the 999 rounding fix") {
+  CHECK(at(1700000000'500000000).msecs() == 500.0);
+  CHECK(at(1700000000'000999999).msecs() == 0.0);
+  // 920.999998503 s: the float does not round up to 921, msecs stays 999.
+  CHECK(at(1700000920'999998503).msecs() == 999.0);
+  // 920.9999999 s rounds up to 921.0 as a float: msecs becomes 0.
+  CHECK(at(1700000920'999999900).msecs() == 0.0);
+  CHECK(at(1700000000'500000000).created() == 1700000000.5);
+}
+
+TEST_CASE("filename and module come from pathname like os.path") {
+  LogRecord r;
+  r.pathname = "/srv/app/c.tar.gz";
+  CHECK(r.filename() == "c.tar.gz");
+  CHECK(r.module() == "c.tar");
+  r.pathname = "main.cpp";
+  CHECK(r.filename() == "main.cpp");
+  CHECK(r.module() == "main");
+  r.pathname = "/x/.hidden";
+  CHECK(r.module() == ".hidden");
+  r.pathname = "/x/Makefile";
+  CHECK(r.module() == "Makefile");
+}
+
+TEST_CASE("funcName is the unqualified function name") {
+  LogRecord r;
+  r.func = "connect";
+  CHECK(r.func_name() == "connect");
+  r.func = "void app::Db::connect(int)";
+  CHECK(r.func_name() == "connect");
+  r.func = "std::vector<int> ns::make<std::pair<int, int>>(const char*) [with T = int]";
+  CHECK(r.func_name() == "make<std::pair<int, int>>");
+}
+
+namespace {
+SourceLocation made_here() { return SourceLocation::current(); }
+}  // namespace
+
+TEST_CASE("a record made by a logger knows where, when and which thread") {
+  auto w = made_here();
+  LogRecord r("app.db", 20, w);
+  CHECK(r.name == "app.db");
+  CHECK(r.levelname == "INFO");
+  CHECK(r.lineno == w.line());
+  CHECK(r.func_name() == "made_here");
+  CHECK(r.filename() == "test_record.cpp");
+  CHECK(r.thread_name == "MainThread");
+  CHECK(r.process_name == "MainProcess");
+  CHECK(r.process == ::getpid());
+  CHECK(r.relative_created >= 0.0);
+  std::string other;
+  std::thread([&] {
+    set_thread_name("worker-1");
+    other = std::string(LogRecord("x", 10, w).thread_name);
+  }).join();
+  CHECK(other == "worker-1");
+}
+
+TEST_CASE("get_message formats captured arguments with fmt, once") {
+  LogRecord r;
+  r.set_msg("request {} served in {:>5} us by {}");
+  std::string path = "/index";
+  r.capture_args(path, 42, 'x');
+  path = "changed after capture";
+  CHECK(r.get_message() == "request /index served in    42 us by x");
+  CHECK(r.args_repr() == "('/index', 42, 'x')");
+  CHECK(!r.args().on_heap());
+}
+
+TEST_CASE("a message without arguments is taken literally") {
+  LogRecord r;
+  r.set_msg("100% {not a field}");
+  CHECK(r.get_message() == "100% {not a field}");
+  CHECK(r.args_repr() == "()");
+}
+
+TEST_CASE("args repr is Python's tuple repr") {
+  LogRecord r;
+  r.set_msg("{}");
+  r.capture_args(std::string("w"));
+  CHECK(r.args_repr() == "('w',)");
+  LogRecord s;
+  s.set_msg("{} {} {} {}");
+  s.capture_args(true, 1.5, "it's", -3);
+  CHECK(s.args_repr() == "(True, 1.5, \"it's\", -3)");
+  CHECK(s.get_message() == "true 1.5 it's -3");
+}
+
+TEST_CASE("large arguments spill to the heap and survive copies and moves") {
+  std::string big(300, 'z');
+  LogRecord r;
+  r.set_msg("<{}>");
+  r.capture_args(big);
+  CHECK(r.args().on_heap());
+  LogRecord c = r;
+  LogRecord m = std::move(r);
+  CHECK(c.get_message() == "<" + big + ">");
+  CHECK(m.get_message() == "<" + big + ">");
+}
+
+TEST_CASE("an owned msg stays valid in copies") {
+  LogRecord r;
+  r.set_msg_copy(std::string("runtime ") + "text");
+  LogRecord c = r;
+  r.set_msg_copy("other");
+  CHECK(c.msg() == "runtime text");
+  CHECK(c.get_message() == "runtime text");
+}
+
+TEST_CASE("copy_safe user types are copied, others must be formatted eagerly") {
+  static_assert(detail::ArgTraits<Point>::capturable);
+  static_assert(!detail::ArgTraits<Opaque>::capturable);
+  LogRecord r;
+  r.set_msg("at {}");
+  r.capture_args(Point{1, 2});
+  CHECK(r.get_message() == "at (1, 2)");
+}
+
+TEST_CASE("extra keys that clash with record attributes are refused") {
+  CHECK_THROWS_WITH_AS(check_extra_keys({{"msg", 1}}), "Attempt to overwrite 'msg' in LogRecord",
+                       KeyError);
+  CHECK_THROWS_AS(check_extra_keys({{"message", 1}}), KeyError);
+  CHECK_THROWS_AS(check_extra_keys({{"asctime", 1}}), KeyError);
+  CHECK_THROWS_AS(check_extra_keys({{"funcName", 1}}), KeyError);
+  CHECK_NOTHROW(check_extra_keys({{"sql", "select 1"}, {"user", 7}}));
+}
+
+TEST_CASE("extra values render as Python's str") {
+  CHECK(str(Value(true)) == "True");
+  CHECK(str(Value()) == "None");
+  CHECK(str(Value(1.5)) == "1.5");
+  CHECK(str(Value(1e20)) == "1e+20");
+  CHECK(str(Value(7)) == "7");
+  CHECK(repr(Value("a'b")) == "\"a'b\"");
+}
+
+TEST_CASE("attribute() exposes every Python attribute by name") {
+  LogRecord r = make_log_record({{"name", "n"}, {"msg", "hello"}, {"levelno", 20}, {"x", 1}});
+  CHECK(std::get<std::string_view>(r.attribute(Attr::name)) == "n");
+  CHECK(std::get<std::int64_t>(r.attribute(Attr::levelno)) == 20);
+  CHECK(std::get<std::string_view>(r.attribute(Attr::message)) == "hello");
+  CHECK(std::holds_alternative<std::monostate>(r.attribute(Attr::taskName)));
+  CHECK(r.find_extra("x") != nullptr);
+  CHECK(attr_from_name("relativeCreated") == Attr::relativeCreated);
+  CHECK(attr_from_name("sql") == std::nullopt);
+  CHECK(attr_name(Attr::funcName) == "funcName");
+}
