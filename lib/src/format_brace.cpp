@@ -103,10 +103,12 @@ bool next_markup(std::string_view s, std::size_t& pos, Markup& m) {
 }
 
 bool is_word(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Python's `$` also matches before one final "\n".
 bool at_dollar(std::string_view s, std::size_t p) {
@@ -331,8 +333,7 @@ PyVal apply_accessor(const PyVal& v, const BraceAccessor& a) {
   }
   switch (v.kind) {
     case PyVal::string: {
-      if (a.index < 0)
-        throw TypeError("string indices must be integers, not 'str'");
+      if (a.index < 0) throw TypeError("string indices must be integers, not 'str'");
       std::size_t off = code_point_offset(v.s, static_cast<std::size_t>(a.index));
       if (off >= v.s.size()) throw IndexError("string index out of range");
       std::size_t end = code_point_offset(v.s.substr(off), 1);
@@ -362,8 +363,8 @@ void render_brace(const BraceTemplate& t, FieldSource& src, std::string& out) {
     PyVal v;
     if (f.ref.kind == FieldRef::by_index) {
       char buf[96];
-      std::snprintf(buf, sizeof buf,
-                    "Replacement index %zu out of range for positional args tuple", f.ref.index);
+      std::snprintf(buf, sizeof buf, "Replacement index %zu out of range for positional args tuple",
+                    f.ref.index);
       throw IndexError(buf);
     }
     v = src.get(f.ref);
@@ -371,9 +372,15 @@ void render_brace(const BraceTemplate& t, FieldSource& src, std::string& out) {
     std::string converted;
     if (f.conversion) {
       switch (f.conversion) {
-        case 's': append_str(v, converted); break;
-        case 'r': append_repr(v, converted); break;
-        case 'a': append_repr(v, converted, true); break;
+        case 's':
+          append_str(v, converted);
+          break;
+        case 'r':
+          append_repr(v, converted);
+          break;
+        case 'a':
+          append_repr(v, converted, true);
+          break;
         default: {
           char buf[64];
           if (f.conversion > 32 && f.conversion < 127)

@@ -8,8 +8,12 @@ namespace dictlog::detail {
 
 namespace {
 
-bool id_start(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9'); }
+bool id_start(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool id_char(char c) {
+  return id_start(c) || (c >= '0' && c <= '9');
+}
 
 // str.splitlines boundaries.
 bool line_break_at(std::string_view s, std::size_t i, std::size_t& len) {

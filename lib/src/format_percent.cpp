@@ -13,10 +13,12 @@ namespace {
 
 bool is_word(unsigned char c) {
   // Python's \w is Unicode-aware; every non-ASCII byte is taken as part of a word here.
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // %\(\w+\)[#0+ -]*(\*|\d+)?(\.(\*|\d+))?[diouxefgcrsa%] (re.I), anchored at i.
 bool match_at(std::string_view s, std::size_t i) {
@@ -165,8 +167,8 @@ PercentFormat compile_percent(std::string_view s) {
       }
     }
     op.conv = c;
-    if (c >= 0x80 || std::string_view("diouxXeEfFgGcrsa").find(static_cast<char>(c)) ==
-                         std::string_view::npos) {
+    if (c >= 0x80 ||
+        std::string_view("diouxXeEfFgGcrsa").find(static_cast<char>(c)) == std::string_view::npos) {
       op.unsupported = true;
       char buf[96];
       std::size_t index = count_code_points(s.substr(0, p));
@@ -190,7 +192,7 @@ struct ArgCursor {
   PercentArgs args;
   bool has_current = false;  // a %(key) operand, or the mapping itself
   PyVal current;
-  std::ptrdiff_t idx = -2;   // CPython's argidx: -2 fresh, -1 used (non-tuple)
+  std::ptrdiff_t idx = -2;  // CPython's argidx: -2 fresh, -1 used (non-tuple)
   std::size_t tuple_idx = 0;
 
   PyVal next() {
@@ -210,15 +212,21 @@ struct ArgCursor {
 int star_value(const PyVal& v) {
   if (!v.is_int()) throw TypeError("* wants int");
   std::int64_t x = v.as_int();
-  if (x > INT_MAX || x < INT_MIN)
-    throw OverflowError("Python int too large to convert to C int");
+  if (x > INT_MAX || x < INT_MIN) throw OverflowError("Python int too large to convert to C int");
   return static_cast<int>(x);
 }
 
-std::string conv_text(char32_t c) { return std::string(1, static_cast<char>(c)); }
+std::string conv_text(char32_t c) {
+  return std::string(1, static_cast<char>(c));
+}
+
+struct Flags {
+  bool left, plus, blank, alt, zero;
+  char32_t conv;
+};
 
 // Python's unicode_format_arg_output for numbers: sign, 0x prefix and padding.
-void emit_number(const PercentOp& op, std::string_view body, int width, std::string& out) {
+void emit_number(const Flags& op, std::string_view body, int width, std::string& out) {
   char sign = 0;
   if (!body.empty() && (body[0] == '-' || body[0] == '+' || body[0] == ' ')) {
     sign = body[0];
@@ -256,8 +264,7 @@ void render_percent_value(const PercentOp& op, const PyVal& v, int width, int pr
     left = true;
     width = width == INT_MIN ? INT_MAX : -width;
   }
-  PercentOp o = op;  // only flags are read from it below
-  o.left = left;
+  Flags o{left, op.plus, op.blank, op.alt, op.zero, op.conv};
   switch (op.conv) {
     case 's':
     case 'r':
@@ -268,8 +275,8 @@ void render_percent_value(const PercentOp& op, const PyVal& v, int width, int pr
       else
         append_repr(v, out, op.conv == 'a');
       if (prec >= 0) {
-        std::size_t cut = code_point_offset(std::string_view(out).substr(start),
-                                            static_cast<std::size_t>(prec));
+        std::size_t cut =
+            code_point_offset(std::string_view(out).substr(start), static_cast<std::size_t>(prec));
         out.resize(start + cut);
       }
       if (width > 0) pad_since(out, start, static_cast<std::size_t>(width), left);
@@ -289,13 +296,16 @@ void render_percent_value(const PercentOp& op, const PyVal& v, int width, int pr
       if (width > 0) pad_since(out, start, static_cast<std::size_t>(width), left);
       return;
     }
-    default: break;
+    default:
+      break;
   }
-  std::string big;
+  // Scratch text reused across calls: the hot path allocates nothing once warm.
+  thread_local std::string scratch;
+  scratch.clear();
   char c = static_cast<char>(op.conv);
   if (c == 'd' || c == 'i' || c == 'u' || c == 'o' || c == 'x' || c == 'X') {
     bool decimal = c == 'd' || c == 'i' || c == 'u';
-    std::string text;
+    std::string& text = scratch;
     if (v.is_int() || (decimal && v.kind == PyVal::floating)) {
       bool neg;
       std::string digits;
@@ -336,8 +346,8 @@ void render_percent_value(const PercentOp& op, const PyVal& v, int width, int pr
     d = static_cast<double>(v.as_int());
   else
     throw TypeError(std::string("must be real number, not ") + type_name(v));
-  append_double(d, c, prec < 0 ? 6 : prec, op.alt, false, big);
-  emit_number(o, big, width, out);
+  append_double(d, c, prec < 0 ? 6 : prec, op.alt, false, scratch);
+  emit_number(o, scratch, width, out);
 }
 
 void render_percent(const PercentFormat& f, PercentArgs args, std::string& out) {

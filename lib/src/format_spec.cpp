@@ -10,7 +10,9 @@ namespace dictlog::detail {
 
 namespace {
 
-bool is_align(char32_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
+bool is_align(char32_t c) {
+  return c == '<' || c == '>' || c == '=' || c == '^';
+}
 
 std::string char_text(char32_t c) {
   if (c > 32 && c < 128) return std::string(1, static_cast<char>(c));
@@ -26,24 +28,39 @@ std::string char_text(char32_t c) {
 
 void check_spec(const BraceSpec& s, const PyVal& v, char32_t type) {
   switch (s.error) {
-    case BraceSpec::none: break;
+    case BraceSpec::none:
+      break;
     case BraceSpec::invalid:
       throw ValueError("Invalid format specifier '" + s.raw + "' for object of type '" +
                        type_name(v) + "'");
-    case BraceSpec::missing_precision: throw ValueError("Format specifier missing precision");
-    case BraceSpec::comma_and_underscore: throw ValueError("Cannot specify both ',' and '_'.");
+    case BraceSpec::missing_precision:
+      throw ValueError("Format specifier missing precision");
+    case BraceSpec::comma_and_underscore:
+      throw ValueError("Cannot specify both ',' and '_'.");
   }
   if (!s.grouping) return;
   switch (type) {
-    case 'd': case 'e': case 'f': case 'g': case 'E': case 'G': case '%': case 'F': case 0:
+    case 'd':
+    case 'e':
+    case 'f':
+    case 'g':
+    case 'E':
+    case 'G':
+    case '%':
+    case 'F':
+    case 0:
       return;
-    case 'b': case 'o': case 'x': case 'X':
+    case 'b':
+    case 'o':
+    case 'x':
+    case 'X':
       if (s.grouping == '_') return;
       break;
-    default: break;
+    default:
+      break;
   }
-  throw ValueError(std::string("Cannot specify '") + s.grouping + "' with '" +
-                   char_text(type) + "'.");
+  throw ValueError(std::string("Cannot specify '") + s.grouping + "' with '" + char_text(type) +
+                   "'.");
 }
 
 void append_fill(std::string& out, char32_t fill, std::size_t n) {
@@ -56,8 +73,8 @@ void append_fill(std::string& out, char32_t fill, std::size_t n) {
 
 // Digits grouped from the right (CPython's InsertThousandsGrouping), zero-extended to
 // min_width when zero padding applies.
-void append_grouped(std::string& out, std::string_view digits, std::ptrdiff_t min_width,
-                    int group, char sep) {
+void append_grouped(std::string& out, std::string_view digits, std::ptrdiff_t min_width, int group,
+                    char sep) {
   std::string rev;
   std::ptrdiff_t remaining = static_cast<std::ptrdiff_t>(digits.size());
   std::size_t pos = digits.size();
@@ -94,9 +111,8 @@ Layout resolve_layout(const BraceSpec& s, char default_align) {
 }
 
 // calc_number_widths + fill: [lpad][sign][prefix][spad][digits][remainder][rpad].
-void emit_number(std::string& out, bool negative, std::string_view prefix,
-                 std::string_view digits, std::string_view remainder, const BraceSpec& s,
-                 int group) {
+void emit_number(std::string& out, bool negative, std::string_view prefix, std::string_view digits,
+                 std::string_view remainder, const BraceSpec& s, int group) {
   Layout l = resolve_layout(s, '>');
   char sign = 0;
   if (s.sign == '+')
@@ -108,7 +124,8 @@ void emit_number(std::string& out, bool negative, std::string_view prefix,
   std::ptrdiff_t non_digit = (sign ? 1 : 0) + static_cast<std::ptrdiff_t>(prefix.size()) +
                              static_cast<std::ptrdiff_t>(count_code_points(remainder));
   std::ptrdiff_t min_width = (l.fill == '0' && l.align == '=') ? s.width - non_digit : 0;
-  std::string grouped;
+  thread_local std::string grouped;
+  grouped.clear();
   if (!digits.empty()) {
     if (group)
       append_grouped(grouped, digits, min_width, group, s.grouping);
@@ -163,16 +180,21 @@ void format_float(double d, const BraceSpec& s, char32_t type, std::string& out)
       add_dot_0 = true;
       t = prec < 0 ? 'r' : 'g';
       break;
-    case 'n': t = 'g'; break;
+    case 'n':
+      t = 'g';
+      break;
     case '%':
       t = 'f';
       d *= 100;
       suffix = "%";
       break;
-    default: t = static_cast<char>(type); break;
+    default:
+      t = static_cast<char>(type);
+      break;
   }
   if (prec < 0) prec = 6;
-  std::string text;
+  thread_local std::string text;
+  text.clear();
   append_double(d, t, prec, s.alt, add_dot_0, text);
   text += suffix;
   bool negative = !text.empty() && text[0] == '-';
@@ -209,16 +231,24 @@ void format_int(const PyVal& v, const BraceSpec& s, char32_t type, std::string& 
   int base = 10;
   std::string_view prefix;
   switch (type) {
-    case 'b': base = 2, prefix = "0b"; break;
-    case 'o': base = 8, prefix = "0o"; break;
-    case 'x': base = 16, prefix = "0x"; break;
-    case 'X': base = 16, prefix = "0X"; break;
-    default: break;
+    case 'b':
+      base = 2, prefix = "0b";
+      break;
+    case 'o':
+      base = 8, prefix = "0o";
+      break;
+    case 'x':
+      base = 16, prefix = "0x";
+      break;
+    case 'X':
+      base = 16, prefix = "0X";
+      break;
+    default:
+      break;
   }
   if (!s.alt) prefix = {};
-  char buf[72];
-  std::string digits;
-  digits.reserve(sizeof buf);
+  thread_local std::string digits;
+  digits.clear();
   append_magnitude(magnitude(x), base, type == 'X', digits);
   int group = 0;
   if (s.grouping) group = (base == 10) ? 3 : 4;
@@ -274,7 +304,7 @@ BraceSpec parse_brace_spec(std::string_view spec) {
     }
     s.grouping = '_', ++p;
   }
-  if (p < n && cp[p] == ',') {
+  if (s.grouping == '_' && p < n && cp[p] == ',') {
     s.error = BraceSpec::comma_and_underscore;
     return s;
   }
@@ -311,23 +341,45 @@ void render_brace_value(const PyVal& v, const BraceSpec& s, std::string& out) {
       char32_t type = s.type ? s.type : 'd';
       check_spec(s, v, type);
       switch (type) {
-        case 'b': case 'c': case 'd': case 'o': case 'x': case 'X': case 'n':
+        case 'b':
+        case 'c':
+        case 'd':
+        case 'o':
+        case 'x':
+        case 'X':
+        case 'n':
           format_int(v, s, type, out);
           return;
-        case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%':
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'G':
+        case '%':
           format_float(static_cast<double>(v.as_int()), s, type, out);
           return;
-        default: unknown_code(type, v);
+        default:
+          unknown_code(type, v);
       }
     }
     case PyVal::floating: {
       char32_t type = s.type;
       check_spec(s, v, type);
       switch (type) {
-        case 0: case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'n': case '%':
+        case 0:
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'G':
+        case 'n':
+        case '%':
           format_float(v.d, s, type, out);
           return;
-        default: unknown_code(type, v);
+        default:
+          unknown_code(type, v);
       }
     }
     default:

@@ -12,7 +12,8 @@ namespace dictlog::detail {
 PyVal PyVal::of(const ValueView& v) {
   PyVal p;
   switch (v.index()) {
-    case 0: break;
+    case 0:
+      break;
     case 1:
       p.kind = boolean;
       p.b = std::get<bool>(v);
@@ -35,13 +36,20 @@ PyVal PyVal::of(const ValueView& v) {
 
 const char* type_name(const PyVal& v) {
   switch (v.kind) {
-    case PyVal::none: return "NoneType";
-    case PyVal::boolean: return "bool";
-    case PyVal::integer: return "int";
-    case PyVal::floating: return "float";
-    case PyVal::string: return "str";
-    case PyVal::tuple: return "tuple";
-    case PyVal::mapping: return "dict";
+    case PyVal::none:
+      return "NoneType";
+    case PyVal::boolean:
+      return "bool";
+    case PyVal::integer:
+      return "int";
+    case PyVal::floating:
+      return "float";
+    case PyVal::string:
+      return "str";
+    case PyVal::tuple:
+      return "tuple";
+    case PyVal::mapping:
+      return "dict";
   }
   return "object";
 }
@@ -58,11 +66,21 @@ void append_int(std::int64_t v, std::string& out) {
 
 void append_str(const PyVal& v, std::string& out) {
   switch (v.kind) {
-    case PyVal::none: out += "None"; break;
-    case PyVal::boolean: out += v.b ? "True" : "False"; break;
-    case PyVal::integer: append_int(v.i, out); break;
-    case PyVal::floating: append_float_repr(v.d, out); break;
-    default: out.append(v.s); break;
+    case PyVal::none:
+      out += "None";
+      break;
+    case PyVal::boolean:
+      out += v.b ? "True" : "False";
+      break;
+    case PyVal::integer:
+      append_int(v.i, out);
+      break;
+    case PyVal::floating:
+      append_float_repr(v.d, out);
+      break;
+    default:
+      out.append(v.s);
+      break;
   }
 }
 
@@ -122,8 +140,8 @@ struct Digits {
 // Digits of d rounded to n significant digits, trailing zeros dropped (dtoa mode 2).
 Digits significant_digits(double d, int n, std::string& buf) {
   buf.resize(static_cast<std::size_t>(n) + 32);
-  auto r = std::to_chars(buf.data(), buf.data() + buf.size(), d, std::chars_format::scientific,
-                         n - 1);
+  auto r =
+      std::to_chars(buf.data(), buf.data() + buf.size(), d, std::chars_format::scientific, n - 1);
   Digits out{};
   const char* p = buf.data();
   if (*p == '-') {
@@ -198,8 +216,7 @@ void layout(const Digits& sd, char type, int precision, bool alt, bool add_dot_0
 
 }  // namespace
 
-void append_double(double d, char type, int precision, bool alt, bool add_dot_0,
-                   std::string& out) {
+void append_double(double d, char type, int precision, bool alt, bool add_dot_0, std::string& out) {
   bool upper = type == 'E' || type == 'F' || type == 'G';
   char lower = upper ? static_cast<char>(type - 'A' + 'a') : type;
   if (std::isnan(d)) {
@@ -224,10 +241,9 @@ void append_double(double d, char type, int precision, bool alt, bool add_dot_0,
         first = big.data();
         last = first + big.size();
       }
-      auto r = std::to_chars(first, last, d,
-                             lower == 'f' ? std::chars_format::fixed
-                                          : std::chars_format::scientific,
-                             precision);
+      auto r = std::to_chars(
+          first, last, d, lower == 'f' ? std::chars_format::fixed : std::chars_format::scientific,
+          precision);
       std::string_view text(first, static_cast<std::size_t>(r.ptr - first));
       if (alt && precision == 0) {
         if (lower == 'f') {
@@ -252,8 +268,8 @@ void append_double(double d, char type, int precision, bool alt, bool add_dot_0,
     }
     default: {  // 'r'
       ShortestDigits sd = shortest_digits(d);
-      layout(Digits{std::string_view(sd.digits, static_cast<std::size_t>(sd.ndigits)),
-                    sd.exp10, sd.negative},
+      layout(Digits{std::string_view(sd.digits, static_cast<std::size_t>(sd.ndigits)), sd.exp10,
+                    sd.negative},
              'r', 0, alt, add_dot_0, out);
       break;
     }
@@ -263,8 +279,7 @@ void append_double(double d, char type, int precision, bool alt, bool add_dot_0,
       if (out[i] == 'e') out[i] = 'E';
 }
 
-void pad_since(std::string& out, std::size_t start, std::size_t width, bool left_align,
-               char fill) {
+void pad_since(std::string& out, std::size_t start, std::size_t width, bool left_align, char fill) {
   std::size_t have = count_code_points(std::string_view(out).substr(start));
   if (have >= width) return;
   if (left_align)

@@ -13,9 +13,12 @@ namespace {
 
 const char* default_format(char style) {
   switch (style) {
-    case '{': return "{message}";
-    case '$': return "${message}";
-    default: return "%(message)s";
+    case '{':
+      return "{message}";
+    case '$':
+      return "${message}";
+    default:
+      return "%(message)s";
   }
 }
 
@@ -41,11 +44,10 @@ void append_strftime(const std::string& format, const std::tm& tm, std::string& 
 
 }  // namespace
 
-Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> datefmt,
-                     char style, bool validate, dictlog::extra defaults)
+Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> datefmt, char style,
+                     bool validate, dictlog::extra defaults)
     : datefmt_(std::move(datefmt)), style_(style), defaults_(std::move(defaults)) {
-  if (style != '%' && style != '{' && style != '$')
-    throw ValueError("Style must be one of: %,{,$");
+  if (style != '%' && style != '{' && style != '$') throw ValueError("Style must be one of: %,{,$");
   fmt_ = (fmt && !fmt->empty()) ? *fmt : std::string(default_format(style));
   compiled_ = std::make_unique<detail::CompiledFormat>();
   compiled_->style = style;
@@ -75,7 +77,9 @@ std::string Formatter::format_time(const LogRecord& record,
   // converter(record.created): Python floors the float seconds.
   auto second = static_cast<std::int64_t>(std::floor(record.created()));
   bool custom = datefmt && !datefmt->empty();
-  const std::string& tfmt = custom ? *datefmt : (default_time_format ? *default_time_format : "");
+  if (!custom && !default_time_format)
+    throw TypeError("strftime() argument 1 must be str, not None");
+  const std::string& tfmt = custom ? *datefmt : *default_time_format;
   std::string s;
   {
     detail::TimeCache& c = *time_cache_;
@@ -85,8 +89,6 @@ std::string Formatter::format_time(const LogRecord& record,
       std::tm tm{};
       if (utc_) {
         gmtime_r(&t, &tm);
-        // time.gmtime's struct_time names its zone "UTC" (glibc says "GMT").
-        tm.tm_zone = "UTC";
       } else {
         localtime_r(&t, &tm);
       }
@@ -137,8 +139,12 @@ void substitute(const detail::CompiledFormat& c, const LogRecord& record,
       detail::render_percent(c.percent, args, out);
       break;
     }
-    case '{': detail::render_brace(*c.brace, src, out); break;
-    default: detail::render_dollar(c.dollar, src, out); break;
+    case '{':
+      detail::render_brace(*c.brace, src, out);
+      break;
+    default:
+      detail::render_dollar(c.dollar, src, out);
+      break;
   }
 }
 

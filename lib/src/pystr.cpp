@@ -94,11 +94,20 @@ void append_str_repr(std::string_view s, std::string& out, bool ascii) {
     if (c < 0x80) {
       ++i;
       switch (c) {
-        case '\\': out += "\\\\"; continue;
-        case '\n': out += "\\n"; continue;
-        case '\r': out += "\\r"; continue;
-        case '\t': out += "\\t"; continue;
-        default: break;
+        case '\\':
+          out += "\\\\";
+          continue;
+        case '\n':
+          out += "\\n";
+          continue;
+        case '\r':
+          out += "\\r";
+          continue;
+        case '\t':
+          out += "\\t";
+          continue;
+        default:
+          break;
       }
       if (c == static_cast<unsigned char>(quote)) {
         out += '\\';

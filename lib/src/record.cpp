@@ -232,6 +232,7 @@ std::string_view LogRecord::module() const {
 
 std::string_view LogRecord::func_name() const {
   std::string_view f = func;
+  if (f.empty() || f.front() == '(') return f;  // "(unknown function)"
   // "void app::Db::connect(int) [with T = int]" -> "connect": cut the parameters, the return
   // type and the qualification, minding template brackets.
   int depth = 0;

@@ -70,8 +70,10 @@ json run(const json& c) {
                          c.value("validate", true), defaults);
     if (style.size() != 1) throw dictlog::ValueError("Style must be one of: %,{,$");
     if (c.value("utc", false)) f.set_utc(true);
-    if (c.contains("default_msec_format")) f.default_msec_format = opt_str(c, "default_msec_format");
-    if (c.contains("default_time_format")) f.default_time_format = opt_str(c, "default_time_format");
+    if (c.contains("default_msec_format"))
+      f.default_msec_format = opt_str(c, "default_msec_format");
+    if (c.contains("default_time_format"))
+      f.default_time_format = opt_str(c, "default_time_format");
     dictlog::LogRecord rec = make_record(c.at("record"));
     std::string out = f.format(rec);
     if (c.value("twice", false)) out += "\n--\n" + f.format(rec);

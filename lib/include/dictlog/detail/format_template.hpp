@@ -115,7 +115,7 @@ struct BraceTemplate;
 struct BraceAccessor {
   enum Kind : std::uint8_t { attribute, item, error };
   Kind kind = attribute;
-  std::string name;       // attribute or item key, or the error message
+  std::string name;         // attribute or item key, or the error message
   std::int64_t index = -1;  // item index when the key is all digits
 };
 
@@ -123,9 +123,9 @@ struct BraceField {
   FieldRef ref;
   std::vector<BraceAccessor> accessors;
   char32_t conversion = 0;
-  BraceSpec spec;                          // when the spec has no nested fields
-  std::unique_ptr<BraceTemplate> nested;   // when it has
-  bool recursion_error = false;            // nested too deep
+  BraceSpec spec;                         // when the spec has no nested fields
+  std::unique_ptr<BraceTemplate> nested;  // when it has
+  bool recursion_error = false;           // nested too deep
 };
 
 struct BraceOp {

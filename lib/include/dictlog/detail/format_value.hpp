@@ -11,17 +11,8 @@
 
 namespace dictlog::detail {
 
-// Python exceptions formatting can raise that errors.hpp has no class for.
-class AttributeError : public Error {
- public:
-  using Error::Error;
-  const char* python_type() const noexcept override { return "AttributeError"; }
-};
-class OverflowError : public Error {
- public:
-  using Error::Error;
-  const char* python_type() const noexcept override { return "OverflowError"; }
-};
+using dictlog::AttributeError;
+using dictlog::OverflowError;
 
 // One formatting operand. `tuple` and `mapping` are record.args and the whole values dict;
 // `s` holds their (already rendered) repr.
@@ -58,8 +49,7 @@ void append_repr(const PyVal& v, std::string& out, bool ascii = false);
 
 // PyOS_double_to_string: type one of e E f F g G r; sign '-' included; "inf"/"nan"
 // (upper-cased for E F G). add_dot_0 is format()'s no-type rule ("12.0", "1e+16").
-void append_double(double d, char type, int precision, bool alt, bool add_dot_0,
-                   std::string& out);
+void append_double(double d, char type, int precision, bool alt, bool add_dot_0, std::string& out);
 // int(d) for a finite d, in decimal (exact, also beyond 64 bits).
 void append_truncated(double d, std::string& out);
 // |v| in base 2, 8, 10 or 16.

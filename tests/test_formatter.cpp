@@ -1,0 +1,311 @@
+// Formatter: the three styles, validation, emit-time errors, time rendering and the
+// exception/stack sections, each checked against the bytes CPython 3.13 produces for the
+// same record (reference §3). tests/formatter_diff runs thousands more cases against
+// CPython itself.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+#include <vector>
+
+#include "dictlog/errors.hpp"
+#include "dictlog/formatter.hpp"
+#include "dictlog/record.hpp"
+
+using dictlog::Formatter;
+using dictlog::LogRecord;
+
+namespace {
+
+// The reference record of §3.6: app.mod, INFO, line 42, created 1700000000.5.
+LogRecord reference_record() {
+  LogRecord r;
+  r.name = "app.mod";
+  r.levelno = 20;
+  r.levelname = "INFO";
+  r.pathname = "/srv/app/mod.py";
+  r.func = "handler";
+  r.lineno = 42;
+  r.created_ns = 1700000000'500000000;
+  r.relative_created = 1234.5678;
+  r.thread = 140234567890;
+  r.thread_name = "MainThread";
+  r.process = 4242;
+  r.set_msg("hello {}");
+  r.capture_args("w");
+  return r;
+}
+
+std::string render(const char* f, char style = '%', const LogRecord& r = reference_record()) {
+  Formatter formatter(f, std::nullopt, style);
+  formatter.set_utc(true);
+  return formatter.format(r);
+}
+
+template <class E>
+std::string error_of(const char* f, char style = '%', bool validate = true) {
+  try {
+    Formatter formatter(f, std::nullopt, style, validate);
+    formatter.format(reference_record());
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+}  // namespace
+
+TEST_CASE("percent style: the conversions of reference §3.6") {
+  CHECK(render("%(levelno)03d") == "020");
+  CHECK(render("%(name)-10s|") == "app.mod   |");
+  CHECK(render("%(name)10s") == "   app.mod");
+  CHECK(render("%(name).3s") == "app");
+  CHECK(render("%(lineno)+d") == "+42");
+  CHECK(render("%(created)f") == "1700000000.500000");
+  CHECK(render("%(relativeCreated)d") == "1234");
+  CHECK(render("%(msecs)03d") == "500");
+  CHECK(render("%(levelno)x %(levelno)o %(levelno)#x") == "14 24 0x14");
+  CHECK(render("%(levelno)e") == "2.000000e+01");
+  CHECK(render("%(name)r %(name)a") == "'app.mod' 'app.mod'");
+  CHECK(render("%(levelno)5.1f") == " 20.0");
+  CHECK(render("%% %(message)s") == "% hello w");
+  CHECK(render("%(levelno)c") == "\x14");
+}
+
+TEST_CASE("percent style: str() of floats, None and the args tuple") {
+  CHECK(render("%(created)s %(msecs)s %(relativeCreated)s") == "1700000000.5 500.0 1234.5678");
+  CHECK(render("%(args)s %(stack_info)s %(exc_text)s %(taskName)s") == "('w',) None None None");
+  CHECK(render("%(created)d %(msecs).0f") == "1700000000 500");
+}
+
+TEST_CASE("percent style: extra values of every type") {
+  LogRecord r = reference_record();
+  r.extra = {{"user", "it's"}, {"n", -7},         {"f", 1e20},
+             {"ok", true},     {"none", nullptr}, {"uni", "h\xc3\xa9llo"}};
+  CHECK(render("%(user)s %(user)r %(n)05d %(n)x %(f)s %(f)d %(ok)s %(ok)d %(none)s", '%', r) ==
+        "it's \"it's\" -0007 -7 1e+20 100000000000000000000 True 1 None");
+  CHECK(render("%(uni)7s|%(uni)-7s|%(uni).2s|%(uni)a", '%', r) ==
+        "  h\xc3\xa9llo|h\xc3\xa9llo  |h\xc3\xa9|'h\\xe9llo'");
+}
+
+TEST_CASE("brace style: the specs of reference §3.7") {
+  CHECK(render("{levelno:03d}", '{') == "020");
+  CHECK(render("{name:^11}", '{') == "  app.mod  ");
+  CHECK(render("{name!s:*^12}", '{') == "**app.mod***");
+  CHECK(render("{created:.2f}", '{') == "1700000000.50");
+  CHECK(render("{levelno:+}", '{') == "+20");
+  CHECK(render("{name[0]}", '{') == "a");
+  CHECK(render("{name!r}", '{') == "'app.mod'");
+}
+
+TEST_CASE("brace style: grouping, zero padding and the no-type float rule") {
+  LogRecord r = reference_record();
+  r.extra = {{"n", 1234}, {"f", 12.0}, {"neg0", -0.0}, {"big", 1e16}, {"ok", true}};
+  CHECK(render("{n:,} {n:08,} {n:_x} {n:#010b}", '{', r) == "1,234 0,001,234 4d2 0b10011010010");
+  CHECK(render("{f} {f:.2} {f:.3} {f:10}|{big} {big:#}", '{', r) ==
+        "12.0 1.2e+01 12.0       12.0|1e+16 1.e+16");
+  // Validation's spec pattern predates the z flag: only validate=False gets to use it.
+  Formatter z("{neg0} {neg0:z} {neg0:+.1f} {neg0:z.1f}", std::nullopt, '{', false);
+  CHECK(z.format(r) == "-0.0 0.0 -0.0 0.0");
+  CHECK(render("{ok} {ok:d} {ok:>5}", '{', r) == "True 1     1");
+  CHECK(render("{name:010}|{levelno:010}", '{') == "app.mod000|0000000020");
+}
+
+TEST_CASE("brace style: nested specs are formatted from the record too") {
+  CHECK(render("{levelno:{levelno}d}|", '{') == "                  20|");
+  CHECK(render("{name:>{lineno}}", '{').size() == 42);
+}
+
+TEST_CASE("dollar style: str() values, $$ and both placeholder forms (reference §3.8)") {
+  CHECK(render("${levelname}:$name:${message} $$ ${created}", '$') ==
+        "INFO:app.mod:hello w $ 1700000000.5");
+  CHECK(render("$$message $levelno", '$') == "$message 20");
+}
+
+TEST_CASE("a falsy fmt means the style's message-only default") {
+  CHECK(Formatter().fmt() == "%(message)s");
+  CHECK(Formatter("", std::nullopt, '{').fmt() == "{message}");
+  CHECK(Formatter(std::nullopt, std::nullopt, '$').fmt() == "${message}");
+  CHECK(Formatter(std::nullopt, std::nullopt, '$').format(reference_record()) == "hello w");
+}
+
+TEST_CASE("validation rejects with Python's messages") {
+  CHECK(error_of<dictlog::ValueError>("hello") == "Invalid format 'hello' for '%' style");
+  CHECK(error_of<dictlog::ValueError>("%(message)z") ==
+        "Invalid format '%(message)z' for '%' style");
+  CHECK(error_of<dictlog::ValueError>("hello", '{') == "invalid format: no fields");
+  CHECK(error_of<dictlog::ValueError>("{}", '{') == "invalid format: no fields");
+  CHECK(error_of<dictlog::ValueError>("{a b}", '{') ==
+        "invalid format: invalid field name/expression: 'a b'");
+  CHECK(error_of<dictlog::ValueError>("{message!z}", '{') ==
+        "invalid format: invalid conversion: 'z'");
+  CHECK(error_of<dictlog::ValueError>("{message:z.2f}", '{') ==
+        "invalid format: bad specifier: 'z.2f'");
+  CHECK(error_of<dictlog::ValueError>("{message", '{') ==
+        "invalid format: expected '}' before end of string");
+  CHECK(error_of<dictlog::ValueError>("message}", '{') ==
+        "invalid format: Single '}' encountered in format string");
+  CHECK(error_of<dictlog::ValueError>("$", '$') == "invalid format: bare '$' not allowed");
+  CHECK(error_of<dictlog::ValueError>("${message", '$') == "invalid format: bare '$' not allowed");
+  CHECK(error_of<dictlog::ValueError>("$$message", '$') == "invalid format: no fields");
+  CHECK(error_of<dictlog::ValueError>("%(message)s", 'x') == "Style must be one of: %,{,$");
+}
+
+TEST_CASE("validation passes formats that fail only at emit time (§9.22)") {
+  CHECK(error_of<dictlog::TypeError>("%(message)s %d") == "not enough arguments for format string");
+  CHECK(error_of<dictlog::ValueError>("%(message)S") ==
+        "unsupported format character 'S' (0x53) at index 10");
+  CHECK(error_of<dictlog::TypeError>("%(levelno)*d") == "not enough arguments for format string");
+  CHECK(error_of<dictlog::IndexError>("{0}", '{') ==
+        "Replacement index 0 out of range for positional args tuple");
+  CHECK(error_of<dictlog::ValueError>("{name:d}", '{') ==
+        "Unknown format code 'd' for object of type 'str'");
+}
+
+TEST_CASE("emit-time type errors carry Python's text") {
+  CHECK(error_of<dictlog::TypeError>("%(name)d") ==
+        "%d format: a real number is required, not str");
+  CHECK(error_of<dictlog::TypeError>("%(created)x") ==
+        "%x format: an integer is required, not float");
+  CHECK(error_of<dictlog::TypeError>("%(stack_info)f") == "must be real number, not NoneType");
+  CHECK(error_of<dictlog::TypeError>("%(args)d") ==
+        "%d format: a real number is required, not tuple");
+  CHECK(error_of<dictlog::TypeError>("{stack_info:>5}", '{') ==
+        "unsupported format string passed to NoneType.__format__");
+  CHECK(error_of<dictlog::ValueError>("%(message)s $ x", '$', false) ==
+        "Invalid placeholder in string: line 1, col 13");
+}
+
+TEST_CASE("a missing key is reported the same way in all three styles") {
+  const char* msg = "Formatting field not found in record: 'foo'";
+  CHECK(error_of<dictlog::ValueError>("%(foo)s") == msg);
+  CHECK(error_of<dictlog::ValueError>("{foo}", '{') == msg);
+  CHECK(error_of<dictlog::ValueError>("${foo}", '$') == msg);
+}
+
+TEST_CASE("defaults fill keys the record lacks; the record wins") {
+  Formatter f("%(app)s %(name)s %(user)s", std::nullopt, '%', true,
+              {{"app", "svc"}, {"name", "ignored"}, {"user", "dflt"}});
+  LogRecord r = reference_record();
+  CHECK(f.format(r) == "svc app.mod dflt");
+  r.extra = {{"user", "alice"}};
+  CHECK(f.format(r) == "svc app.mod alice");
+}
+
+TEST_CASE("uses_time is Python's substring test") {
+  CHECK(Formatter("%(asctime)s").uses_time());
+  CHECK(Formatter("%%(asctime)s %(message)s").uses_time());
+  CHECK_FALSE(Formatter("%(message)s").uses_time());
+  CHECK(Formatter("{asctime!r}", std::nullopt, '{').uses_time());
+  CHECK(Formatter("$asctimeX", std::nullopt, '$', false).uses_time());
+  CHECK(Formatter("${asctime}", std::nullopt, '$').uses_time());
+  CHECK_FALSE(Formatter("${message}", std::nullopt, '$').uses_time());
+}
+
+TEST_CASE("asctime: default format with milliseconds, datefmt without, UTC converter") {
+  LogRecord r = reference_record();
+  Formatter f("%(asctime)s %(message)s");
+  f.set_utc(true);
+  CHECK(f.format(r) == "2023-11-14 22:13:20,500 hello w");
+  Formatter d("%(asctime)s", "%d/%b/%Y %H:%M:%S %z %f");
+  d.set_utc(true);
+  CHECK(d.format(r) == "14/Nov/2023 22:13:20 +0000 %f");
+  f.default_msec_format = std::nullopt;
+  CHECK(f.format(r) == "2023-11-14 22:13:20 hello w");
+  f.default_msec_format = "%s.%03d";
+  CHECK(f.format(r) == "2023-11-14 22:13:20.500 hello w");
+  f.default_time_format = "%H:%M";
+  CHECK(f.format(r) == "22:13.500 hello w");
+}
+
+TEST_CASE("asctime follows CPython 3.13's msecs rule at the second boundary") {
+  Formatter f("%(asctime)s");
+  f.set_utc(true);
+  LogRecord r = reference_record();
+  r.created_ns = 1700000000'999000000;
+  CHECK(f.format(r) == "2023-11-14 22:13:20,999");
+  // created rounds up to the next second as a double: Python shows that second, msecs 0.
+  r.created_ns = 1700000000'999999900;
+  CHECK(f.format(r) == "2023-11-14 22:13:21,000");
+}
+
+TEST_CASE("asctime uses local time unless set_utc") {
+  setenv("TZ", "Asia/Kolkata", 1);
+  tzset();
+  Formatter f("%(asctime)s");
+  CHECK(f.format(reference_record()) == "2023-11-15 03:43:20,500");
+  f.set_utc(true);
+  CHECK(f.format(reference_record()) == "2023-11-14 22:13:20,500");
+  setenv("TZ", "UTC", 1);
+  tzset();
+}
+
+TEST_CASE("exception text and stack info follow on their own lines (§3.10)") {
+  LogRecord r = reference_record();
+  r.exc_text = "Traceback: boom";
+  r.stack_info = "Stack (most recent call last):";
+  Formatter f("%(message)s|%(exc_text)s");
+  // Python fills exc_text only after the first substitution.
+  CHECK(f.format(r) == "hello w|None\nTraceback: boom\nStack (most recent call last):");
+  CHECK(r.exc_formatted);
+  CHECK(f.format(r) == "hello w|Traceback: boom\nTraceback: boom\nStack (most recent call last):");
+  Formatter nl("%(message)s\n");
+  CHECK(nl.format(r) == "hello w\nTraceback: boom\nStack (most recent call last):");
+  LogRecord empty = reference_record();
+  empty.exc_text = "";
+  CHECK(Formatter().format(empty) == "hello w");
+}
+
+TEST_CASE("format_to appends, and leaves the buffer as it was when formatting fails") {
+  std::string out = "head:";
+  Formatter("%(levelname)s %(message)s").format_to(reference_record(), out);
+  CHECK(out == "head:INFO hello w");
+  Formatter bad("%(levelname)s %(nope)s");
+  CHECK_THROWS_AS(bad.format_to(reference_record(), out), dictlog::ValueError);
+  CHECK(out == "head:INFO hello w");
+}
+
+namespace {
+struct Custom : Formatter {
+  using Formatter::Formatter;
+  std::string format_time(const LogRecord&, const std::optional<std::string>&) const override {
+    return "T";
+  }
+  std::string format_exception(const std::string& e) const override { return "<" + e + ">"; }
+};
+}  // namespace
+
+TEST_CASE("format_time and format_exception can be overridden") {
+  LogRecord r = reference_record();
+  r.exc_text = "E";
+  CHECK(Custom("%(asctime)s %(message)s").format(r) == "T hello w\n<E>");
+}
+
+TEST_CASE("BufferingFormatter joins lines with no separator, nothing for no records") {
+  dictlog::BufferingFormatter b;
+  LogRecord r = reference_record();
+  CHECK(b.format({}) == "");
+  CHECK(b.format({&r, &r}) == "hello whello w");
+  dictlog::BufferingFormatter l(std::make_shared<Formatter>("[%(levelname)s]"));
+  CHECK(l.format({&r}) == "[INFO]");
+}
+
+TEST_CASE("one formatter serves several threads at once") {
+  Formatter f("%(asctime)s %(levelname)s %(message)s");
+  f.set_utc(true);
+  std::vector<std::thread> threads;
+  std::vector<int> bad(8, 0);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      LogRecord r = reference_record();
+      for (int i = 0; i < 2000; ++i) {
+        r.created_ns = 1700000000'000000000 + (i % 3) * 1'000'000'000LL + 250'000'000;
+        std::string want = "2023-11-14 22:13:2" + std::to_string(i % 3) + ",250 INFO hello w";
+        if (f.format(r) != want) ++bad[static_cast<std::size_t>(t)];
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int b : bad) CHECK(b == 0);
+}

@@ -1,0 +1,104 @@
+// Value, ValueView and the Python text renderings behind them (detail/pystr.hpp): every
+// expected string below is what CPython 3.13 prints for the same value.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "dictlog/detail/pystr.hpp"
+#include "dictlog/value.hpp"
+
+namespace {
+
+std::string float_repr(double d) {
+  std::string s;
+  dictlog::detail::append_float_repr(d, s);
+  return s;
+}
+
+std::string str_repr(std::string_view v, bool ascii = false) {
+  std::string s;
+  dictlog::detail::append_str_repr(v, s, ascii);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("float repr is the shortest round-trip text laid out as Python lays it out") {
+  CHECK(float_repr(1.5) == "1.5");
+  CHECK(float_repr(100.0) == "100.0");
+  CHECK(float_repr(1e20) == "1e+20");
+  CHECK(float_repr(1e-5) == "1e-05");
+  CHECK(float_repr(0.0001) == "0.0001");
+  CHECK(float_repr(1e16) == "1e+16");
+  CHECK(float_repr(1e15) == "1000000000000000.0");
+  CHECK(float_repr(123456789012345678.0) == "1.2345678901234568e+17");
+  CHECK(float_repr(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(float_repr(1.0 / 3) == "0.3333333333333333");
+  CHECK(float_repr(5e-324) == "5e-324");
+  CHECK(float_repr(1.7976931348623157e308) == "1.7976931348623157e+308");
+  CHECK(float_repr(1700000000.5) == "1700000000.5");
+}
+
+TEST_CASE("float repr of zero, infinities and nan") {
+  CHECK(float_repr(0.0) == "0.0");
+  CHECK(float_repr(-0.0) == "-0.0");
+  CHECK(float_repr(std::numeric_limits<double>::infinity()) == "inf");
+  CHECK(float_repr(-std::numeric_limits<double>::infinity()) == "-inf");
+  CHECK(float_repr(std::nan("")) == "nan");
+}
+
+TEST_CASE("str repr picks double quotes only for a single quote without double quotes") {
+  CHECK(str_repr("abc") == "'abc'");
+  CHECK(str_repr("it's") == "\"it's\"");
+  CHECK(str_repr("say \"hi\"") == "'say \"hi\"'");
+  CHECK(str_repr("both ' and \"") == "'both \\' and \"'");
+  CHECK(str_repr("") == "''");
+}
+
+TEST_CASE("str repr escapes backslash, whitespace controls and non-printable code points") {
+  CHECK(str_repr("tab\t nl\n cr\r bs\\") == "'tab\\t nl\\n cr\\r bs\\\\'");
+  CHECK(str_repr("\x01\x7f") == "'\\x01\\x7f'");
+  CHECK(str_repr("\xc2\x80\xc2\x9f\xc2\xa0\xc2\xad") == "'\\x80\\x9f\\xa0\\xad'");
+  CHECK(str_repr("\xe2\x80\xa8\xef\xbb\xbf\xee\x80\x80") == "'\\u2028\\ufeff\\ue000'");
+  CHECK(str_repr(std::string_view("nul\0", 4)) == "'nul\\x00'");
+}
+
+TEST_CASE("str repr keeps printable non-ASCII; ascii() escapes it") {
+  const char* s = "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80";
+  CHECK(str_repr(s) == std::string("'") + s + "'");
+  CHECK(str_repr(s, true) == "'h\\xe9llo \\u2713 \\U0001f600'");
+}
+
+TEST_CASE("invalid UTF-8 shows as Python's surrogate escapes") {
+  CHECK(str_repr("a\xff"
+                 "b") == "'a\\udcffb'");
+  CHECK(str_repr("\xc3") == "'\\udcc3'");
+}
+
+TEST_CASE("Value holds Python's scalar kinds and views them without copying") {
+  dictlog::Value s("text");
+  auto v = s.view();
+  REQUIRE(std::holds_alternative<std::string_view>(v));
+  CHECK(std::get<std::string_view>(v).data() == std::get<std::string>(s.get()).data());
+  CHECK(std::holds_alternative<std::monostate>(dictlog::Value().view()));
+  CHECK(std::holds_alternative<bool>(dictlog::Value(true).view()));
+  CHECK(std::get<std::int64_t>(dictlog::Value(7u).view()) == 7);
+  CHECK(std::get<double>(dictlog::Value(1.5f).view()) == 1.5);
+}
+
+TEST_CASE("str() and repr() of values match Python's") {
+  using dictlog::Value;
+  CHECK(dictlog::str(Value()) == "None");
+  CHECK(dictlog::repr(Value(nullptr)) == "None");
+  CHECK(dictlog::str(Value(true)) == "True");
+  CHECK(dictlog::repr(Value(false)) == "False");
+  CHECK(dictlog::str(Value(-1234567)) == "-1234567");
+  CHECK(dictlog::str(Value(std::numeric_limits<std::int64_t>::min())) == "-9223372036854775808");
+  CHECK(dictlog::str(Value(1e20)) == "1e+20");
+  CHECK(dictlog::repr(Value(0.1 + 0.2)) == "0.30000000000000004");
+  CHECK(dictlog::str(Value("it's")) == "it's");
+  CHECK(dictlog::repr(Value("it's")) == "\"it's\"");
+  CHECK(dictlog::repr(Value(std::string("a\nb"))) == "'a\\nb'");
+}
