@@ -1,5 +1,7 @@
 #include "dictlog/level.hpp"
 
+#include <atomic>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -15,8 +17,17 @@ struct LevelTables {
   std::map<int, std::string_view> by_level;
   std::map<std::string, int, std::less<>> by_name;
   std::set<std::string, std::less<>> names;  // owns the text every view points to
+  // Lock-free path for the levels records use most: level -> name, filled on first use.
+  static constexpr int kFast = 64;
+  std::atomic<const std::string_view*> fast[kFast] = {};
+  std::deque<std::string_view> fast_slots;  // stable addresses for `fast`
 
   std::string_view own(std::string_view s) { return *names.emplace(s).first; }
+  void publish(int level, std::string_view name) {
+    if (level < 0 || level >= kFast) return;
+    fast_slots.push_back(name);
+    fast[level].store(&fast_slots.back(), std::memory_order_release);
+  }
 
   LevelTables() {
     for (auto [lvl, n] : {std::pair{CRITICAL, "CRITICAL"}, {ERROR, "ERROR"}, {WARNING, "WARNING"},
@@ -52,6 +63,7 @@ void add_level_name(int level, std::string_view name) {
   std::unique_lock lock(t.mutex);
   t.by_level[level] = t.own(name);
   t.by_name[std::string(name)] = level;
+  t.publish(level, t.by_level[level]);
 }
 
 std::map<std::string, int> get_level_names_mapping() {
@@ -70,13 +82,19 @@ int check_level(std::string_view name) {
 namespace detail {
 std::string_view interned_level_name(int level) {
   auto& t = tables();
+  if (level >= 0 && level < LevelTables::kFast)
+    if (const auto* p = t.fast[level].load(std::memory_order_acquire)) return *p;
   {
     std::shared_lock lock(t.mutex);
     auto it = t.by_level.find(level);
     if (it != t.by_level.end()) return it->second;
   }
   std::unique_lock lock(t.mutex);
-  return t.own("Level " + std::to_string(level));
+  auto it = t.by_level.find(level);
+  std::string_view name = it != t.by_level.end() ? it->second : t.own("Level " + std::to_string(level));
+  if (level >= 0 && level < LevelTables::kFast && !t.fast[level].load(std::memory_order_relaxed))
+    t.publish(level, name);
+  return name;
 }
 }  // namespace detail
 
