@@ -18,8 +18,7 @@ namespace dictlog {
 namespace detail {
 
 // The handlers a record from one logger meets, flattened along the propagation path.
-// Immutable once published; old chains are retired, never freed, because a logging thread
-// may still be walking one (configuration changes are rare and chains are small).
+// Immutable once published.
 struct Chain {
   std::vector<std::shared_ptr<Handler>> handlers;
 };
@@ -41,7 +40,6 @@ class Manager {
   int disable = NOTSET;
   int batch_depth = 0;
   bool dirty = false;
-  std::vector<std::unique_ptr<const Chain>> retired;
   std::shared_ptr<Handler> last_resort;
   bool last_resort_set = false;
   bool warned_no_handlers = false;
@@ -115,17 +113,14 @@ class Manager {
     int threshold = std::max(effective, disable + 1);
     if (lg->disabled_) threshold = INT_MAX;
 
-    auto chain = std::make_unique<Chain>();
+    auto chain = std::make_shared<Chain>();
     for (const Logger* l = lg; l; l = l->parent_) {
       chain->handlers.insert(chain->handlers.end(), l->handlers_.begin(), l->handlers_.end());
       if (!l->propagate_) break;
     }
-    const Chain* old = lg->chain_.load(std::memory_order_relaxed);
-    bool same = old && old->handlers == chain->handlers;
-    if (!same) {
-      lg->chain_.store(chain.release(), std::memory_order_release);
-      if (old) retired.emplace_back(old);
-    }
+    auto old = lg->chain_.load(std::memory_order_relaxed);
+    if (!old || old->handlers != chain->handlers)
+      lg->chain_.store(std::move(chain), std::memory_order_release);
     lg->threshold_.store(threshold, std::memory_order_relaxed);
   }
 
@@ -293,7 +288,7 @@ void Logger::handle(LogRecord& record) {
 }
 
 void Logger::call_handlers(LogRecord& record) {
-  const detail::Chain* chain = chain_.load(std::memory_order_acquire);
+  auto chain = chain_.load(std::memory_order_acquire);
   if (chain && !chain->handlers.empty()) {
     for (const auto& h : chain->handlers)
       if (record.levelno >= h->level()) h->handle(record);

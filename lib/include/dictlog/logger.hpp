@@ -218,7 +218,9 @@ class Logger : public Filterer {
   bool disabled_ = false;
   std::vector<std::shared_ptr<Handler>> handlers_;
   std::atomic<int> threshold_{INT_MAX};
-  std::atomic<const detail::Chain*> chain_{nullptr};
+  // Replaced whole on every tree change; a logging thread holds the chain it loaded, so
+  // handlers removed meanwhile live until it is done with them.
+  std::atomic<std::shared_ptr<const detail::Chain>> chain_;
 };
 
 #undef DICTLOG_LEVEL_METHODS

@@ -1,0 +1,74 @@
+// FileHandler: a StreamHandler writing to a file it opens itself (Python's
+// logging.FileHandler).
+//
+// The path is made absolute against the working directory at construction. Each record
+// is one write(2) of the encoded text; Python flushes after every record, so the bytes on
+// disk are the same at every point. Encodings: utf-8 (default; "locale" is taken as
+// utf-8), ascii and latin-1, with Python's `errors` handlers.
+//
+//   auto h = std::make_shared<dictlog::FileHandler>("app.log", "a");
+//   auto lazy = std::make_shared<dictlog::FileHandler>("rare.log", "a", std::nullopt, true);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dictlog/stream_handler.hpp"
+
+namespace dictlog {
+
+class FileHandler : public StreamHandler {
+ public:
+  // Python's FileHandler(filename, mode='a', encoding=None, delay=False, errors=None).
+  // Throws OSError when the file cannot be opened (unless delay), LookupError for an
+  // unknown encoding, ValueError for an unknown errors handler or mode.
+  explicit FileHandler(std::string_view filename, std::string_view mode = "a",
+                       std::optional<std::string> encoding = std::nullopt, bool delay = false,
+                       std::optional<std::string> errors = std::nullopt);
+  ~FileHandler() override;
+
+  // Opens the file if needed (never again after close() in mode "w"), then writes.
+  void emit(LogRecord& record) override;
+  void close() override;
+
+  const std::string& base_filename() const { return base_filename_; }
+  const std::string& mode() const { return mode_; }
+  const std::string& encoding() const { return encoding_; }
+  const std::string& errors() const { return errors_; }
+  bool delay() const { return delay_; }
+
+  std::string_view class_name() const override { return "FileHandler"; }
+  std::string repr() const override;
+
+  // Encodes UTF-8 text into this handler's encoding; throws UnicodeEncodeError under
+  // "strict" with Python's message.
+  std::string encode(std::string_view text) const;
+
+ protected:
+  bool stream_open() const { return fd_ >= 0; }
+  // Opens base_filename() with mode(); throws OSError with Python's text.
+  void open_stream();
+  // Flushes and closes the file (not the handler).
+  void close_stream();
+  // Byte position in the file (Python's stream.tell()).
+  std::int64_t tell() const;
+  int fileno() const { return fd_; }
+
+ private:
+  std::string base_filename_;
+  std::string mode_;
+  std::string encoding_;
+  std::string errors_;
+  bool delay_;
+  bool binary_ = false;
+  int fd_ = -1;
+};
+
+namespace detail {
+// os.path.abspath: joined with the working directory and normalised, symlinks kept.
+std::string abspath(std::string_view path);
+}  // namespace detail
+
+}  // namespace dictlog

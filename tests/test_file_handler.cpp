@@ -1,0 +1,168 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dictlog/errors.hpp"
+#include "dictlog/file_handler.hpp"
+#include "dictlog/logger.hpp"
+#include "support/capture.hpp"
+
+using namespace dictlog;
+using dictlog::test::StderrCapture;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  fs::path old;
+  TempDir() {
+    char tmpl[] = "/tmp/dictlog-file-XXXXXX";
+    path = ::mkdtemp(tmpl);
+    old = fs::current_path();
+    fs::current_path(path);
+  }
+  ~TempDir() {
+    fs::current_path(old);
+    fs::remove_all(path);
+  }
+};
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+void emit(Handler& h, const char* msg) {
+  LogRecord r = make_log_record({{"msg", msg}, {"levelno", 20}});
+  h.handle(r);
+}
+}  // namespace
+
+TEST_CASE("mode a appends, mode w truncates") {
+  TempDir d;
+  { std::ofstream("app.log") << "old\n"; }
+  auto a = std::make_shared<FileHandler>("app.log");
+  emit(*a, "appended");
+  a->close();
+  CHECK(slurp("app.log") == "old\nappended\n");
+  auto w = std::make_shared<FileHandler>("app.log", "w");
+  emit(*w, "fresh");
+  w->close();
+  CHECK(slurp("app.log") == "fresh\n");
+}
+
+TEST_CASE("the path is made absolute against the working directory, lexically") {
+  TempDir d;
+  fs::create_directory("sub");
+  auto h = std::make_shared<FileHandler>("sub/../fa.log");
+  CHECK(h->base_filename() == (fs::current_path() / "fa.log").string());
+  CHECK(h->repr() == "<FileHandler " + h->base_filename() + " (NOTSET)>");
+  CHECK(detail::abspath("/a/./b//c/../d") == "/a/b/d");
+  CHECK(detail::abspath("/..") == "/");
+}
+
+TEST_CASE("delay opens the file on the first record") {
+  TempDir d;
+  auto h = std::make_shared<FileHandler>("lazy.log", "a", std::nullopt, true);
+  CHECK_FALSE(fs::exists("lazy.log"));
+  emit(*h, "now");
+  CHECK(slurp("lazy.log") == "now\n");
+}
+
+TEST_CASE("after close, mode a reopens and mode w drops records") {
+  TempDir d;
+  auto a = std::make_shared<FileHandler>("a.log", "a");
+  emit(*a, "one");
+  a->close();
+  emit(*a, "two");
+  a->close();
+  CHECK(slurp("a.log") == "one\ntwo\n");
+  auto w = std::make_shared<FileHandler>("w.log", "w");
+  emit(*w, "one");
+  w->close();
+  emit(*w, "lost");
+  CHECK(slurp("w.log") == "one\n");
+}
+
+TEST_CASE("encodings and error handlers follow Python") {
+  TempDir d;
+  auto utf8 = std::make_shared<FileHandler>("u.log", "w");
+  emit(*utf8, "caf\xc3\xa9 \xe2\x82\xac");
+  auto repl = std::make_shared<FileHandler>("r.log", "w", "ascii", false, "replace");
+  emit(*repl, "caf\xc3\xa9");
+  auto bsr = std::make_shared<FileHandler>("b.log", "w", "ascii", false, "backslashreplace");
+  emit(*bsr, "caf\xc3\xa9 \xe2\x82\xac");
+  auto latin = std::make_shared<FileHandler>("l.log", "w", "latin-1");
+  emit(*latin, "caf\xc3\xa9");
+  auto xml = std::make_shared<FileHandler>("x.log", "w", "ascii", false, "xmlcharrefreplace");
+  emit(*xml, "\xe2\x82\xac");
+  auto ign = std::make_shared<FileHandler>("i.log", "w", "ascii", false, "ignore");
+  emit(*ign, "caf\xc3\xa9!");
+  CHECK(slurp("u.log") == "caf\xc3\xa9 \xe2\x82\xac\n");
+  CHECK(slurp("r.log") == "caf?\n");
+  CHECK(slurp("b.log") == "caf\\xe9 \\u20ac\n");
+  CHECK(slurp("l.log") == "caf\xe9\n");
+  CHECK(slurp("x.log") == "&#8364;\n");
+  CHECK(slurp("i.log") == "caf!\n");
+  CHECK_THROWS_WITH_AS(FileHandler("e.log", "a", "klingon"), "unknown encoding: klingon",
+                       LookupError);
+}
+
+TEST_CASE("an unencodable record is lost through handle_error, nothing partial is written") {
+  TempDir d;
+  auto h = std::make_shared<FileHandler>("s.log", "w", "ascii");
+  StderrCapture err;
+  emit(*h, "ok");
+  emit(*h, "caf\xc3\xa9");
+  err.restore();
+  CHECK(slurp("s.log") == "ok\n");
+  CHECK(err.text().find("UnicodeEncodeError: 'ascii' codec can't encode character '\\xe9' in "
+                        "position 3: ordinal not in range(128)\n") != std::string::npos);
+}
+
+TEST_CASE("a binary mode handler fails every record, as Python's") {
+  TempDir d;
+  auto h = std::make_shared<FileHandler>("bin.log", "wb");
+  StderrCapture err;
+  emit(*h, "x");
+  err.restore();
+  CHECK(slurp("bin.log").empty());
+  CHECK(err.text().find("TypeError: a bytes-like object is required, not 'str'") !=
+        std::string::npos);
+}
+
+TEST_CASE("a missing directory is an OSError at construction, or at the first record with delay") {
+  TempDir d;
+  CHECK_THROWS_WITH_AS(FileHandler("no/such/dir.log"),
+                       ("[Errno 2] No such file or directory: '" +
+                        (fs::current_path() / "no/such/dir.log").string() + "'")
+                           .c_str(),
+                       OSError);
+  auto h = std::make_shared<FileHandler>("no/such/dir.log", "a", std::nullopt, true);
+  StderrCapture err;
+  emit(*h, "x");
+  err.restore();
+  CHECK(err.text().find("OSError: [Errno 2] No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("a full disk goes through handle_error and logging goes on to other handlers") {
+  TempDir d;
+  auto full = std::make_shared<FileHandler>("/dev/full", "a");
+  auto ok = std::make_shared<FileHandler>("ok.log", "a");
+  Logger& lg = get_logger("diskfull");
+  lg.add_handler(full);
+  lg.add_handler(ok);
+  StderrCapture err;
+  lg.warning("first");
+  lg.warning("second");
+  err.restore();
+  CHECK(slurp("ok.log") == "first\nsecond\n");
+  std::string e = err.text();
+  CHECK(e.find("OSError: [Errno 28] No space left on device\n") != std::string::npos);
+  CHECK(e.find("Message: 'second'") != std::string::npos);
+}
