@@ -3,7 +3,9 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "dictlog/logger.hpp"
 #include "dictlog/memory_handler.hpp"
@@ -178,6 +180,28 @@ TEST_CASE("an error while flushing goes to handle_error, never to the caller (de
         "Arguments: ()\n");
   CHECK(target->lines().empty());
   CHECK(mem->buffer_size() == 0);
+}
+
+TEST_CASE("records from many threads are each delivered once") {
+  auto target = std::make_shared<CaptureHandler>();
+  auto mem = std::make_shared<MemoryHandler>(7, CRITICAL, target);
+  Logger& lg = get_logger("mem.threads");
+  lg.set_level(1);
+  lg.set_propagate(false);
+  lg.add_handler(mem);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&lg, t] {
+      for (int i = 0; i < 250; ++i) lg.info("t{} i{}", t, i);
+    });
+  for (auto& th : threads) th.join();
+  mem->close();
+  auto lines = target->lines();
+  CHECK(lines.size() == 1000);
+  std::set<std::string> unique(lines.begin(), lines.end());
+  CHECK(unique.size() == 1000);
+  CHECK(unique.count("t3 i249") == 1);
+  lg.remove_handler(mem);
 }
 
 // Last: shutdown() closes every live handler in the process.
