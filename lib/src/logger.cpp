@@ -118,9 +118,8 @@ class Manager {
       chain->handlers.insert(chain->handlers.end(), l->handlers_.begin(), l->handlers_.end());
       if (!l->propagate_) break;
     }
-    auto old = lg->chain_.load(std::memory_order_relaxed);
-    if (!old || old->handlers != chain->handlers)
-      lg->chain_.store(std::move(chain), std::memory_order_release);
+    std::lock_guard lock(lg->chain_mutex_);
+    if (!lg->chain_ || lg->chain_->handlers != chain->handlers) lg->chain_ = std::move(chain);
     lg->threshold_.store(threshold, std::memory_order_relaxed);
   }
 
@@ -141,6 +140,11 @@ const Options& Options::none() {
 }
 
 Logger::Logger(std::string name, int level) : name_(std::move(name)), level_(level) {}
+
+std::shared_ptr<const detail::Chain> Logger::chain() const {
+  std::lock_guard lock(chain_mutex_);
+  return chain_;
+}
 Logger::~Logger() = default;
 
 int Logger::level() const {
@@ -288,7 +292,7 @@ void Logger::handle(LogRecord& record) {
 }
 
 void Logger::call_handlers(LogRecord& record) {
-  auto chain = chain_.load(std::memory_order_acquire);
+  auto chain = this->chain();
   if (chain && !chain->handlers.empty()) {
     for (const auto& h : chain->handlers)
       if (record.levelno >= h->level()) h->handle(record);

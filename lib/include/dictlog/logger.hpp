@@ -20,6 +20,7 @@
 #include <climits>
 #include <concepts>
 #include <memory>
+#include <mutex>
 #include "dictlog/source_location.hpp"
 #include <string>
 #include <string_view>
@@ -219,8 +220,11 @@ class Logger : public Filterer {
   std::vector<std::shared_ptr<Handler>> handlers_;
   std::atomic<int> threshold_{INT_MAX};
   // Replaced whole on every tree change; a logging thread holds the chain it loaded, so
-  // handlers removed meanwhile live until it is done with them.
-  std::atomic<std::shared_ptr<const detail::Chain>> chain_;
+  // handlers removed meanwhile live until it is done with them. (A mutex, not
+  // std::atomic<shared_ptr>: libstdc++ 12's lock-bit implementation trips ThreadSanitizer.)
+  std::shared_ptr<const detail::Chain> chain_;
+  mutable std::mutex chain_mutex_;
+  std::shared_ptr<const detail::Chain> chain() const;
 };
 
 #undef DICTLOG_LEVEL_METHODS
