@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "dictlog/errors.hpp"
 #include "dictlog/rotating_file_handler.hpp"
 #include "support/capture.hpp"
 
@@ -140,6 +141,16 @@ TEST_CASE("max_bytes > 0 forces append mode; max_bytes 0 keeps 'w'") {
   CHECK(dir.files() == Files{{"w.log", "new\n"}});
 }
 
+TEST_CASE("closed in mode w it reopens and truncates (FileHandler would drop records)") {
+  TempDir dir;
+  auto h = std::make_shared<RotatingFileHandler>(dir / "w.log", "w");
+  log(*h, "a");
+  h->close();
+  log(*h, "b");  // should_rollover opens the missing stream, whatever the mode
+  h->close();
+  CHECK(dir.files() == Files{{"w.log", "b\n"}});
+}
+
 TEST_CASE("namer and rotator decide backup names and how the file moves") {
   TempDir dir;
   auto h = std::make_shared<RotatingFileHandler>(dir / "n.log", "a", 6, 3);
@@ -156,6 +167,26 @@ TEST_CASE("namer and rotator decide backup names and how the file moves") {
                              {"n.log.1.gz", "Z4444\n"},
                              {"n.log.2.gz", "Z3333\n"},
                              {"n.log.3.gz", "Z2222\n"}});
+  h->close();
+}
+
+TEST_CASE("a failing rollover goes to handle_error and loses that record") {
+  TempDir dir;
+  auto h = std::make_shared<RotatingFileHandler>(dir / "f.log", "a", 6, 1);
+  h->rotator = [](const std::string&, const std::string&) {
+    throw OSError("[Errno 13] Permission denied");
+  };
+  log(*h, "1111");
+  dictlog::test::StderrCapture err;
+  log(*h, "2222");
+  err.restore();
+  CHECK(err.text() ==
+        "--- Logging error ---\n"
+        "OSError: [Errno 13] Permission denied\n"
+        "Logged from file , line 0\n"
+        "Message: '2222'\n"
+        "Arguments: ()\n");
+  CHECK(dir.files() == Files{{"f.log", "1111\n"}});
   h->close();
 }
 

@@ -355,6 +355,26 @@ TEST_CASE("delay: no file until the first record; per-second suffix") {
   t.h->close();
 }
 
+TEST_CASE("a path that is not a regular file is never rotated, only rescheduled") {
+  TempDir dir;
+  REQUIRE(::mkfifo((dir / "p").c_str(), 0600) == 0);
+  int reader = ::open((dir / "p").c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  timespec ts[2] = {{static_cast<time_t>(T0), 0}, {static_cast<time_t>(T0), 0}};
+  REQUIRE(::utimensat(AT_FDCWD, (dir / "p").c_str(), ts, 0) == 0);
+  Timed t(dir / "p", "S", 1, 1, false);
+  CHECK(t.rollover_in() == 1);
+  t.now = T0 + 5;
+  log(*t.h, "x");
+  CHECK(t.h->rollover_at() == T0 + 6);
+  char buf[16] = {};
+  CHECK(::read(reader, buf, sizeof buf) == 2);
+  CHECK(std::string(buf) == "x\n");
+  CHECK(dir.files().empty());  // no "p.<date>" next to the FIFO
+  t.h->close();
+  ::close(reader);
+}
+
 TEST_CASE("class name and repr are Python's") {
   TempDir dir;
   Timed t(dir / "r.log", "H", 1, 0, true);

@@ -67,7 +67,8 @@ class RotatingFileHandler : public BaseRotatingHandler {
 
   // Opens a delayed file; true if max_bytes > 0, the file is not empty and the position
   // plus the record's formatted length (code points, plus 1 for "\n") reaches max_bytes,
-  // unless the path exists and is not a regular file.
+  // unless the path exists and is not a regular file. On a pipe, where Python's tell()
+  // fails, every record fails with io.UnsupportedOperation, as in Python.
   bool should_rollover(const LogRecord& record) override;
   // Closes the file, shifts base.1..base.(n-1) up one, moves base to base.1, reopens
   // (unless delayed).
