@@ -1,0 +1,414 @@
+// Shared measurement code for bench_dictlog and bench_spdlog: command line, clock,
+// percentiles, memory counters and the JSON result line.
+//
+// Both programs run the same scenario code (run_main, at the end) through a `Target`
+// (bench_dictlog.cpp and bench_spdlog.cpp define one), so the only thing that differs
+// between them is the library under the log call:
+//
+//   struct Target {
+//     explicit Target(const Setup&);      // logger "bench" -> queue -> consumer -> file
+//     void log_one(int a, int b);         // one enabled INFO call, through a noinline function
+//     void log_disabled(int a, int b);    // one DEBUG call, below the logger's level
+//     void drain();                       // returns when the file holds every line
+//   };
+#pragma once
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <latch>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define BENCH_HAVE_TSC 1
+#else
+#define BENCH_HAVE_TSC 0
+#endif
+
+namespace bench {
+
+// `prog SCENARIO --key value ...`; every value is kept as text.
+class Args {
+ public:
+  Args(int argc, char** argv) {
+    if (argc < 2) throw std::runtime_error("usage: prog SCENARIO [--key value]...");
+    scenario_ = argv[1];
+    for (int i = 2; i < argc; ++i) {
+      std::string k = argv[i];
+      if (k.rfind("--", 0) != 0 || i + 1 >= argc) throw std::runtime_error("bad argument " + k);
+      kv_[k.substr(2)] = argv[++i];
+    }
+  }
+  const std::string& scenario() const { return scenario_; }
+  long num(const std::string& k, long def) const {
+    auto it = kv_.find(k);
+    return it == kv_.end() ? def : std::stol(it->second);
+  }
+  std::string str(const std::string& k, const std::string& def) const {
+    auto it = kv_.find(k);
+    return it == kv_.end() ? def : it->second;
+  }
+
+ private:
+  std::string scenario_;
+  std::map<std::string, std::string> kv_;
+};
+
+// Ticks of the TSC (x86) or of steady_clock, and their length in ns, calibrated once
+// against steady_clock. lfence keeps the read from moving across the timed call.
+inline std::uint64_t ticks() {
+#if BENCH_HAVE_TSC
+  _mm_lfence();
+  std::uint64_t t = __rdtsc();
+  _mm_lfence();
+  return t;
+#else
+  return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+#endif
+}
+
+inline std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline double ns_per_tick() {
+  static const double v = [] {
+#if BENCH_HAVE_TSC
+    std::int64_t n0 = now_ns();
+    std::uint64_t t0 = ticks();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::int64_t n1 = now_ns();
+    std::uint64_t t1 = ticks();
+    return static_cast<double>(n1 - n0) / static_cast<double>(t1 - t0);
+#else
+    return 1.0;
+#endif
+  }();
+  return v;
+}
+
+// Sleeps about `us` microseconds (the pause between bursts lets the consumer run).
+inline void pause_us(long us) {
+  if (us <= 0) return;
+  timespec ts{us / 1000000, (us % 1000000) * 1000};
+  nanosleep(&ts, nullptr);
+}
+
+struct Percentiles {
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+};
+
+// Nearest-rank percentiles of tick samples, in ns.
+inline Percentiles percentiles(std::vector<std::uint64_t>& s) {
+  Percentiles p;
+  if (s.empty()) return p;
+  std::sort(s.begin(), s.end());
+  const double k = ns_per_tick();
+  auto at = [&](double q) {
+    std::size_t i = static_cast<std::size_t>(q * static_cast<double>(s.size()));
+    return static_cast<double>(s[std::min(i, s.size() - 1)]) * k;
+  };
+  p.p50 = at(0.50), p.p90 = at(0.90), p.p99 = at(0.99), p.p999 = at(0.999);
+  p.max = static_cast<double>(s.back()) * k;
+  double sum = 0;
+  for (auto v : s) sum += static_cast<double>(v);
+  p.mean = sum / static_cast<double>(s.size()) * k;
+  return p;
+}
+
+// The cost of the two clock reads around an empty call, subtracted by nobody: reported so
+// the reader can judge how much of a p50 is the clock.
+inline double timer_overhead_ns() {
+  std::vector<std::uint64_t> s(20000);
+  for (auto& v : s) {
+    std::uint64_t t0 = ticks();
+    std::uint64_t t1 = ticks();
+    v = t1 - t0;
+  }
+  return percentiles(s).p50;
+}
+
+// Peak resident set of this process image, in kB: VmHWM, because getrusage's ru_maxrss
+// keeps the high-water mark of the parent that forked us (the runner) across exec.
+inline long maxrss_kb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  long kb = -1;
+  if (f) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "VmHWM: %ld", &kb) == 1) break;
+    std::fclose(f);
+  }
+  if (kb < 0) {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    kb = ru.ru_maxrss;
+  }
+  return kb;
+}
+
+// Bytes the allocator has handed out and not taken back (all threads' arenas).
+inline std::size_t heap_in_use() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+inline long count_lines(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return -1;
+  static char buf[1 << 16];
+  long n = 0;
+  std::size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) n += std::count(buf, buf + got, '\n');
+  std::fclose(f);
+  return n;
+}
+
+// One flat JSON object on one line; keys are added in order.
+class Json {
+ public:
+  Json& add(const std::string& k, const std::string& v) {
+    item(k) += "\"" + v + "\"";
+    return *this;
+  }
+  Json& add(const std::string& k, const char* v) { return add(k, std::string(v)); }
+  Json& add(const std::string& k, double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.6g", v);
+    item(k) += b;
+    return *this;
+  }
+  Json& add(const std::string& k, long v) {
+    item(k) += std::to_string(v);
+    return *this;
+  }
+  Json& add(const std::string& k, int v) { return add(k, static_cast<long>(v)); }
+  Json& add(const std::string& k, bool v) {
+    item(k) += v ? "true" : "false";
+    return *this;
+  }
+  Json& add(const std::string& k, const Percentiles& p) {
+    add(k + "_p50_ns", p.p50).add(k + "_p90_ns", p.p90).add(k + "_p99_ns", p.p99);
+    return add(k + "_p999_ns", p.p999).add(k + "_max_ns", p.max).add(k + "_mean_ns", p.mean);
+  }
+  void print() const {
+    std::printf("{%s}\n", body_.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  std::string& item(const std::string& k) {
+    if (!body_.empty()) body_ += ", ";
+    body_ += "\"" + k + "\": ";
+    return body_;
+  }
+  std::string body_;
+};
+
+// Runs `threads` producers that start together; `body(thread_index)` does the work.
+template <class F>
+void run_threads(int threads, F body) {
+  std::latch go(threads + 1);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t)
+    ts.emplace_back([&, t] {
+      go.arrive_and_wait();
+      body(t);
+    });
+  go.arrive_and_wait();
+  for (auto& th : ts) th.join();
+}
+
+// Scenario (a)/(d): every call timed on its own, in bursts of `burst` calls separated by
+// `pause` microseconds, on `threads` producers; samples of all threads merged.
+template <class Target>
+Percentiles measure_latency(Target& t, int threads, long bursts, long burst, long pause,
+                            long& calls) {
+  std::vector<std::vector<std::uint64_t>> per(static_cast<std::size_t>(threads));
+  run_threads(threads, [&](int ti) {
+    auto& s = per[static_cast<std::size_t>(ti)];
+    s.reserve(static_cast<std::size_t>(bursts * burst));
+    int n = ti * 1000000;
+    for (long b = 0; b < bursts; ++b) {
+      for (long i = 0; i < burst; ++i, ++n) {
+        std::uint64_t t0 = ticks();
+        t.log_one(n, n % 997);
+        std::uint64_t t1 = ticks();
+        s.push_back(t1 - t0);
+      }
+      pause_us(pause);
+    }
+  });
+  std::vector<std::uint64_t> all;
+  for (auto& s : per) all.insert(all.end(), s.begin(), s.end());
+  calls = static_cast<long>(all.size());
+  return percentiles(all);
+}
+
+// Warm-up before timing: fills caches, creates per-thread state, lets the consumer start.
+template <class Target>
+long warm_up(Target& t, long n) {
+  for (long i = 0; i < n; ++i) t.log_one(static_cast<int>(i), 1);
+  pause_us(20000);
+  return n;
+}
+
+// Scenario (b): `total` records split over `threads` producers, as fast as they go; returns
+// the producers' time in ns (the caller adds the drain).
+template <class Target>
+std::int64_t produce(Target& t, int threads, long total) {
+  std::int64_t t0 = now_ns();
+  run_threads(threads, [&](int ti) {
+    long n = total / threads + (ti < total % threads ? 1 : 0);
+    int base = ti * 10000000;
+    for (long i = 0; i < n; ++i) t.log_one(base + static_cast<int>(i), static_cast<int>(i % 997));
+  });
+  return now_ns() - t0;
+}
+
+// Scenario (c): ns per call below the logger's level, averaged over a long loop.
+template <class Target>
+double disabled_call_ns(Target& t, long n) {
+  for (long i = 0; i < n / 10; ++i) t.log_disabled(static_cast<int>(i), 1);
+  std::int64_t t0 = now_ns();
+  for (long i = 0; i < n; ++i) t.log_disabled(static_cast<int>(i), 1);
+  return static_cast<double>(now_ns() - t0) / static_cast<double>(n);
+}
+
+// A consumer-side brake: the handler (sink) behind the queue calls wait() before writing.
+// state 0: write at once; 1: sleep slow_ms per record (scenario d); 2: hold every record
+// until the state changes (scenario e parks records in the queue).
+struct Throttle {
+  std::atomic<int> state{0};
+  long slow_ms = 10;
+  void wait() const {
+    int s = state.load(std::memory_order_acquire);
+    if (s == 1) std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms));
+    while (s == 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      s = state.load(std::memory_order_acquire);
+    }
+  }
+};
+
+struct Setup {
+  std::string file;
+  Throttle* throttle = nullptr;  // null: the plain file handler/sink, with no brake
+  long maxsize = 0;              // dictlog's queue bound (0: unbounded); spdlog's is 8192
+};
+
+// The scenarios, shared by both C++ programs. Prints one JSON line; returns the exit code.
+template <class Target>
+int run_main(const char* prog, int argc, char** argv) {
+  Args args(argc, argv);
+  const std::string& sc = args.scenario();
+  Setup setup;
+  setup.file = args.str("file", "bench.log");
+  setup.maxsize = args.num("maxsize", 0);
+  std::remove(setup.file.c_str());
+  Json out;
+  out.add("prog", prog).add("scenario", sc);
+  long logged = 0;
+
+  if (sc == "latency" || sc == "slow") {
+    // (a) caller-side latency; (d) the same with a 10 ms-per-record consumer.
+    int threads = static_cast<int>(args.num("threads", 1));
+    long bursts = args.num("bursts", 1000), burst = args.num("burst", 20);
+    long pause = args.num("pause-us", 100);
+    Throttle th;
+    th.slow_ms = args.num("slow-ms", 10);
+    if (sc == "slow") setup.throttle = &th;
+    double overhead = timer_overhead_ns();
+    Target t(setup);
+    logged += warm_up(t, 200);
+    if (sc == "slow") th.state.store(1);
+    long calls = 0;
+    Percentiles p = measure_latency(t, threads, bursts, burst, pause, calls);
+    logged += calls;
+    th.state.store(0);  // the backlog of (d) drains at full speed
+    t.drain();
+    out.add("threads", threads).add("calls", calls).add("pause_us", pause);
+    out.add("lat", p).add("timer_overhead_ns", overhead);
+  } else if (sc == "throughput") {
+    // (b) end-to-end: the clock stops when the consumer has written and flushed every line.
+    int threads = static_cast<int>(args.num("threads", 1));
+    long records = args.num("records", 1000000);
+    Target t(setup);
+    logged += warm_up(t, 1000);
+    std::int64_t t0 = now_ns();
+    std::int64_t prod = produce(t, threads, records);
+    t.drain();
+    std::int64_t total = now_ns() - t0;
+    logged += records;
+    out.add("threads", threads).add("records", records);
+    out.add("seconds", static_cast<double>(total) / 1e9);
+    out.add("records_per_s", static_cast<double>(records) * 1e9 / static_cast<double>(total));
+    out.add("producer_seconds", static_cast<double>(prod) / 1e9);
+  } else if (sc == "disabled") {
+    // (c) a call below the logger's level.
+    long n = args.num("calls", 100000000);
+    Target t(setup);
+    out.add("calls", n).add("ns_per_call", disabled_call_ns(t, n));
+    t.drain();
+  } else if (sc == "memory") {
+    // (e) heap per record parked in the queue, the pipeline's fixed cost included.
+    long n = args.num("records", 8000);
+    Throttle th;
+    setup.throttle = &th;
+    std::size_t h0 = heap_in_use();
+    Target t(setup);
+    logged += warm_up(t, 100);
+    th.state.store(2);
+    t.log_one(0, 0);  // the consumer takes this one and holds
+    ++logged;
+    pause_us(50000);
+    std::size_t h1 = heap_in_use();
+    for (long i = 0; i < n; ++i) t.log_one(static_cast<int>(i), static_cast<int>(i % 997));
+    logged += n;
+    std::size_t h2 = heap_in_use();
+    th.state.store(0);
+    t.drain();
+    out.add("records", n);
+    out.add("pipeline_bytes", static_cast<long>(h1) - static_cast<long>(h0));
+    out.add("bytes_per_record_marginal",
+            static_cast<double>(static_cast<long>(h2) - static_cast<long>(h1)) /
+                static_cast<double>(n));
+    out.add("bytes_per_record", static_cast<double>(static_cast<long>(h2) - static_cast<long>(h0)) /
+                                    static_cast<double>(n));
+  } else if (sc == "calls") {
+    // (f) for callgrind: `calls` enabled calls, nothing else timed.
+    long n = args.num("calls", 20000);
+    Target t(setup);
+    for (long i = 0; i < n; ++i) t.log_one(static_cast<int>(i), static_cast<int>(i % 997));
+    logged += n;
+    t.drain();
+    out.add("calls", n);
+  } else {
+    std::fprintf(stderr, "unknown scenario %s\n", sc.c_str());
+    return 2;
+  }
+  long lines = count_lines(setup.file);
+  out.add("lines", lines).add("lines_ok", lines == logged).add("maxrss_kb", maxrss_kb());
+  out.print();
+  if (!args.str("keep", "").empty()) return 0;
+  std::remove(setup.file.c_str());
+  return lines == logged ? 0 : 1;
+}
+
+}  // namespace bench
