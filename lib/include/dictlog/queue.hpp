@@ -1,0 +1,134 @@
+// Queues of log records: Python's queue.Queue and queue.SimpleQueue, and LogQueue, the
+// interface a custom queue implements, for QueueHandler and QueueListener.
+//
+// Putting a record takes one short lock and, once the queue has warmed up, allocates
+// nothing for a record whose captured arguments fit inline (records are moved into
+// preallocated chunks of slots). A consumer takes every waiting record in one step
+// (get_batch), so producers and the consumer meet only to hand over a whole batch.
+//
+//   auto q = std::make_shared<dictlog::Queue>();          // unbounded, like queue.Queue()
+//   auto small = std::make_shared<dictlog::Queue>(1000);  // put_nowait fails when full
+//   auto h = std::make_shared<dictlog::QueueHandler>(q);
+//   dictlog::QueueListener listener(q, {file_handler});
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dictlog/errors.hpp"
+#include "dictlog/record.hpp"
+
+namespace dictlog {
+
+// Python's queue.Full and queue.Empty, for the "--- Logging error ---" report of a record
+// that did not fit.
+class QueueFull : public Error {
+ public:
+  QueueFull() : Error("") {}
+  const char* python_type() const noexcept override { return "queue.Full"; }
+};
+class QueueEmpty : public Error {
+ public:
+  QueueEmpty() : Error("") {}
+  const char* python_type() const noexcept override { return "_queue.Empty"; }
+};
+
+// What QueueHandler puts into and QueueListener takes out of. Implement it for a custom
+// queue; every member may be called from any thread at any time.
+class LogQueue {
+ public:
+  virtual ~LogQueue() = default;
+
+  // Python's put_nowait: false (instead of raising queue.Full) when the queue is full.
+  virtual bool put_nowait(LogRecord&& r) = 0;
+  // Python's put(block=True): waits while the queue is full.
+  virtual void put(LogRecord&& r) = 0;
+  // Python's get(block): the oldest record; without block, nullopt when empty.
+  virtual std::optional<LogRecord> get(bool block = true) = 0;
+  // Appends up to `max` records, oldest first, to `out` and returns how many; with block,
+  // waits for at least one. The default calls get(); built-in queues hand over all
+  // waiting records at once.
+  virtual std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true);
+  // Records waiting now (a snapshot).
+  virtual std::size_t qsize() const = 0;
+  // 0 = unbounded.
+  virtual std::size_t maxsize() const { return 0; }
+  bool empty() const { return qsize() == 0; }
+  bool full() const { return maxsize() > 0 && qsize() >= maxsize(); }
+  // Python's class name, for repr and configuration messages.
+  virtual std::string_view class_name() const = 0;
+};
+
+// Python's QueueListener._sentinel: the record stop() enqueues to end the listener's loop.
+// A custom consumer of a queue a listener also uses should pass it on untouched.
+LogRecord queue_sentinel();
+bool is_queue_sentinel(const LogRecord& r);
+
+namespace detail {
+class QueuePreparer;
+struct QueueChunk;
+
+// The storage behind Queue and SimpleQueue: a linked list of fixed-size chunks of record
+// slots under one mutex, recycled through a free list.
+class ChunkedQueue : public LogQueue {
+ public:
+  explicit ChunkedQueue(std::size_t maxsize);
+  ~ChunkedQueue() override;
+  ChunkedQueue(const ChunkedQueue&) = delete;
+  ChunkedQueue& operator=(const ChunkedQueue&) = delete;
+
+  bool put_nowait(LogRecord&& r) override { return push(std::move(r), nullptr, false); }
+  void put(LogRecord&& r) override { push(std::move(r), nullptr, true); }
+  std::optional<LogRecord> get(bool block = true) override;
+  std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true) override;
+  std::size_t qsize() const override;
+  std::size_t maxsize() const override { return maxsize_; }
+
+  // Enqueues a record whose QueueHandler.prepare has not run yet: the consumer runs it
+  // (`prep`, kept alive by adopt()) before handing the record out. Returns false when the
+  // queue is full and !block.
+  bool push(LogRecord&& r, const QueuePreparer* prep, bool block);
+  void adopt(std::shared_ptr<const QueuePreparer> prep);
+
+ private:
+  QueueChunk* new_chunk_locked();
+  void recycle(QueueChunk* chain);
+  // Moves the records of a detached chain into out (running deferred prepares) and
+  // recycles the chunks.
+  std::size_t unload(QueueChunk* chain, std::vector<LogRecord>& out);
+
+  const std::size_t maxsize_;
+  mutable std::mutex mutex_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  QueueChunk* head_ = nullptr;
+  QueueChunk* tail_ = nullptr;
+  QueueChunk* free_ = nullptr;
+  std::size_t free_count_ = 0;
+  std::size_t count_ = 0;
+  int get_waiters_ = 0;
+  int put_waiters_ = 0;
+  std::vector<std::shared_ptr<const QueuePreparer>> preparers_;
+};
+}  // namespace detail
+
+// Python's queue.Queue(maxsize=0): FIFO, bounded when maxsize > 0.
+class Queue : public detail::ChunkedQueue {
+ public:
+  explicit Queue(std::size_t maxsize = 0) : ChunkedQueue(maxsize) {}
+  std::string_view class_name() const override { return "queue.Queue"; }
+};
+
+// Python's queue.SimpleQueue: FIFO, unbounded.
+class SimpleQueue : public detail::ChunkedQueue {
+ public:
+  SimpleQueue() : ChunkedQueue(0) {}
+  std::string_view class_name() const override { return "queue.SimpleQueue"; }
+};
+
+}  // namespace dictlog

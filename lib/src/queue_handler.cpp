@@ -1,0 +1,116 @@
+#include "dictlog/queue_handler.hpp"
+
+#include <typeinfo>
+
+#include "dictlog/detail/queue_prepare.hpp"
+#include "dictlog/errors.hpp"
+#include "dictlog/queue_listener.hpp"
+
+namespace dictlog {
+
+namespace detail {
+
+void finish_prepare(LogRecord& r, std::string formatted) {
+  r.set_msg_copy(formatted);
+  r.args().clear();
+  r.exc_text.reset();
+  r.exc_formatted = false;
+  r.stack_info.reset();
+  r.set_message(std::move(formatted));
+}
+
+bool QueuePreparer::apply(LogRecord& r) const {
+  // Held while formatting, so the handler cannot be destroyed meanwhile (detach waits).
+  std::lock_guard lock(mutex_);
+  try {
+    static const auto* default_formatter = new Formatter();
+    std::string text = owner_ ? owner_->format(r) : default_formatter->format(r);
+    finish_prepare(r, std::move(text));
+    return true;
+  } catch (...) {
+    if (owner_) owner_->handle_error(r);
+    return false;
+  }
+}
+
+void QueuePreparer::detach() {
+  std::lock_guard lock(mutex_);
+  owner_ = nullptr;
+}
+
+}  // namespace detail
+
+QueueHandler::QueueHandler(std::shared_ptr<LogQueue> q)
+    : queue_(std::move(q)),
+      fast_(dynamic_cast<detail::ChunkedQueue*>(queue_.get())),
+      preparer_(std::make_shared<detail::QueuePreparer>(this)) {
+  if (!queue_) throw ValueError("QueueHandler needs a queue");
+  if (fast_) fast_->adopt(preparer_);
+}
+
+QueueHandler::~QueueHandler() { preparer_->detach(); }
+
+std::shared_ptr<QueueListener> QueueHandler::listener() const {
+  std::lock_guard lock(listener_mutex_);
+  return listener_;
+}
+
+void QueueHandler::set_listener(std::shared_ptr<QueueListener> l) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(l);
+}
+
+LogRecord QueueHandler::prepare(const LogRecord& record) {
+  std::string text = format(record);
+  LogRecord r(record);
+  detail::finish_prepare(r, std::move(text));
+  return r;
+}
+
+void QueueHandler::enqueue(LogRecord&& record) {
+  if (overflow() == Overflow::block && !detail::on_listener_thread())
+    queue_->put(std::move(record));
+  else if (!queue_->put_nowait(std::move(record)))
+    throw QueueFull();
+}
+
+bool QueueHandler::defer() const {
+  if (defer_opt_in_) return true;
+  signed char exact = exact_type_.load(std::memory_order_relaxed);
+  if (exact < 0) {
+    // A subclass may override prepare or enqueue, which must then run here, at the call.
+    exact = typeid(*this) == typeid(QueueHandler) ? 1 : 0;
+    exact_type_.store(exact, std::memory_order_relaxed);
+  }
+  return exact == 1;
+}
+
+void QueueHandler::count_drop(const LogRecord& record) {
+  dropped_.fetch_add(1, std::memory_order_relaxed);
+  try {
+    throw QueueFull();
+  } catch (...) {
+    handle_error(record);
+  }
+}
+
+void QueueHandler::emit(LogRecord& record) {
+  if (fast_ && defer()) {
+    bool block = overflow() == Overflow::block && !detail::on_listener_thread();
+    if (!fast_->push(LogRecord(record), preparer_.get(), block)) count_drop(record);
+  } else {
+    try {
+      enqueue(prepare(record));
+    } catch (const QueueFull&) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      handle_error(record);
+      return;
+    } catch (...) {
+      handle_error(record);
+      return;
+    }
+  }
+  if (detail::queue_shut_down()) detail::serve_after_shutdown(queue_.get(), listener().get());
+}
+
+}  // namespace dictlog

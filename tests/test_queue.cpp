@@ -1,0 +1,216 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dictlog/queue.hpp"
+
+using namespace dictlog;
+using namespace std::chrono_literals;
+
+namespace {
+
+LogRecord rec(std::string text) {
+  LogRecord r = make_log_record({{"msg", text}, {"levelno", 20}});
+  return r;
+}
+
+std::vector<std::string> messages(const std::vector<LogRecord>& rs) {
+  std::vector<std::string> out;
+  for (const auto& r : rs) out.emplace_back(r.get_message());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Queue is FIFO and reports its size, bounds and Python class name") {
+  Queue q;
+  CHECK(q.class_name() == "queue.Queue");
+  CHECK(q.maxsize() == 0);
+  CHECK(q.empty());
+  CHECK_FALSE(q.full());
+  for (int i = 0; i < 200; ++i) CHECK(q.put_nowait(rec("m" + std::to_string(i))));
+  CHECK(q.qsize() == 200);
+  for (int i = 0; i < 200; ++i) {
+    auto r = q.get(false);
+    REQUIRE(r);
+    CHECK(r->get_message() == "m" + std::to_string(i));
+  }
+  CHECK_FALSE(q.get(false).has_value());
+  CHECK(q.empty());
+}
+
+TEST_CASE("SimpleQueue is an unbounded FIFO named queue.SimpleQueue") {
+  SimpleQueue q;
+  CHECK(q.class_name() == "queue.SimpleQueue");
+  CHECK(q.maxsize() == 0);
+  for (int i = 0; i < 1000; ++i) q.put(rec(std::to_string(i)));
+  std::vector<LogRecord> out;
+  CHECK(q.get_batch(out, 100000) == 1000);
+  REQUIRE(out.size() == 1000);
+  CHECK(out.front().get_message() == "0");
+  CHECK(out.back().get_message() == "999");
+}
+
+TEST_CASE("a bounded Queue refuses put_nowait when full and accepts again after a get") {
+  Queue q(3);
+  CHECK(q.maxsize() == 3);
+  CHECK(q.put_nowait(rec("a")));
+  CHECK(q.put_nowait(rec("b")));
+  CHECK(q.put_nowait(rec("c")));
+  CHECK(q.full());
+  CHECK_FALSE(q.put_nowait(rec("d")));
+  CHECK(q.qsize() == 3);
+  CHECK(q.get()->get_message() == "a");
+  CHECK(q.put_nowait(rec("e")));
+  std::vector<LogRecord> out;
+  q.get_batch(out, 10);
+  CHECK(messages(out) == std::vector<std::string>{"b", "c", "e"});
+}
+
+TEST_CASE("put on a full queue waits until a consumer makes room") {
+  Queue q(1);
+  q.put(rec("first"));
+  std::atomic<bool> done{false};
+  std::thread producer([&] {
+    q.put(rec("second"));
+    done = true;
+  });
+  std::this_thread::sleep_for(50ms);
+  CHECK_FALSE(done.load());
+  CHECK(q.get()->get_message() == "first");
+  producer.join();
+  CHECK(done.load());
+  CHECK(q.get()->get_message() == "second");
+}
+
+TEST_CASE("a blocking get wakes when a record arrives") {
+  Queue q;
+  std::string got;
+  std::thread consumer([&] { got = q.get()->get_message(); });
+  std::this_thread::sleep_for(20ms);
+  q.put(rec("wake"));
+  consumer.join();
+  CHECK(got == "wake");
+}
+
+TEST_CASE("get_batch takes the waiting records in order, across chunk boundaries, up to max") {
+  Queue q;
+  for (int i = 0; i < 300; ++i) q.put(rec(std::to_string(i)));
+  std::vector<LogRecord> out;
+  // Built-in queues hand over whole chunks: at least `max`, then the rest later.
+  std::size_t n = q.get_batch(out, 1);
+  CHECK(n >= 1);
+  CHECK(n < 300);
+  while (out.size() < 300) CHECK(q.get_batch(out, 1000, false) > 0);
+  CHECK(q.get_batch(out, 1000, false) == 0);
+  for (int i = 0; i < 300; ++i) CHECK(out[static_cast<std::size_t>(i)].get_message() == std::to_string(i));
+}
+
+TEST_CASE("a record keeps its captured arguments and owned strings through the queue") {
+  Queue q;
+  LogRecord r = make_log_record({{"name", "app"}, {"levelno", 30}});
+  r.set_msg("{} took {} ms ({})");
+  std::string big(300, 'x');  // past the inline argument buffer: heap-held
+  r.capture_args(std::string("GET /"), 12.5, big);
+  r.exc_text = "ValueError: bad";
+  r.extra = {{"user", "bob"}};
+  q.put(std::move(r));
+  auto got = q.get();
+  REQUIRE(got);
+  CHECK(got->get_message() == "GET / took 12.5 ms (" + big + ")");
+  CHECK(*got->exc_text == "ValueError: bad");
+  CHECK(got->find_extra("user")->view() == ValueView(std::string_view("bob")));
+  CHECK(got->name == "app");
+}
+
+TEST_CASE("many producers: every record arrives once, each producer's in its own order") {
+  Queue q(100);  // bounded and small: producers block often
+  constexpr int kThreads = 4, kEach = 5000;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t)
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        LogRecord r = make_log_record({{"levelno", 20}});
+        r.set_msg("{} {}");
+        r.capture_args(t, i);
+        q.put(std::move(r));
+      }
+    });
+  std::vector<int> next(kThreads, 0);
+  int total = 0;
+  std::vector<LogRecord> batch;
+  while (total < kThreads * kEach) {
+    batch.clear();
+    q.get_batch(batch, 64);
+    for (auto& r : batch) {
+      int t = 0, i = 0;
+      REQUIRE(std::sscanf(r.get_message().c_str(), "%d %d", &t, &i) == 2);
+      CHECK(i == next[static_cast<std::size_t>(t)]);
+      next[static_cast<std::size_t>(t)] = i + 1;
+      ++total;
+    }
+  }
+  for (auto& p : producers) p.join();
+  CHECK(q.empty());
+  for (int n : next) CHECK(n == kEach);
+}
+
+TEST_CASE("the listener's sentinel is recognised by identity, not by content") {
+  LogRecord s = queue_sentinel();
+  CHECK(is_queue_sentinel(s));
+  LogRecord copy = s;
+  CHECK(is_queue_sentinel(copy));
+  LogRecord lookalike = make_log_record({{"name", "<QueueListener sentinel>"}});
+  CHECK_FALSE(is_queue_sentinel(lookalike));
+  CHECK_FALSE(is_queue_sentinel(rec("x")));
+}
+
+namespace {
+// A user queue with only the required members: get_batch falls back to get().
+class DequeQueue : public LogQueue {
+ public:
+  bool put_nowait(LogRecord&& r) override {
+    std::lock_guard lock(m_);
+    d_.push_back(std::move(r));
+    cv_.notify_one();
+    return true;
+  }
+  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
+  std::optional<LogRecord> get(bool block) override {
+    std::unique_lock lock(m_);
+    if (!block && d_.empty()) return std::nullopt;
+    cv_.wait(lock, [&] { return !d_.empty(); });
+    LogRecord r = std::move(d_.front());
+    d_.pop_front();
+    return r;
+  }
+  std::size_t qsize() const override {
+    std::lock_guard lock(m_);
+    return d_.size();
+  }
+  std::string_view class_name() const override { return "DequeQueue"; }
+
+ private:
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<LogRecord> d_;
+};
+}  // namespace
+
+TEST_CASE("LogQueue's default get_batch serves a custom queue through get()") {
+  DequeQueue q;
+  for (int i = 0; i < 5; ++i) q.put(rec(std::to_string(i)));
+  std::vector<LogRecord> out;
+  CHECK(q.get_batch(out, 3) == 3);
+  CHECK(q.get_batch(out, 10, false) == 2);
+  CHECK(q.get_batch(out, 10, false) == 0);
+  CHECK(messages(out) == std::vector<std::string>{"0", "1", "2", "3", "4"});
+  CHECK(q.maxsize() == 0);
+  CHECK_FALSE(q.full());
+}

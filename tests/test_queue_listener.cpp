@@ -1,0 +1,423 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "dictlog/errors.hpp"
+#include "dictlog/file_handler.hpp"
+#include "dictlog/logger.hpp"
+#include "dictlog/queue_handler.hpp"
+#include "dictlog/queue_listener.hpp"
+#include "support/capture.hpp"
+
+using namespace dictlog;
+using dictlog::test::CaptureHandler;
+using dictlog::test::StderrCapture;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Lines = std::vector<std::string>;
+using Handlers = std::vector<std::shared_ptr<Handler>>;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/dictlog-ql-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+LogRecord rec(const std::string& text, int level = INFO) {
+  return make_log_record({{"msg", text}, {"levelno", level}, {"levelname", get_level_name(level)}});
+}
+
+template <class F>
+bool wait_until(F f, std::chrono::milliseconds limit = 5s) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (!f()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+// Counts records and flushes, and remembers which came first.
+class EventHandler : public Handler {
+ public:
+  explicit EventHandler(int level = NOTSET) : Handler(level) {}
+  void emit(LogRecord& r) override {
+    std::lock_guard lock(m_);
+    events_.push_back("emit " + r.get_message());
+  }
+  void flush() override {
+    std::lock_guard lock(m_);
+    events_.push_back("flush");
+  }
+  Lines events() const {
+    std::lock_guard lock(m_);
+    return events_;
+  }
+
+ private:
+  mutable std::mutex m_;
+  Lines events_;
+};
+
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+TEST_CASE("records reach every handler, in order, with exact bytes through a FileHandler") {
+  TempDir d;
+  auto q = std::make_shared<Queue>();
+  auto qh = std::make_shared<QueueHandler>(q);
+  auto file = std::make_shared<FileHandler>((d.path / "app.log").string());
+  file->set_formatter(std::make_shared<Formatter>("%(levelname)s:%(name)s:%(message)s"));
+  auto cap = std::make_shared<CaptureHandler>();
+  QueueListener listener(q, {file, cap});
+  listener.start();
+  Logger& lg = get_logger("ql.order");
+  lg.set_level(DEBUG);
+  lg.set_propagate(false);
+  lg.add_handler(qh);
+  for (int i = 0; i < 1000; ++i) lg.info("record {} of {}", i, 1000);
+  lg.warning("caf\u00e9 {}", "\u2713");
+  listener.stop();
+  std::string expected;
+  Lines lines;
+  for (int i = 0; i < 1000; ++i) {
+    expected += "INFO:ql.order:record " + std::to_string(i) + " of 1000\n";
+    lines.push_back("record " + std::to_string(i) + " of 1000");
+  }
+  expected += "WARNING:ql.order:caf\u00e9 \u2713\n";
+  lines.push_back("caf\u00e9 \u2713");
+  CHECK(slurp(d.path / "app.log") == expected);
+  CHECK(cap->lines() == lines);
+  lg.remove_handler(qh);
+}
+
+TEST_CASE("handler levels are ignored unless respect_handler_level") {
+  for (bool respect : {false, true}) {
+    CAPTURE(respect);
+    auto q = std::make_shared<Queue>();
+    auto errors_only = std::make_shared<CaptureHandler>(ERROR);
+    auto all = std::make_shared<CaptureHandler>();
+    QueueListener listener(q, {errors_only, all}, respect);
+    CHECK(listener.respect_handler_level() == respect);
+    q->put(rec("info", INFO));
+    q->put(rec("error", ERROR));
+    listener.start();
+    listener.stop();
+    CHECK(all->lines() == Lines{"info", "error"});
+    CHECK(errors_only->lines() == (respect ? Lines{"error"} : Lines{"info", "error"}));
+  }
+}
+
+TEST_CASE("handler filters still apply") {
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<CaptureHandler>();
+  h->add_filter([](LogRecord& r) { return r.get_message() != "secret"; });
+  QueueListener listener(q, {h});
+  listener.start();
+  q->put(rec("a"));
+  q->put(rec("secret"));
+  q->put(rec("b"));
+  listener.stop();
+  CHECK(h->lines() == Lines{"a", "b"});
+}
+
+TEST_CASE("start while running raises RuntimeError; stop twice, or before start, does nothing") {
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<CaptureHandler>();
+  QueueListener listener(q, {h});
+  CHECK_FALSE(listener.running());
+  listener.stop();  // never started
+  listener.start();
+  CHECK(listener.running());
+  try {
+    listener.start();
+    FAIL("no exception");
+  } catch (const RuntimeError& e) {
+    CHECK(std::string(e.what()) == "Listener already started");
+    CHECK(std::string(e.python_type()) == "RuntimeError");
+  }
+  q->put(rec("one"));
+  listener.stop();
+  CHECK_FALSE(listener.running());
+  listener.stop();
+  CHECK(h->lines() == Lines{"one"});
+  // A stopped listener can start again, as in Python.
+  q->put(rec("two"));
+  listener.start();
+  listener.stop();
+  CHECK(h->lines() == Lines{"one", "two"});
+  CHECK(q->empty());
+}
+
+TEST_CASE("records queued before start are handled after it, before later ones") {
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<CaptureHandler>();
+  QueueListener listener(q, {h});
+  for (int i = 0; i < 100; ++i) q->put(rec("early " + std::to_string(i)));
+  std::this_thread::sleep_for(10ms);
+  CHECK(h->lines().empty());
+  listener.start();
+  q->put(rec("late"));
+  listener.stop();
+  Lines lines = h->lines();
+  REQUIRE(lines.size() == 101);
+  CHECK(lines.front() == "early 0");
+  CHECK(lines[99] == "early 99");
+  CHECK(lines.back() == "late");
+}
+
+TEST_CASE("stop drains everything queued before it") {
+  auto q = std::make_shared<Queue>(50);  // bounded: the sentinel waits for room
+  auto h = std::make_shared<CaptureHandler>();
+  QueueListener listener(q, {h});
+  listener.start();
+  for (int i = 0; i < 5000; ++i) q->put(rec(std::to_string(i)));
+  listener.stop();
+  Lines lines = h->lines();
+  REQUIRE(lines.size() == 5000);
+  for (int i = 0; i < 5000; ++i) CHECK(lines[static_cast<std::size_t>(i)] == std::to_string(i));
+}
+
+TEST_CASE("handlers are flushed when the queue runs dry, after the records of the batch") {
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<EventHandler>();
+  QueueListener listener(q, {h});
+  q->put(rec("a"));
+  q->put(rec("b"));
+  listener.start();
+  REQUIRE(wait_until([&] { return h->events().size() >= 3; }));
+  CHECK(h->events() == Lines{"emit a", "emit b", "flush"});
+  q->put(rec("c"));
+  REQUIRE(wait_until([&] { return h->events().size() >= 5; }));
+  CHECK(h->events() == Lines{"emit a", "emit b", "flush", "emit c", "flush"});
+  listener.stop();
+}
+
+TEST_CASE("an idle listener sleeps and wakes promptly when a record arrives") {
+  auto q = std::make_shared<Queue>();
+  std::atomic<long> seen{0};
+  struct Counter : Handler {
+    std::atomic<long>* n;
+    explicit Counter(std::atomic<long>* c) : n(c) {}
+    void emit(LogRecord&) override { ++*n; }
+  };
+  QueueListener listener(q, {std::make_shared<Counter>(&seen)});
+  listener.start();
+  std::this_thread::sleep_for(20ms);
+  double cpu0 = cpu_seconds();
+  std::this_thread::sleep_for(300ms);
+  double idle_cpu = cpu_seconds() - cpu0;
+  CHECK(idle_cpu < 0.05);  // a spinning thread would burn ~0.3 s here
+
+  std::vector<double> latencies;
+  for (int i = 0; i < 20; ++i) {
+    long before = seen.load();
+    auto t0 = std::chrono::steady_clock::now();
+    q->put(rec("ping"));
+    while (seen.load() == before) std::this_thread::yield();
+    latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    std::this_thread::sleep_for(5ms);
+  }
+  std::sort(latencies.begin(), latencies.end());
+  MESSAGE("median wake-up latency " << latencies[latencies.size() / 2] << " ms");
+  // The median, not the maximum: a loaded CI machine may deschedule any single wake-up.
+  CHECK(latencies[latencies.size() / 2] < 5.0);
+  listener.stop();
+}
+
+TEST_CASE("a slow handler does not slow the producers") {
+  auto q = std::make_shared<Queue>();
+  auto qh = std::make_shared<QueueHandler>(q);
+  struct Slow : Handler {
+    std::mutex m;
+    Lines lines;
+    void emit(LogRecord& r) override {
+      std::this_thread::sleep_for(10ms);
+      std::lock_guard lock(m);
+      lines.push_back(r.get_message());
+    }
+    std::size_t count() {
+      std::lock_guard lock(m);
+      return lines.size();
+    }
+  };
+  auto slow = std::make_shared<Slow>();
+  QueueListener listener(q, {slow});
+  listener.start();
+  Logger& lg = get_logger("ql.slow");
+  lg.set_level(DEBUG);
+  lg.set_propagate(false);
+  lg.add_handler(qh);
+  constexpr int kThreads = 2, kEach = 50;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t)
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) lg.info("t{} n{}", t, i);
+    });
+  for (auto& p : producers) p.join();
+  // All 100 calls returned while the handler, at 10 ms a record, had seen only a few.
+  std::size_t handled_when_done = slow->count();
+  CHECK(handled_when_done < 50);
+  listener.stop();
+  REQUIRE(slow->lines.size() == kThreads * kEach);
+  std::vector<int> next(kThreads, 0);
+  for (const auto& line : slow->lines) {
+    int t = 0, i = 0;
+    REQUIRE(std::sscanf(line.c_str(), "t%d n%d", &t, &i) == 2);
+    CHECK(i == next[static_cast<std::size_t>(t)]++);
+  }
+  lg.remove_handler(qh);
+}
+
+TEST_CASE("a handler that throws is reported and the listener carries on") {
+  auto q = std::make_shared<Queue>();
+  struct Throwing : Handler {
+    void emit(LogRecord& r) override {
+      if (r.get_message() == "bad") throw OSError("disk on fire");
+    }
+  };
+  auto h = std::make_shared<CaptureHandler>();
+  QueueListener listener(q, {std::make_shared<Throwing>(), h});
+  StderrCapture cap;
+  listener.start();
+  LogRecord r = rec("bad");
+  r.lineno = 7;
+  r.pathname = "/src/app.cpp";
+  q->put(std::move(r));
+  q->put(rec("good"));
+  listener.stop();
+  cap.restore();
+  CHECK(h->lines() == Lines{"bad", "good"});
+  CHECK(cap.text() ==
+        "--- Logging error ---\nOSError: disk on fire\nLogged from file app.cpp, line 7\n"
+        "Message: 'bad'\nArguments: ()\n");
+}
+
+TEST_CASE("stop from a handler on the listener thread raises instead of deadlocking") {
+  auto q = std::make_shared<Queue>();
+  std::shared_ptr<QueueListener> listener;
+  std::string error;
+  struct Stopper : Handler {
+    std::shared_ptr<QueueListener>* l;
+    std::string* err;
+    void emit(LogRecord&) override {
+      try {
+        (*l)->stop();
+      } catch (const RuntimeError& e) {
+        *err = e.what();
+      }
+    }
+  };
+  auto h = std::make_shared<Stopper>();
+  h->l = &listener;
+  h->err = &error;
+  listener = std::make_shared<QueueListener>(q, Handlers{h});
+  listener->start();
+  q->put(rec("x"));
+  listener->stop();
+  CHECK(error == "cannot join current thread");
+}
+
+namespace {
+// A user queue: only the required members, so the listener uses get() one at a time.
+class DequeQueue : public LogQueue {
+ public:
+  bool put_nowait(LogRecord&& r) override {
+    {
+      std::lock_guard lock(m_);
+      d_.push_back(std::move(r));
+    }
+    cv_.notify_one();
+    return true;
+  }
+  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
+  std::optional<LogRecord> get(bool block) override {
+    std::unique_lock lock(m_);
+    if (!block && d_.empty()) return std::nullopt;
+    cv_.wait(lock, [&] { return !d_.empty(); });
+    LogRecord r = std::move(d_.front());
+    d_.pop_front();
+    return r;
+  }
+  std::size_t qsize() const override {
+    std::lock_guard lock(m_);
+    return d_.size();
+  }
+  std::string_view class_name() const override { return "DequeQueue"; }
+
+ private:
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<LogRecord> d_;
+};
+}  // namespace
+
+TEST_CASE("a listener serves a user-implemented queue, fed by a QueueHandler") {
+  auto q = std::make_shared<DequeQueue>();
+  auto qh = std::make_shared<QueueHandler>(q);
+  qh->set_formatter(std::make_shared<Formatter>("[%(name)s] %(message)s"));
+  auto h = std::make_shared<CaptureHandler>();
+  h->set_formatter(std::make_shared<Formatter>("%(levelname)s %(message)s"));
+  QueueListener listener(q, {h});
+  CHECK(listener.queue() == q);
+  CHECK(listener.handlers().size() == 1);
+  CHECK(listener.class_name() == "QueueListener");
+  listener.start();
+  Logger& lg = get_logger("ql.custom");
+  lg.set_propagate(false);
+  lg.add_handler(qh);
+  lg.warning("w {}", 1);
+  lg.error("e");
+  listener.stop();
+  CHECK(h->lines() == Lines{"WARNING [ql.custom] w 1", "ERROR [ql.custom] e"});
+  CHECK(q->empty());
+  lg.remove_handler(qh);
+}
+
+TEST_CASE("a subclass can prepare records for its handlers") {
+  struct Upper : QueueListener {
+    using QueueListener::QueueListener;
+    ~Upper() override { stop(); }
+    void prepare(LogRecord& r) override {
+      std::string m = r.get_message();
+      for (auto& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      r.set_msg_copy(m);
+    }
+  };
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<CaptureHandler>();
+  Upper listener(q, {h});
+  listener.start();
+  q->put(rec("quiet"));
+  listener.stop();
+  CHECK(h->lines() == Lines{"QUIET"});
+}
