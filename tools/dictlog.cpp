@@ -1,0 +1,155 @@
+// dictlog: check, show and run logging configurations (Python's dictConfig format) from the
+// command line. See `dictlog --help`; the contract is in DESIGN.md ("The CLI contract").
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <dictlog/config.hpp>
+#include <dictlog/errors.hpp>
+
+#include "cli.hpp"
+
+#ifndef DICTLOG_VERSION
+#define DICTLOG_VERSION "unknown"
+#endif
+
+namespace dictlog::cli {
+
+std::optional<std::string> read_file(const std::string& path, std::string& why) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = "cannot open file";
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    why = "cannot read file";
+    return std::nullopt;
+  }
+  return ss.str();
+}
+
+std::optional<nlohmann::json> parse_json(const std::string& text, std::string& why) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann reports a byte offset (1-based, just past the bad byte): show line/column.
+    std::size_t line = 1, col = 1;
+    const std::size_t end = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string detail = e.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 5: ".
+    if (auto p = detail.find(": "); p != std::string::npos) detail = detail.substr(p + 2);
+    why = "line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + detail;
+    return std::nullopt;
+  }
+}
+
+int check_command(const std::string& config_path) {
+  std::string why;
+  auto text = read_file(config_path, why);
+  if (!text) {
+    std::cerr << config_path << ": " << why << '\n';
+    return io_error;
+  }
+  auto json = parse_json(*text, why);
+  if (!json) {
+    std::cerr << config_path << ": invalid JSON: " << why << '\n';
+    return problem;
+  }
+  std::vector<config::Problem> problems = config::check(*json);
+  for (const auto& p : problems)
+    std::cerr << config_path << ": " << p.pointer << ": " << p.message << '\n';
+  return problems.empty() ? ok : problem;
+}
+
+}  // namespace dictlog::cli
+
+namespace {
+
+constexpr std::string_view kHelp = R"(usage: dictlog check CONFIG
+       dictlog tree CONFIG
+       dictlog run CONFIG [EVENTS]
+       dictlog --help | --version
+
+CONFIG is a logging configuration in the JSON form of Python's logging.config.dictConfig.
+
+commands:
+  check   Validate CONFIG without applying it (no file is touched, no socket opened).
+          Every problem is printed on stderr, one a line: CONFIG: /json/pointer: problem
+  tree    Apply CONFIG and print the logger tree: levels, propagate, disabled, filters,
+          handlers with class, level and format, and each QueueHandler's listener with
+          its handlers.
+  run     Apply CONFIG, start every QueueHandler's listener, then log the events read as
+          JSON Lines from EVENTS (or standard input if absent or "-"):
+            {"logger": "a.b", "level": "INFO" | 20, "msg": "literal text", "extra": {...}}
+                logs one record ("logger" absent, "" or "root": the root logger; "msg" is
+                used literally; "extra" values are JSON scalars)
+            {"op": "config", "config": {...}}
+                applies another configuration and starts the listeners it created
+            {"op": "drain"}
+                stops every running listener (handling everything queued) and restarts it
+            {"op": "add_level_name", "level": 25, "name": "NOTICE"}
+                registers a level name
+          Blank lines are skipped. At the end of input every listener is stopped, draining
+          its queue, then logging is shut down (handlers flushed and closed). The first bad
+          line stops reading: EVENTS:LINE: problem on stderr; records logged before it
+          are still written.
+
+exit status:
+  0  success
+  1  the configuration is rejected (run/tree: one line on stderr; check: every problem),
+     or an event line is bad
+  2  usage error
+  3  CONFIG or EVENTS cannot be read
+  4  internal error
+)";
+
+int usage_error(std::string_view why) {
+  std::cerr << "dictlog: " << why << "\nTry 'dictlog --help'.\n";
+  return dictlog::cli::usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage_error("missing command");
+  const std::string& cmd = args[0];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::cout << kHelp;
+    return dictlog::cli::ok;
+  }
+  if (cmd == "--version") {
+    std::cout << "dictlog " << DICTLOG_VERSION << '\n';
+    return dictlog::cli::ok;
+  }
+  try {
+    if (cmd == "check" || cmd == "tree") {
+      if (args.size() != 2) return usage_error(cmd + " takes exactly one CONFIG");
+      return cmd == "check" ? dictlog::cli::check_command(args[1])
+                            : dictlog::cli::tree_command(args[1]);
+    }
+    if (cmd == "run") {
+      if (args.size() != 2 && args.size() != 3) return usage_error("run takes CONFIG [EVENTS]");
+      return dictlog::cli::run_command(args[1], args.size() == 3 ? args[2] : "");
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "dictlog: internal error: " << e.what() << '\n';
+    return dictlog::cli::internal;
+  }
+  return usage_error("unknown command '" + cmd + "'");
+}

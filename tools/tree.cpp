@@ -1,0 +1,173 @@
+// `dictlog tree`: apply a configuration and print the logger tree it leaves.
+//
+//   root  level=WARNING
+//     handler 'console': StreamHandler level=NOTSET repr=<StreamHandler <stdout> (NOTSET)>
+//       formatter style=% format='%(levelname)s %(message)s'
+//     app  (placeholder)
+//       app.db  level=DEBUG (effective DEBUG) propagate=yes disabled=no
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <dictlog/config.hpp>
+#include <dictlog/errors.hpp>
+#include <dictlog/filter.hpp>
+#include <dictlog/formatter.hpp>
+#include <dictlog/handler.hpp>
+#include <dictlog/level.hpp>
+#include <dictlog/logger.hpp>
+#include <dictlog/queue_handler.hpp>
+#include <dictlog/queue_listener.hpp>
+#include <dictlog/shutdown.hpp>
+#include <dictlog/value.hpp>
+
+#include "cli.hpp"
+
+namespace dictlog::cli {
+namespace {
+
+std::string quoted(const std::string& s) {
+  return repr(ValueView(std::string_view(s)));
+}
+
+std::string yes_no(bool b) {
+  return b ? "yes" : "no";
+}
+
+void print_filters(std::ostream& out, const std::vector<FilterRef>& filters,
+                   const std::string& indent) {
+  for (const auto& f : filters) {
+    if (const Filter* obj = f.filter_object())
+      out << indent << "filter name=" << quoted(obj->name()) << '\n';
+    else
+      out << indent << "filter <function>\n";
+  }
+}
+
+void print_handler(std::ostream& out, const std::shared_ptr<Handler>& h,
+                   const std::string& indent) {
+  const std::string name = h->name();
+  out << indent << "handler " << (name.empty() ? std::string("(unnamed)") : quoted(name)) << ": "
+      << h->class_name() << " level=" << get_level_name(h->level())
+      << (h->closed() ? " closed" : "") << " repr=" << h->repr() << '\n';
+  const std::string inner = indent + "  ";
+  if (auto f = h->formatter()) {
+    out << inner << "formatter style=" << f->style() << " format=" << quoted(f->fmt());
+    if (f->datefmt()) out << " datefmt=" << quoted(*f->datefmt());
+    if (!f->defaults().empty()) {
+      out << " defaults={";
+      bool first = true;
+      for (const auto& [k, v] : f->defaults()) {
+        out << (first ? "" : ", ") << quoted(k) << ": " << repr(v);
+        first = false;
+      }
+      out << '}';
+    }
+    out << '\n';
+  } else {
+    out << inner << "formatter (default) format='%(message)s'\n";
+  }
+  print_filters(out, h->filters(), inner);
+  if (auto qh = std::dynamic_pointer_cast<QueueHandler>(h)) {
+    auto listener = qh->listener();
+    if (!listener) {
+      out << inner << "listener (none)\n";
+      return;
+    }
+    out << inner << "listener: " << listener->class_name()
+        << " running=" << yes_no(listener->running())
+        << " respect_handler_level=" << yes_no(listener->respect_handler_level()) << '\n';
+    for (const auto& target : listener->handlers()) print_handler(out, target, inner + "  ");
+  }
+}
+
+void print_logger(std::ostream& out, const std::string& name, bool placeholder,
+                  const std::string& indent) {
+  if (placeholder) {
+    out << indent << name << "  (placeholder)\n";
+    return;
+  }
+  Logger* lg = name.empty() ? &root() : find_logger(name);
+  if (!lg) return;
+  out << indent << (name.empty() ? std::string("root") : name)
+      << "  level=" << get_level_name(lg->level());
+  if (!name.empty()) {
+    out << " (effective " << get_level_name(lg->get_effective_level()) << ")"
+        << " propagate=" << yes_no(lg->propagate());
+  }
+  out << " disabled=" << yes_no(lg->disabled()) << '\n';
+  const std::string inner = indent + "  ";
+  print_filters(out, lg->filters(), inner);
+  for (const auto& h : lg->handlers()) print_handler(out, h, inner);
+}
+
+}  // namespace
+
+void print_tree(std::ostream& out) {
+  // Python's manager: a logger hangs under the nearest dotted prefix that exists
+  // (logger or placeholder), else under the root.
+  const std::vector<std::string> names = logger_names();
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& n : names) {
+    std::string parent;
+    for (auto dot = n.rfind('.'); dot != std::string::npos && dot > 0;
+         dot = n.rfind('.', dot - 1)) {
+      std::string prefix = n.substr(0, dot);
+      if (std::binary_search(names.begin(), names.end(), prefix)) {
+        parent = prefix;
+        break;
+      }
+    }
+    children[parent].push_back(n);
+  }
+  struct Walk {
+    std::ostream& out;
+    std::map<std::string, std::vector<std::string>>& children;
+    void operator()(const std::string& name, const std::string& indent) {
+      auto it = children.find(name);
+      if (it == children.end()) return;
+      for (const auto& child : it->second) {
+        print_logger(out, child, is_placeholder(child), indent);
+        (*this)(child, indent + "  ");
+      }
+    }
+  } walk{out, children};
+  print_logger(out, "", false, "");
+  walk("", "  ");
+}
+
+int tree_command(const std::string& config_path) {
+  std::string why;
+  auto text = read_file(config_path, why);
+  if (!text) {
+    std::cerr << config_path << ": " << why << '\n';
+    return io_error;
+  }
+  auto json = parse_json(*text, why);
+  if (!json) {
+    std::cerr << config_path << ": invalid JSON: " << why << '\n';
+    return problem;
+  }
+  try {
+    config::dict_config(*json, config_path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    return problem;
+  } catch (const dictlog::Error& e) {
+    std::cerr << config_path << ": " << e.python_type() << ": " << e.what() << '\n';
+    return problem;
+  } catch (const std::exception& e) {
+    std::cerr << config_path << ": " << e.what() << '\n';
+    return problem;
+  }
+  print_tree(std::cout);
+  std::cout.flush();
+  shutdown();
+  return ok;
+}
+
+}  // namespace dictlog::cli
