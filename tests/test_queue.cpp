@@ -109,7 +109,8 @@ TEST_CASE("get_batch takes the waiting records in order, across chunk boundaries
   CHECK(n < 300);
   while (out.size() < 300) CHECK(q.get_batch(out, 1000, false) > 0);
   CHECK(q.get_batch(out, 1000, false) == 0);
-  for (int i = 0; i < 300; ++i) CHECK(out[static_cast<std::size_t>(i)].get_message() == std::to_string(i));
+  for (int i = 0; i < 300; ++i)
+    CHECK(out[static_cast<std::size_t>(i)].get_message() == std::to_string(i));
 }
 
 TEST_CASE("a record keeps its captured arguments and owned strings through the queue") {

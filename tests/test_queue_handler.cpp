@@ -32,8 +32,12 @@ thread_local long t_allocations = 0;
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
@@ -66,7 +70,9 @@ Logger& fresh_logger(const char* name) {
   return lg;
 }
 
-std::shared_ptr<Formatter> make_fmt(const char* f) { return std::make_shared<Formatter>(f); }
+std::shared_ptr<Formatter> make_fmt(const char* f) {
+  return std::make_shared<Formatter>(f);
+}
 
 // A QueueHandler subclass: it does not opt in to the deferred prepare, so it prepares at
 // the call, as CPython does.
@@ -226,8 +232,10 @@ TEST_CASE("a format error in the deferred prepare goes to handle_error and drops
   CHECK(err ==
         "--- Logging error ---\n"
         "ValueError: Formatting field not found in record: 'foo'\n"
-        "Logged from file test_queue_handler.cpp, line " + std::to_string(line) + "\n"
-        "Message: 'x {}'\nArguments: (1,)\n");
+        "Logged from file test_queue_handler.cpp, line " +
+            std::to_string(line) +
+            "\n"
+            "Message: 'x {}'\nArguments: (1,)\n");
   CHECK(qh->dropped() == 0);
   lg.remove_handler(qh);
 }
@@ -236,8 +244,8 @@ TEST_CASE("a full queue drops the record, counts it and reports queue.Full") {
   for (int eager_kind = 0; eager_kind < 2; ++eager_kind) {
     CAPTURE(eager_kind);
     auto q = std::make_shared<Queue>(2);
-    std::shared_ptr<QueueHandler> qh = eager_kind ? std::make_shared<EagerQueueHandler>(q)
-                                                  : std::make_shared<QueueHandler>(q);
+    std::shared_ptr<QueueHandler> qh =
+        eager_kind ? std::make_shared<EagerQueueHandler>(q) : std::make_shared<QueueHandler>(q);
     CHECK(qh->overflow() == QueueHandler::Overflow::drop);
     Logger& lg = fresh_logger("qh.full");
     lg.add_handler(qh);
@@ -254,8 +262,9 @@ TEST_CASE("a full queue drops the record, counts it and reports queue.Full") {
       cap.restore();
       err = cap.text();
     }
-    std::string block = "--- Logging error ---\nqueue.Full\nLogged from file test_queue_handler.cpp, line " +
-                        std::to_string(line) + "\nMessage: 'two {}'\nArguments: ('x',)\n";
+    std::string block =
+        "--- Logging error ---\nqueue.Full\nLogged from file test_queue_handler.cpp, line " +
+        std::to_string(line) + "\nMessage: 'two {}'\nArguments: ('x',)\n";
     CHECK(err == block + block + block);
     CHECK(qh->dropped() == 3);
     auto rs = drain(*q);

@@ -244,7 +244,8 @@ TEST_CASE("an idle listener sleeps and wakes promptly when a record arrives") {
     auto t0 = std::chrono::steady_clock::now();
     q->put(rec("ping"));
     while (seen.load() == before) std::this_thread::yield();
-    latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    latencies.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     std::this_thread::sleep_for(5ms);
   }
   std::sort(latencies.begin(), latencies.end());

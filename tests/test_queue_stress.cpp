@@ -1,6 +1,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -65,6 +66,32 @@ std::vector<long> check_per_thread_sequences(const fs::path& path, int threads) 
 }
 
 }  // namespace
+
+TEST_CASE("a process that exits with a running listener still writes every record") {
+  TempDir d;
+  fs::path path = d.path / "exit.log";
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    auto q = std::make_shared<Queue>();
+    auto qh = std::make_shared<QueueHandler>(q);
+    auto file = std::make_shared<FileHandler>(path.string());
+    auto* listener = new QueueListener(q, {file});  // never stopped by the program
+    listener->start();
+    Logger& lg = get_logger("stress.exit");
+    lg.set_level(INFO);
+    lg.set_propagate(false);
+    lg.add_handler(qh);
+    for (long i = 0; i < 20000; ++i) lg.info("t0 {}", i);
+    std::exit(0);  // atexit: dictlog::shutdown() stops the listener, draining the queue
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  auto counts = check_per_thread_sequences(path, 1);
+  CHECK(counts[0] == 20000);
+}
 
 TEST_CASE("8 threads through QueueHandler, listener and FileHandler: every record once, in order") {
   TempDir d;
@@ -166,7 +193,8 @@ TEST_CASE("shutdown under load: every call that returned is written; later recor
   for (auto& p : producers) p.join();
 
   auto counts = check_per_thread_sequences(d.path / "shutdown.log", kThreads);
-  for (int t = 0; t < kThreads; ++t) CHECK(counts[static_cast<std::size_t>(t)] == returned[static_cast<std::size_t>(t)].load());
+  for (int t = 0; t < kThreads; ++t)
+    CHECK(counts[static_cast<std::size_t>(t)] == returned[static_cast<std::size_t>(t)].load());
 
   // One more, from this thread: written by the time the call returns.
   lg.info("t0 {}", returned[0].load());

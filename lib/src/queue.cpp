@@ -19,7 +19,9 @@ LogRecord queue_sentinel() {
   return r;
 }
 
-bool is_queue_sentinel(const LogRecord& r) { return r.name.data() == kSentinelName.data(); }
+bool is_queue_sentinel(const LogRecord& r) {
+  return r.name.data() == kSentinelName.data();
+}
 
 std::size_t LogQueue::get_batch(std::vector<LogRecord>& out, std::size_t max, bool block) {
   std::size_t n = 0;
@@ -64,7 +66,8 @@ void delete_chain(QueueChunk* c) {
 
 ChunkedQueue::ChunkedQueue(std::size_t maxsize) : maxsize_(maxsize) {
   // A bounded queue gets its slots now, so that the first records allocate nothing either.
-  std::size_t chunks = maxsize ? (maxsize + QueueChunk::capacity - 1) / QueueChunk::capacity + 1 : 1;
+  std::size_t chunks =
+      maxsize ? (maxsize + QueueChunk::capacity - 1) / QueueChunk::capacity + 1 : 1;
   chunks = std::min(chunks, kPoolChunks);
   for (std::size_t i = 0; i < chunks; ++i) {
     auto* c = new QueueChunk;

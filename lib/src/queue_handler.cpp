@@ -48,7 +48,9 @@ QueueHandler::QueueHandler(std::shared_ptr<LogQueue> q)
   if (fast_) fast_->adopt(preparer_);
 }
 
-QueueHandler::~QueueHandler() { preparer_->detach(); }
+QueueHandler::~QueueHandler() {
+  preparer_->detach();
+}
 
 std::shared_ptr<QueueListener> QueueHandler::listener() const {
   std::lock_guard lock(listener_mutex_);

@@ -95,7 +95,9 @@ void report_listener_error() {
 constexpr std::size_t kBatch = 4096;
 }  // namespace
 
-bool on_listener_thread() { return t_listener != nullptr; }
+bool on_listener_thread() {
+  return t_listener != nullptr;
+}
 
 void serve_after_shutdown(const LogQueue* q, QueueListener* hint) {
   if (hint && ListenerAccess::queue(*hint) == q) {
@@ -186,7 +188,9 @@ void QueueListener::handle(LogRecord& record) {
     if (!respect_handler_level_ || record.levelno >= h->level()) h->handle(record);
 }
 
-void QueueListener::enqueue_sentinel() { queue_->put(queue_sentinel()); }
+void QueueListener::enqueue_sentinel() {
+  queue_->put(queue_sentinel());
+}
 
 void QueueListener::handle_guarded(LogRecord& record) {
   try {

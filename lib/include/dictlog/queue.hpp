@@ -50,9 +50,9 @@ class LogQueue {
   virtual void put(LogRecord&& r) = 0;
   // Python's get(block): the oldest record; without block, nullopt when empty.
   virtual std::optional<LogRecord> get(bool block = true) = 0;
-  // Appends up to `max` records, oldest first, to `out` and returns how many; with block,
-  // waits for at least one. The default calls get(); built-in queues hand over all
-  // waiting records at once.
+  // Appends waiting records, oldest first, to `out` and returns how many; with block,
+  // waits for at least one. The default calls get() up to `max` times; built-in queues
+  // hand over whole chunks of 64 records in one step, until `max` is reached or passed.
   virtual std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true);
   // Records waiting now (a snapshot).
   virtual std::size_t qsize() const = 0;
