@@ -22,8 +22,9 @@ enum Exit : int {
 // Reads a whole file; nullopt (with the reason in `why`) if it cannot be read.
 std::optional<std::string> read_file(const std::string& path, std::string& why);
 
-// Parses JSON text; on a syntax error returns nullopt with "line L, column C: detail".
-std::optional<nlohmann::json> parse_json(const std::string& text, std::string& why);
+// Parses JSON text, keeping the order of object keys (Python's dicts keep it); on a syntax
+// error returns nullopt with "invalid JSON: line L, column C: detail".
+std::optional<nlohmann::ordered_json> parse_json(const std::string& text, std::string& why);
 
 int check_command(const std::string& config_path);
 int tree_command(const std::string& config_path);

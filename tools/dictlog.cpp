@@ -35,27 +35,8 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
   return ss.str();
 }
 
-std::optional<nlohmann::json> parse_json(const std::string& text, std::string& why) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann reports a byte offset (1-based, just past the bad byte): show line/column.
-    std::size_t line = 1, col = 1;
-    const std::size_t end = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string detail = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 5: ".
-    if (auto p = detail.find(": "); p != std::string::npos) detail = detail.substr(p + 2);
-    why = "line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + detail;
-    return std::nullopt;
-  }
+std::optional<nlohmann::ordered_json> parse_json(const std::string& text, std::string& why) {
+  return config::parse_config(text, why);
 }
 
 int check_command(const std::string& config_path) {
@@ -67,7 +48,7 @@ int check_command(const std::string& config_path) {
   }
   auto json = parse_json(*text, why);
   if (!json) {
-    std::cerr << config_path << ": invalid JSON: " << why << '\n';
+    std::cerr << config_path << ": " << why << '\n';
     return problem;
   }
   std::vector<config::Problem> problems = config::check(*json);

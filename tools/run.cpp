@@ -62,7 +62,7 @@ class Listeners {
   std::vector<std::shared_ptr<QueueListener>> all_;
 };
 
-int parse_level(const nlohmann::json& v) {
+int parse_level(const nlohmann::ordered_json& v) {
   if (v.is_string()) {
     auto level = get_level_by_name(v.get<std::string>());
     if (!level) throw EventError("unknown level name '" + v.get<std::string>() + "'");
@@ -78,28 +78,28 @@ int parse_level(const nlohmann::json& v) {
   throw EventError("'level' must be a level name or an integer");
 }
 
-Value to_value(const std::string& key, const nlohmann::json& v) {
+Value to_value(const std::string& key, const nlohmann::ordered_json& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::null:
+    case nlohmann::ordered_json::value_t::null:
       return Value();
-    case nlohmann::json::value_t::boolean:
+    case nlohmann::ordered_json::value_t::boolean:
       return Value(v.get<bool>());
-    case nlohmann::json::value_t::number_integer:
+    case nlohmann::ordered_json::value_t::number_integer:
       return Value(v.get<std::int64_t>());
-    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::ordered_json::value_t::number_unsigned:
       if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
         throw EventError("'extra' value '" + key + "' is out of range");
       return Value(v.get<std::int64_t>());
-    case nlohmann::json::value_t::number_float:
+    case nlohmann::ordered_json::value_t::number_float:
       return Value(v.get<double>());
-    case nlohmann::json::value_t::string:
+    case nlohmann::ordered_json::value_t::string:
       return Value(v.get<std::string>());
     default:
       throw EventError("'extra' value '" + key + "' must be a scalar");
   }
 }
 
-void log_event(const nlohmann::json& ev) {
+void log_event(const nlohmann::ordered_json& ev) {
   for (const auto& [k, v] : ev.items()) {
     (void)v;
     if (k != "logger" && k != "level" && k != "msg" && k != "extra")
@@ -126,7 +126,7 @@ void log_event(const nlohmann::json& ev) {
   }
 }
 
-void op_event(const nlohmann::json& ev, const std::string& where, Listeners& listeners) {
+void op_event(const nlohmann::ordered_json& ev, const std::string& where, Listeners& listeners) {
   if (!ev["op"].is_string()) throw EventError("'op' must be a string");
   const std::string op = ev["op"].get<std::string>();
   if (op == "config") {
@@ -169,7 +169,7 @@ int run_command(const std::string& config_path, const std::string& events_path) 
   }
   auto json = parse_json(*text, why);
   if (!json) {
-    std::cerr << config_path << ": invalid JSON: " << why << '\n';
+    std::cerr << config_path << ": " << why << '\n';
     return problem;
   }
   try {
@@ -203,10 +203,10 @@ int run_command(const std::string& config_path, const std::string& events_path) 
       if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;
       const std::string where = label + ":" + std::to_string(lineno);
       try {
-        nlohmann::json ev;
+        nlohmann::ordered_json ev;
         try {
-          ev = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error& e) {
+          ev = nlohmann::ordered_json::parse(line);
+        } catch (const nlohmann::ordered_json::parse_error& e) {
           throw EventError(std::string("invalid JSON: ") + e.what());
         }
         if (!ev.is_object()) throw EventError("an event must be a JSON object");

@@ -149,7 +149,7 @@ int tree_command(const std::string& config_path) {
   }
   auto json = parse_json(*text, why);
   if (!json) {
-    std::cerr << config_path << ": invalid JSON: " << why << '\n';
+    std::cerr << config_path << ": " << why << '\n';
     return problem;
   }
   try {

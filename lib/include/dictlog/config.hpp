@@ -11,6 +11,8 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,8 @@
 #include <nlohmann/json.hpp>
 
 #include "dictlog/errors.hpp"
+#include "dictlog/queue_listener.hpp"
+#include "dictlog/registry.hpp"
 
 namespace dictlog::config {
 
@@ -40,18 +44,28 @@ class ConfigError : public ValueError {
 };
 
 // Applies a configuration (Python's dictConfig). `source` names it in errors
-// ("logging.json"). Throws ConfigError, having changed nothing.
+// ("logging.json"). Throws ConfigError, having changed nothing. Objects are read in the
+// order of an ordered_json (as Python reads a dict); a plain json is sorted by key, which
+// changes only which of several problems is reported first.
+void dict_config(const nlohmann::ordered_json& config, std::string_view source = "<dict>");
 void dict_config(const nlohmann::json& config, std::string_view source = "<dict>");
 // Reads, parses (a JSON syntax error is a ConfigError with line and column) and applies.
 void dict_config_file(const std::filesystem::path& path);
 
 // Every problem dict_config would reject, without side effects: no file is touched, no
 // socket opened, the running configuration is untouched. Empty means it would apply.
+std::vector<Problem> check(const nlohmann::ordered_json& config);
 std::vector<Problem> check(const nlohmann::json& config);
+
+// Parses configuration text; nullopt on a syntax error, with "invalid JSON: line L,
+// column C: detail" in `why`.
+std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std::string& why);
 
 // Starts the listener of every QueueHandler the configurations created that is not running;
 // stop_listeners() stops them, draining their queues. shutdown() stops them too.
 void start_listeners();
 void stop_listeners();
+// The listeners of the QueueHandlers the current configuration created.
+std::vector<std::shared_ptr<QueueListener>> listeners();
 
 }  // namespace dictlog::config

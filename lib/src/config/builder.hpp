@@ -1,0 +1,147 @@
+// Internals of the configuration loader: the registry's entries, converted values and the
+// Builder that walks one configuration (lib/src/config/*.cpp). Not installed.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dictlog/config.hpp"
+#include "dictlog/logger.hpp"
+#include "dictlog/registry.hpp"
+
+namespace dictlog::config::detail {
+
+using Json = nlohmann::ordered_json;
+
+// One registered name.
+struct Entry {
+  enum class Kind { handler, queue_handler, formatter, filter, queue, listener, stream,
+                    queue_object, constant };
+  Entry(Kind k, std::string n) : kind(k), name(std::move(n)) {}
+  Kind kind;
+  std::string name;
+  bool memory_handler = false;  // a MemoryHandler class: flushLevel goes through _checkLevel
+  HandlerFactory make_handler;
+  QueueHandlerFactory make_queue_handler;
+  FormatterFactory make_formatter;
+  FilterFactory make_filter;
+  QueueFactory make_queue;
+  ListenerFactory make_listener;
+  std::shared_ptr<Stream> stream;
+  std::shared_ptr<LogQueue> queue;
+  Json constant;
+};
+std::shared_ptr<const Entry> lookup(std::string_view name);
+// "a handler class", "a stream", ... for messages.
+std::string_view kind_text(Entry::Kind k);
+
+// A value read from the configuration after Python's conversion: JSON (possibly reached
+// through cfg://), a registered object (ext://), or a handler already built (cfg:// to
+// handlers.NAME once NAME is built).
+struct Converted {
+  const Json* json = nullptr;
+  std::shared_ptr<const Json> owned;   // a value cfg:// had to make (a string's character)
+  std::shared_ptr<const Entry> entry;  // ext://NAME
+  std::string handler;                 // cfg://handlers.NAME of a built handler
+  bool is_handler = false;
+  std::string pointer;  // JSON Pointer of the value in the file (for cfg://, of its target)
+
+  bool absent() const { return !json && !entry && !is_handler; }
+  bool is_null() const { return json && json->is_null(); }
+  bool is_string() const { return json && json->is_string(); }
+  bool is_object() const { return json && json->is_object(); }
+  const std::string& str() const { return json->get_ref<const std::string&>(); }
+};
+
+// A rejected value: becomes one Problem.
+struct Fail {
+  std::string pointer;
+  std::string message;
+};
+// A handler that names one configured but not built yet (CPython's "not configured yet").
+struct NotYet {
+  std::string pointer;
+  std::string message;
+};
+
+// Python's repr() of a JSON value, for messages ("'brief'", "5", "None", "{'a': 1}").
+std::string py_repr(const Json& v);
+// Python's truthiness of a JSON value.
+bool truthy(const Json& v);
+// A JSON Pointer token ("a/b" -> "a~1b").
+std::string pointer_token(std::string_view key);
+// _checkLevel; throws Fail with Python's message.
+int check_level_value(const Converted& v);
+
+class Builder {
+ public:
+  Builder(const Json& root, std::string source, bool dry);
+
+  // Runs the whole configuration. Dry: validates only, collecting every problem.
+  // Otherwise builds every object (throws nothing: failures become problems); then
+  // commit() applies what was built to the logger tree.
+  void build();
+  void commit();
+  // Closes what build() made when the configuration is not applied after all.
+  void discard();
+
+  std::vector<Problem> problems;
+
+  // --- conversion (Python's ConvertingDict/BaseConfigurator) ---
+  Converted convert(const Json& v, std::string pointer);
+  // parent[key] with conversion; absent() if parent is not an object or has no such key.
+  Converted get(const Converted& parent, std::string_view key);
+  // A handler built from handlers[name], for MemoryHandler target / QueueHandler handlers.
+  std::shared_ptr<Handler> handler_named(const Converted& name, const std::string& waiting);
+
+  bool dry() const { return dry_; }
+  bool incremental() const { return incremental_; }
+
+ private:
+  struct BuiltHandler;
+  Converted cfg_convert(const std::string& path, const std::string& pointer);
+  void problem(std::string pointer, std::string message);
+
+  void build_formatters();
+  void build_filters();
+  void build_handlers();
+  void build_handler(const std::string& name, const Converted& config);
+  std::shared_ptr<LogQueue> build_queue(const Converted& spec, const std::string& ptr);
+  std::shared_ptr<const Entry> listener_entry(const Converted& spec, const std::string& ptr);
+  void check_loggers();
+  void apply_incremental();
+  void apply_loggers();
+  void configure_logger(Logger& logger, const Converted& config, bool is_root);
+
+  const Json& root_;
+  Json empty_object_ = Json::object();
+  std::string source_;
+  bool dry_;
+  bool incremental_ = false;
+  Converted top_;
+  const Json* handlers_section_ = nullptr;  // the top-level `handlers` object
+  Converted disable_existing_;
+  std::map<std::string, std::shared_ptr<Formatter>, std::less<>> formatters_;
+  std::map<std::string, std::shared_ptr<const Filter>, std::less<>> filters_;
+  std::set<std::string, std::less<>> bad_formatters_, bad_filters_, bad_handlers_;
+  std::map<std::string, std::shared_ptr<Handler>, std::less<>> handlers_;  // dry: null values
+  std::vector<std::shared_ptr<Handler>> built_order_;
+  std::vector<std::pair<std::string, std::shared_ptr<Handler>>> names_;
+  std::vector<std::shared_ptr<QueueListener>> listeners_;
+  friend class dictlog::config::Args;
+};
+
+// Handlers and listeners the configurations built, kept alive until replaced.
+struct State {
+  std::vector<std::shared_ptr<Handler>> handlers;
+  std::vector<std::shared_ptr<QueueListener>> listeners;
+};
+State& state();
+
+}  // namespace dictlog::config::detail

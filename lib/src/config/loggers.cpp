@@ -1,0 +1,245 @@
+// The logger half of dictConfig: `loggers`, `root`, disable_existing_loggers, incremental
+// mode, and commit(), which swaps the old handlers for the new ones.
+#include <algorithm>
+#include <set>
+
+#include "builder.hpp"
+#include "dictlog/logger.hpp"
+
+namespace dictlog::config::detail {
+
+namespace {
+
+std::string quoted(const std::string& s) { return py_repr(Json(s)); }
+
+std::vector<std::pair<const Json*, std::string>> names_of(const Converted& v, std::string_view what) {
+  std::vector<std::pair<const Json*, std::string>> out;
+  if (!v.json)
+    throw Fail{v.pointer, std::string(what) + " must be a list of names"};
+  const Json& j = *v.json;
+  static thread_local std::vector<std::shared_ptr<Json>> keep;
+  if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) out.emplace_back(&j[i], v.pointer + "/" + std::to_string(i));
+  } else if (j.is_object()) {
+    for (const auto& [k, e] : j.items()) {
+      keep.push_back(std::make_shared<Json>(k));
+      out.emplace_back(keep.back().get(), v.pointer + "/" + pointer_token(k));
+    }
+  } else if (j.is_string()) {
+    // Python iterates a string by character.
+    for (char c : j.get_ref<const std::string&>()) {
+      keep.push_back(std::make_shared<Json>(std::string(1, c)));
+      out.emplace_back(keep.back().get(), v.pointer);
+    }
+  } else {
+    throw Fail{v.pointer, std::string(what) + " must be a list of names, not " + py_repr(j)};
+  }
+  return out;
+}
+
+}  // namespace
+
+// Python's common_logger_config + configure_logger/configure_root. Dry: validate only.
+void Builder::configure_logger(Logger& logger, const Converted& lc, bool is_root) {
+  if (!lc.is_object()) throw Fail{lc.pointer, "a logger configuration must be an object"};
+  std::optional<int> level;
+  Converted lv = get(lc, "level");
+  if (!lv.absent() && !lv.is_null()) level = check_level_value(lv);
+  std::vector<std::shared_ptr<Handler>> handlers;
+  std::vector<std::shared_ptr<const Filter>> filters;
+  bool skip = false;
+  if (!incremental_) {
+    Converted hs = get(lc, "handlers");
+    if (!hs.absent() && (!hs.json || truthy(*hs.json))) {
+      for (const auto& [n, ptr] : names_of(hs, "handlers")) {
+        if (n->is_string() && bad_handlers_.count(n->get_ref<const std::string&>())) {
+          skip = true;
+          continue;
+        }
+        auto it = n->is_string() ? handlers_.find(n->get_ref<const std::string&>()) : handlers_.end();
+        if (it == handlers_.end()) {
+          std::string hint;
+          if (n->is_string() && n->get_ref<const std::string&>().starts_with("cfg://"))
+            hint = " (handler lists take names; CPython does not convert cfg:// here)";
+          throw Fail{ptr, "no handler named " + py_repr(*n) + hint};
+        }
+        handlers.push_back(it->second);
+      }
+    }
+    Converted fs = get(lc, "filters");
+    if (!fs.absent() && (!fs.json || truthy(*fs.json))) {
+      for (const auto& [n, ptr] : names_of(fs, "filters")) {
+        if (n->is_string() && bad_filters_.count(n->get_ref<const std::string&>())) {
+          skip = true;
+          continue;
+        }
+        auto it = n->is_string() ? filters_.find(n->get_ref<const std::string&>()) : filters_.end();
+        if (it == filters_.end()) throw Fail{ptr, "no filter named " + py_repr(*n)};
+        filters.push_back(it->second);
+      }
+    }
+  }
+  std::optional<bool> propagate;
+  if (!is_root) {
+    Converted p = get(lc, "propagate");
+    if (!p.absent() && !p.is_null()) propagate = !p.json || truthy(*p.json);  // raw truthiness
+  }
+  if (dry_ || skip) return;
+  if (level) logger.set_level(*level);
+  if (!incremental_) {
+    for (const auto& h : logger.handlers()) logger.remove_handler(h);
+    for (const auto& h : handlers) logger.add_handler(h);
+    for (const auto& f : filters) logger.add_filter(FilterRef(f));
+  }
+  if (!is_root) {
+    logger.set_disabled(false);
+    if (propagate) logger.set_propagate(*propagate);
+  }
+}
+
+void Builder::apply_loggers() {
+  Converted sec;
+  try {
+    sec = get(top_, "loggers");
+    if (!sec.absent() && !(sec.json && sec.json->is_object()) &&
+        !(sec.json && (sec.json->is_array() || sec.json->is_string()) && sec.json->empty()))
+      throw Fail{sec.pointer, "loggers must be an object of name: configuration"};
+  } catch (const Fail& f) {
+    problem(f.pointer, f.message);
+    return;
+  }
+  std::vector<std::string> existing;
+  std::set<std::string> children;
+  if (!dry_) existing = logger_names();  // sorted, placeholders included
+  if (sec.is_object()) {
+    for (const auto& [name, v] : sec.json->items()) {
+      if (!dry_) {
+        auto it = std::lower_bound(existing.begin(), existing.end(), name);
+        if (it != existing.end() && *it == name) {
+          const std::string prefix = name + ".";
+          for (auto c = it + 1; c != existing.end(); ++c)
+            if (c->starts_with(prefix)) children.insert(*c);
+          existing.erase(it);
+        }
+      }
+      try {
+        // getLogger: "" and "root" are the root logger.
+        Logger& lg = dry_ ? root() : get_logger(name);  // "" and "root" are the root
+        configure_logger(lg, get(sec, name), false);
+      } catch (const Fail& f) {
+        problem(f.pointer, f.message);
+      }
+    }
+  }
+  if (!dry_) {
+    const bool disable = disable_existing_.absent() ||
+                         (disable_existing_.json ? truthy(*disable_existing_.json) : true);
+    for (const auto& name : existing) {
+      Logger* lg = find_logger(name);
+      if (!lg) continue;  // a placeholder: nothing to reset or disable
+      if (children.count(name)) {
+        // Children of configured loggers are reset, not re-enabled (CPython).
+        lg->set_level(NOTSET);
+        for (const auto& h : lg->handlers()) lg->remove_handler(h);
+        lg->set_propagate(true);
+      } else {
+        lg->set_disabled(disable);
+      }
+    }
+  }
+  try {
+    Converted r = get(top_, "root");
+    if (!r.absent() && (!r.json || truthy(*r.json))) configure_logger(root(), r, true);
+  } catch (const Fail& f) {
+    problem(f.pointer, f.message);
+  }
+}
+
+// Incremental: only levels (handlers: only truthy ones), disabled=False and propagate.
+void Builder::apply_incremental() {
+  try {
+    Converted sec = get(top_, "handlers");
+    if (sec.is_object()) {
+      for (const auto& [name, v] : sec.json->items()) {
+        auto h = get_handler_by_name(name);
+        const std::string ptr = sec.pointer + "/" + pointer_token(name);
+        if (!h)
+          throw Fail{ptr, "No handler found with name " + quoted(name) +
+                              " (incremental configurations change handlers the running "
+                              "configuration has)"};
+        Converted hc = get(sec, name);
+        if (!hc.is_object()) throw Fail{hc.pointer, "a handler configuration must be an object"};
+        Converted lv = get(hc, "level");
+        if (!lv.absent() && (!lv.json || truthy(*lv.json))) {
+          int level = check_level_value(lv);
+          if (!dry_) h->set_level(level);
+        }
+      }
+    } else if (!sec.absent() && !(sec.json && sec.json->empty())) {
+      throw Fail{sec.pointer, "handlers must be an object of name: configuration"};
+    }
+  } catch (const Fail& f) {
+    problem(f.pointer, f.message);
+    return;
+  }
+  try {
+    Converted sec = get(top_, "loggers");
+    if (sec.is_object()) {
+      for (const auto& [name, v] : sec.json->items()) {
+        Logger& lg = dry_ ? root() : get_logger(name);
+        configure_logger(lg, get(sec, name), false);
+      }
+    } else if (!sec.absent() && !(sec.json && sec.json->empty())) {
+      throw Fail{sec.pointer, "loggers must be an object of name: configuration"};
+    }
+    Converted r = get(top_, "root");
+    if (!r.absent() && (!r.json || truthy(*r.json))) configure_logger(root(), r, true);
+  } catch (const Fail& f) {
+    problem(f.pointer, f.message);
+  }
+}
+
+void Builder::commit() {
+  TreeUpdate batch;
+  if (incremental_) {
+    apply_incremental();
+    problems.clear();
+    return;
+  }
+  auto& st = state();
+  // Python's _clearExistingHandlers: every live handler is flushed and closed, in reverse
+  // creation order. Listeners of the old QueueHandlers stop first, draining their queues,
+  // so records accepted before this call are written by the handlers they were meant for.
+  std::set<const Handler*> fresh;
+  for (const auto& h : built_order_) fresh.insert(h.get());
+  auto old = dictlog::detail::handlers_in_creation_order();
+  const auto resort = last_resort();
+  std::erase_if(old, [&](const std::shared_ptr<Handler>& h) {
+    return fresh.count(h.get()) || h == resort;
+  });
+  for (const auto& l : st.listeners) l->stop();
+  for (const auto& h : old)
+    if (auto* qh = dynamic_cast<QueueHandler*>(h.get()))
+      if (auto l = qh->listener()) l->stop();
+  for (auto it = old.rbegin(); it != old.rend(); ++it) {
+    try {
+      std::lock_guard lock((*it)->lock());
+      if ((*it)->flush_on_close()) (*it)->flush();
+      (*it)->close();
+    } catch (...) {
+      // As Python's shutdown: a handler that fails to close does not stop the others.
+    }
+  }
+  for (auto& [name, h] : names_) h->set_name(name);
+  apply_loggers();
+  problems.clear();
+  st.handlers = std::move(built_order_);
+  st.listeners = std::move(listeners_);
+}
+
+State& state() {
+  static auto* s = new State;  // leaked: shutdown() may run during static destruction
+  return *s;
+}
+
+}  // namespace dictlog::config::detail
