@@ -199,19 +199,23 @@ void Builder::build_formatters() {
         }
       }
       args.class_name_ = entry->name;
+      auto make = [&] {
+        auto f = entry->make_formatter(args);
+        for (const auto& k : args.unused())
+          throw Fail{fc.pointer + "/" + pointer_token(k),
+                     entry->name + "() got an unexpected keyword argument " + quoted(k)};
+        return f;
+      };
       std::shared_ptr<Formatter> made;
       try {
-        made = entry->make_formatter(args);
+        made = make();
       } catch (const Fail& f) {
         // CPython retries a `()` factory whose TypeError mentions 'format' with fmt=.
         if (!custom || !args.has("format") || f.message.find("'format'") == std::string::npos)
           throw;
         args.rename("format", "fmt");
-        made = entry->make_formatter(args);
+        made = make();
       }
-      for (const auto& k : args.unused())
-        throw Fail{fc.pointer + "/" + pointer_token(k),
-                   entry->name + "() got an unexpected keyword argument " + quoted(k)};
       if (made && custom && fc.json->contains(".")) {
         const Json& props = (*fc.json)["."];
         if (props.is_object()) {

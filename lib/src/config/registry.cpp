@@ -158,6 +158,8 @@ std::shared_ptr<Handler> Args::get_handler(std::string_view key) {
 
 const Json* Args::get_json(std::string_view key) {
   const Converted& v = value(key);
+  if (v.entry || v.is_handler)
+    fail(key, class_name_ + ": '" + std::string(key) + "' must be a plain value, not " + describe(v));
   return v.json;
 }
 
