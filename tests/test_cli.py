@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Black-box tests of the dictlog command line (DESIGN.md, "The CLI contract").
+
+Usage: test_cli.py DICTLOG_EXE. Each check runs the tool in a fresh temporary directory and
+asserts exit status, stdout, stderr and the files left behind. Prints 'N passed, N failed'.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+EXE = os.path.abspath(sys.argv[1])
+passed = failed = 0
+
+GOOD = {
+    "version": 1,
+    "formatters": {"f": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "file": {"class": "logging.FileHandler", "filename": "out.log", "formatter": "f"},
+        "q": {"class": "logging.handlers.QueueHandler", "handlers": ["file"]},
+    },
+    "root": {"level": "INFO", "handlers": ["q"]},
+}
+BAD = {
+    "version": 1,
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "brief"},
+        "file": {"class": "logging.FileHandler", "filename": "never.log", "level": "LOUD"},
+    },
+    "root": {"handlers": ["nope"]},
+}
+
+
+def run(args, files=None, stdin=None):
+    with tempfile.TemporaryDirectory(prefix="dictlog-cli-") as tmp:
+        for name, content in (files or {}).items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                f.write(content if isinstance(content, str) else json.dumps(content))
+        before = set(os.listdir(tmp))
+        p = subprocess.run([EXE] + args, cwd=tmp, input=stdin, capture_output=True, text=True,
+                           timeout=60)
+        left = {}
+        for name in sorted(set(os.listdir(tmp)) - before):
+            with open(os.path.join(tmp, name), encoding="utf-8") as f:
+                left[name] = f.read()
+        return p.returncode, p.stdout, p.stderr, left
+
+
+def check(name, got, want):
+    global passed, failed
+    if got == want:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL {name}\n  got:  {got!r}\n  want: {want!r}")
+
+
+code, out, err, left = run(["--version"])
+check("--version", (code, out.startswith("dictlog "), err), (0, True, ""))
+code, out, err, left = run(["--help"])
+check("--help", (code, out.startswith("usage: dictlog check CONFIG")), (0, True))
+code, out, err, left = run([])
+check("no command: usage error", (code, err.splitlines()[0]), (2, "dictlog: missing command"))
+code, out, err, left = run(["frobnicate", "x"])
+check("unknown command", (code, "unknown command 'frobnicate'" in err), (2, True))
+code, out, err, left = run(["check"])
+check("check without CONFIG", code, 2)
+code, out, err, left = run(["check", "missing.json"])
+check("unreadable CONFIG", (code, err), (3, "missing.json: cannot open file\n"))
+
+code, out, err, left = run(["check", "good.json"], {"good.json": GOOD})
+check("check accepts, writes nothing", (code, out, err, left), (0, "", "", {}))
+code, out, err, left = run(["check", "bad.json"], {"bad.json": BAD})
+check("check lists every problem, writes nothing", (code, err.splitlines(), left), (1, [
+    "bad.json: /handlers/console/formatter: no formatter named 'brief'",
+    "bad.json: /handlers/file/level: Unknown level: 'LOUD' (a level is an integer or exactly a "
+    "registered name such as 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')",
+    "bad.json: /root/handlers/0: no handler named 'nope'",
+], {}))
+code, out, err, left = run(["check", "syntax.json"], {"syntax.json": '{"version": 1,\n "x": ]'})
+check("check: JSON syntax error with line and column",
+      (code, err.startswith("syntax.json: invalid JSON: line 2, column 7: ")), (1, True))
+
+code, out, err, left = run(["run", "bad.json"], {"bad.json": BAD}, stdin='{"level":"INFO","msg":"x"}\n')
+check("run: rejected config, one line, nothing logged", (code, out, err.count("\n"), left),
+      (1, "", 1, {}))
+
+events = "\n".join([
+    '{"logger": "app", "level": "INFO", "msg": "first"}',
+    '',
+    '{"logger": "app", "level": "WARNING", "msg": "second", "extra": {"user": "u1"}}',
+    '{"logger": "app", "level": "INFO", "msg": ',
+    '{"logger": "app", "level": "INFO", "msg": "never"}',
+]) + "\n"
+code, out, err, left = run(["run", "good.json", "events.jsonl"], {"good.json": GOOD, "events.jsonl": events})
+check("run: a malformed line names its number; earlier records are written",
+      (code, err.startswith("events.jsonl:4: invalid JSON"), left.get("out.log")),
+      (1, True, "INFO app first\nWARNING app second\n"))
+code, out, err, left = run(["run", "good.json"], {"good.json": GOOD},
+                           stdin='{"level": 20, "msg": "from stdin"}\n')
+check("run: events from stdin, listener drained at the end", (code, err, left.get("out.log")),
+      (0, "", "INFO root from stdin\n"))
+code, out, err, left = run(["run", "good.json", "-"], {"good.json": GOOD},
+                           stdin='{"op": "config", "config": {"version": 1, "root": {"handlers": ["x"]}}}\n')
+check("run: a rejected op:config is an error naming its line",
+      (code, err), (1, "<stdin>:1: /root/handlers/0: no handler named 'x'\n"))
+
+code, out, err, left = run(["tree", "good.json"], {"good.json": GOOD})
+tree = out.splitlines()
+check("tree: the root and its QueueHandler", (code, tree[:3]), (0, [
+    "root  level=INFO disabled=no",
+    "  handler 'q': QueueHandler level=NOTSET repr=<QueueHandler (NOTSET)>",
+    "    formatter (default) format='%(message)s'",
+]))
+check("tree: the listener's handler", (tree[4].startswith(
+    "      handler 'file': FileHandler level=NOTSET repr=<FileHandler /"),
+    tree[4].endswith("/out.log (NOTSET)>")), (True, True))
+check("tree: listener line", tree[3], "    listener: QueueListener running=no respect_handler_level=no")
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
