@@ -262,3 +262,51 @@ TEST_CASE("shutdown flushes and closes every handler in reverse creation order")
   CHECK(log == Lines{"flush second", "close second", "flush first", "close first"});
   CHECK(first->closed());
 }
+
+TEST_CASE("a handler removed during a call lives until the call returns, then is freed") {
+  Logger& lg = get_logger("chain.life");
+  lg.set_level(DEBUG);
+  lg.set_propagate(false);
+  struct Blocking : Handler {
+    std::atomic<int> state{0};  // 1: inside emit, 2: may return
+    void emit(LogRecord&) override {
+      state = 1;
+      while (state.load() != 2) std::this_thread::yield();
+    }
+  };
+  auto h = std::make_shared<Blocking>();
+  std::weak_ptr<Blocking> weak = h;
+  lg.add_handler(h);
+  std::thread t([&] { lg.info("held"); });
+  while (h->state.load() != 1) std::this_thread::yield();
+  lg.remove_handler(h);
+  auto* raw = h.get();
+  h.reset();
+  CHECK_FALSE(weak.expired());  // the logging thread still uses the old chain
+  raw->state = 2;
+  t.join();
+  CHECK(weak.expired());
+}
+
+TEST_CASE("handlers that log nest deeper than the per-thread chain slots") {
+  Logger& lg = get_logger("chain.deep");
+  lg.set_level(DEBUG);
+  lg.set_propagate(false);
+  struct Recursive : Handler {
+    Logger* lg = nullptr;
+    std::vector<int> depths;
+    void emit(LogRecord& r) override {
+      int d = static_cast<int>(r.lineno);  // lineno carries the depth here
+      depths.push_back(d);
+      if (d < 8)
+        lg->log_message(INFO, "deeper", Options::none(),
+                        SourceLocation{"f", "g", static_cast<std::uint32_t>(d + 1)});
+    }
+  };
+  auto h = std::make_shared<Recursive>();
+  h->lg = &lg;
+  lg.add_handler(h);
+  lg.log_message(INFO, "top", Options::none(), SourceLocation{"f", "g", 1});
+  CHECK(h->depths == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8});
+  lg.remove_handler(h);
+}

@@ -134,11 +134,13 @@ std::string Handler::format(const LogRecord& record) const {
 }
 
 bool Handler::handle(LogRecord& record) noexcept {
-  try {
-    if (!filter(record)) return false;
-  } catch (...) {
-    handle_error(record);
-    return false;
+  if (has_filters()) {
+    try {
+      if (!filter(record)) return false;
+    } catch (...) {
+      handle_error(record);
+      return false;
+    }
   }
   std::lock_guard lock(lock_);
   try {

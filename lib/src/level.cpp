@@ -34,6 +34,7 @@ struct LevelTables {
                           {INFO, "INFO"}, {DEBUG, "DEBUG"}, {NOTSET, "NOTSET"}}) {
       by_level[lvl] = own(n);
       by_name[n] = lvl;
+      publish(lvl, by_level[lvl]);  // else every record of a standard level takes the lock
     }
     by_name["WARN"] = WARNING;
     by_name["FATAL"] = CRITICAL;

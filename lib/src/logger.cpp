@@ -23,6 +23,148 @@ struct Chain {
   std::vector<std::shared_ptr<Handler>> handlers;
 };
 
+namespace {
+
+// Hazard pointers for Logger::chain_ (Michael's scheme, one slot per nesting level): a
+// logging thread stores the chain it is about to read in its slot and checks that the
+// logger still points to it; a replaced chain is retired, and deleted once no slot names
+// it. A log call thus costs one store-load fence on a line no other thread writes, instead
+// of a mutex and a reference count on lines every logging thread writes.
+constexpr int kHazardDepth = 4;  // a handler that logs nests; deeper calls copy the chain
+
+struct alignas(64) HazardRecord {
+  std::atomic<const Chain*> slot[kHazardDepth] = {};
+  std::atomic<bool> in_use{false};
+  HazardRecord* next = nullptr;  // records are never freed; threads that end free theirs
+};
+
+// Trivially destructible, so nothing here is torn down while other threads still log.
+std::atomic<HazardRecord*> g_hazard_records{nullptr};
+std::atomic<std::size_t> g_retired_count{0};
+
+struct Retired {
+  std::mutex mutex;  // guards `chains`, and every store to a Logger::chain_
+  std::vector<const Chain*> chains;
+};
+Retired& retired() {
+  static auto* r = new Retired;  // leaked: loggers outlive static destruction
+  return *r;
+}
+
+// Initial-exec TLS: one %fs-relative load, not a __tls_get_addr call per log call.
+__attribute__((tls_model("initial-exec"))) thread_local HazardRecord* t_hazard = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local int t_hazard_depth = 0;
+// Set when this thread's record was given back (thread exit): later calls, from other
+// thread_local destructors, take the copying path.
+__attribute__((tls_model("initial-exec"))) thread_local bool t_hazard_gone = false;
+
+struct HazardRelease {
+  ~HazardRelease() {
+    if (t_hazard) t_hazard->in_use.store(false, std::memory_order_release);
+    t_hazard = nullptr;
+    t_hazard_gone = true;
+  }
+};
+
+HazardRecord* acquire_hazard_record() {
+  if (t_hazard_gone) return nullptr;
+  HazardRecord* rec = nullptr;
+  for (HazardRecord* r = g_hazard_records.load(std::memory_order_acquire); r; r = r->next) {
+    bool expected = false;
+    if (!r->in_use.load(std::memory_order_relaxed) &&
+        r->in_use.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+      rec = r;
+      break;
+    }
+  }
+  if (!rec) {
+    rec = new HazardRecord;
+    rec->in_use.store(true, std::memory_order_relaxed);
+    HazardRecord* head = g_hazard_records.load(std::memory_order_relaxed);
+    do rec->next = head;
+    while (!g_hazard_records.compare_exchange_weak(head, rec, std::memory_order_release,
+                                                   std::memory_order_relaxed));
+  }
+  t_hazard = rec;
+  static thread_local HazardRelease release;  // gives the record back when the thread ends
+  (void)release;
+  return rec;
+}
+
+// Deletes the retired chains no hazard slot names. `wait`: take the lock even if another
+// thread holds it (reconfiguration); a logging thread just leaves the work to that one.
+void reclaim_chains(bool wait) {
+  auto& r = retired();
+  std::vector<const Chain*> dead;
+  {
+    std::unique_lock lock(r.mutex, std::defer_lock);
+    if (wait)
+      lock.lock();
+    else if (!lock.try_lock())
+      return;
+    if (r.chains.empty()) return;
+    std::vector<const Chain*> live;
+    for (HazardRecord* h = g_hazard_records.load(std::memory_order_acquire); h; h = h->next)
+      for (auto& s : h->slot)
+        if (const Chain* c = s.load(std::memory_order_seq_cst)) live.push_back(c);
+    auto keep = std::partition(r.chains.begin(), r.chains.end(), [&](const Chain* c) {
+      return std::find(live.begin(), live.end(), c) != live.end();
+    });
+    dead.assign(keep, r.chains.end());
+    r.chains.erase(keep, r.chains.end());
+    g_retired_count.store(r.chains.size(), std::memory_order_relaxed);
+  }
+  // Outside the lock: the last reference to a handler may go here, and its destructor may
+  // log or reconfigure.
+  for (const Chain* c : dead) delete c;
+}
+
+// The chain of one logger, held for the duration of one call.
+class ChainUse {
+ public:
+  explicit ChainUse(const std::atomic<const Chain*>& src) {
+    HazardRecord* rec = t_hazard ? t_hazard : acquire_hazard_record();
+    int depth = t_hazard_depth;
+    if (rec && depth < kHazardDepth) [[likely]] {
+      std::atomic<const Chain*>& slot = rec->slot[depth];
+      const Chain* c = src.load(std::memory_order_relaxed);
+      for (;;) {
+        slot.store(c, std::memory_order_seq_cst);
+        const Chain* again = src.load(std::memory_order_seq_cst);
+        if (again == c) break;
+        c = again;
+      }
+      t_hazard_depth = depth + 1;
+      slot_ = &slot;
+      chain_ = c;
+      return;
+    }
+    // Deep nesting or a thread being torn down: a counted copy, taken under the lock that
+    // every replacement of a chain holds, so the chain read cannot be freed meanwhile.
+    auto& r = retired();
+    std::lock_guard lock(r.mutex);
+    if (const Chain* c = src.load(std::memory_order_acquire)) copy_.handlers = c->handlers;
+    chain_ = &copy_;
+  }
+  ~ChainUse() {
+    if (!slot_) return;
+    slot_->store(nullptr, std::memory_order_release);
+    --t_hazard_depth;
+    if (g_retired_count.load(std::memory_order_relaxed) != 0) [[unlikely]]
+      reclaim_chains(false);
+  }
+  ChainUse(const ChainUse&) = delete;
+  ChainUse& operator=(const ChainUse&) = delete;
+  const Chain* get() const { return chain_; }
+
+ private:
+  std::atomic<const Chain*>* slot_ = nullptr;
+  const Chain* chain_ = nullptr;
+  Chain copy_;
+};
+
+}  // namespace
+
 // Python's Manager: the logger tree, placeholders and logging.disable, behind one
 // recursive lock (handler constructors and close() may log or reconfigure).
 class Manager {
@@ -101,6 +243,7 @@ class Manager {
     dirty = false;
     rebuild_one(root);
     for (auto& [n, lg] : loggers) rebuild_one(lg.get());
+    reclaim_chains(true);
   }
 
   void rebuild_one(Logger* lg) {
@@ -113,13 +256,22 @@ class Manager {
     int threshold = std::max(effective, disable + 1);
     if (lg->disabled_) threshold = INT_MAX;
 
-    auto chain = std::make_shared<Chain>();
+    std::vector<std::shared_ptr<Handler>> handlers;
     for (const Logger* l = lg; l; l = l->parent_) {
-      chain->handlers.insert(chain->handlers.end(), l->handlers_.begin(), l->handlers_.end());
+      handlers.insert(handlers.end(), l->handlers_.begin(), l->handlers_.end());
       if (!l->propagate_) break;
     }
-    std::lock_guard lock(lg->chain_mutex_);
-    if (!lg->chain_ || lg->chain_->handlers != chain->handlers) lg->chain_ = std::move(chain);
+    const Chain* old = lg->chain_.load(std::memory_order_relaxed);
+    if (!old || old->handlers != handlers) {
+      auto* chain = new Chain{std::move(handlers)};
+      auto& r = retired();
+      std::lock_guard lock(r.mutex);
+      lg->chain_.store(chain, std::memory_order_seq_cst);
+      if (old) {
+        r.chains.push_back(old);
+        g_retired_count.store(r.chains.size(), std::memory_order_relaxed);
+      }
+    }
     lg->threshold_.store(threshold, std::memory_order_relaxed);
   }
 
@@ -134,18 +286,15 @@ class Manager {
 
 using detail::Manager;
 
-const Options& Options::none() {
-  static const Options o;
-  return o;
+namespace detail {
+constinit const Options g_no_options{};
 }
 
 Logger::Logger(std::string name, int level) : name_(std::move(name)), level_(level) {}
 
-std::shared_ptr<const detail::Chain> Logger::chain() const {
-  std::lock_guard lock(chain_mutex_);
-  return chain_;
+Logger::~Logger() {
+  delete chain_.load(std::memory_order_relaxed);
 }
-Logger::~Logger() = default;
 
 int Logger::level() const {
   std::lock_guard lock(Manager::get().mutex);
@@ -292,7 +441,8 @@ void Logger::handle(LogRecord& record) {
 }
 
 void Logger::call_handlers(LogRecord& record) {
-  auto chain = this->chain();
+  detail::ChainUse use(chain_);
+  const detail::Chain* chain = use.get();
   if (chain && !chain->handlers.empty()) {
     for (const auto& h : chain->handlers)
       if (record.levelno >= h->level()) h->handle(record);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "dictlog/detail/queue_prepare.hpp"
 
@@ -52,8 +53,11 @@ struct QueueChunk {
 };
 
 namespace {
-// Chunks kept for reuse: enough for a queue that holds 4096 records between batches.
+// Chunks kept for reuse: enough for a queue that holds 4096 records between batches. A
+// bounded queue keeps (and preallocates) every chunk it can fill, up to kMaxPoolChunks
+// (16384 records), so that under Overflow::block it never allocates.
 constexpr std::size_t kPoolChunks = 64;
+constexpr std::size_t kMaxPoolChunks = 256;
 
 void delete_chain(QueueChunk* c) {
   while (c) {
@@ -64,11 +68,22 @@ void delete_chain(QueueChunk* c) {
 }
 }  // namespace
 
-ChunkedQueue::ChunkedQueue(std::size_t maxsize) : maxsize_(maxsize) {
+namespace {
+using namespace std::chrono_literals;
+constexpr auto kNap = 1ms;
+constexpr auto kNapWindow = 50ms;
+constexpr std::size_t kWakeBacklog = 512;
+}  // namespace
+
+ChunkedQueue::ChunkedQueue(std::size_t maxsize)
+    : maxsize_(maxsize),
+      wake_backlog_(maxsize ? std::clamp<std::size_t>(maxsize / 2, 1, kWakeBacklog)
+                            : kWakeBacklog) {
   // A bounded queue gets its slots now, so that the first records allocate nothing either.
   std::size_t chunks =
       maxsize ? (maxsize + QueueChunk::capacity - 1) / QueueChunk::capacity + 1 : 1;
-  chunks = std::min(chunks, kPoolChunks);
+  chunks = std::min(chunks, kMaxPoolChunks);
+  pool_chunks_ = std::max(chunks, kPoolChunks);
   for (std::size_t i = 0; i < chunks; ++i) {
     auto* c = new QueueChunk;
     c->next = free_;
@@ -95,6 +110,15 @@ QueueChunk* ChunkedQueue::new_chunk_locked() {
 }
 
 bool ChunkedQueue::push(LogRecord&& r, const QueuePreparer* prep, bool block) {
+  return push_impl(std::move(r), prep, block);
+}
+
+bool ChunkedQueue::push_copy(const LogRecord& r, const QueuePreparer* prep, bool block) {
+  return push_impl(r, prep, block);
+}
+
+template <class R>
+bool ChunkedQueue::push_impl(R&& r, const QueuePreparer* prep, bool block) {
   std::unique_lock lock(mutex_);
   if (maxsize_ && count_ >= maxsize_) {
     if (!block) return false;
@@ -111,10 +135,10 @@ bool ChunkedQueue::push(LogRecord&& r, const QueuePreparer* prep, bool block) {
     tail_ = c;
   }
   QueueSlot& s = tail_->slots[tail_->write++];
-  s.record = std::move(r);
+  s.record = std::forward<R>(r);
   s.prep = prep;
   ++count_;
-  bool wake = get_waiters_ > 0;
+  bool wake = get_waiters_ > 0 || (nappers_ > 0 && count_ == wake_backlog_);
   lock.unlock();
   if (wake) not_empty_.notify_one();
   return true;
@@ -165,9 +189,7 @@ std::size_t ChunkedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max
       std::unique_lock lock(mutex_);
       if (count_ == 0) {
         if (!block) return 0;
-        ++get_waiters_;
-        not_empty_.wait(lock, [&] { return count_ > 0; });
-        --get_waiters_;
+        wait_not_empty(lock);
       }
       // Whole chunks change hands; the records are moved out after the lock is released.
       chain = head_;
@@ -186,6 +208,19 @@ std::size_t ChunkedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max
     std::size_t n = unload(chain, out);
     if (n > 0 || !block) return n;  // all of them failed to prepare: wait again
   }
+}
+
+void ChunkedQueue::wait_not_empty(std::unique_lock<std::mutex>& lock) {
+  auto deadline = std::chrono::steady_clock::now() + kNapWindow;
+  while (count_ == 0 && std::chrono::steady_clock::now() < deadline) {
+    ++nappers_;
+    not_empty_.wait_for(lock, kNap);
+    --nappers_;
+  }
+  if (count_ > 0) return;
+  ++get_waiters_;
+  not_empty_.wait(lock, [&] { return count_ > 0; });
+  --get_waiters_;
 }
 
 std::size_t ChunkedQueue::unload(QueueChunk* chain, std::vector<LogRecord>& out) {
@@ -214,7 +249,7 @@ void ChunkedQueue::recycle(QueueChunk* chain) {
     std::lock_guard lock(mutex_);
     while (chain) {
       QueueChunk* next = chain->next;
-      if (free_count_ < kPoolChunks) {
+      if (free_count_ < pool_chunks_) {
         chain->next = free_;
         free_ = chain;
         ++free_count_;

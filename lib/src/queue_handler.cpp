@@ -96,21 +96,44 @@ void QueueHandler::count_drop(const LogRecord& record) {
   }
 }
 
-void QueueHandler::emit(LogRecord& record) {
-  if (fast_ && defer()) {
-    bool block = overflow() == Overflow::block && !detail::on_listener_thread();
-    if (!fast_->push(LogRecord(record), preparer_.get(), block)) count_drop(record);
-  } else {
+void QueueHandler::emit_deferred(const LogRecord& record) {
+  bool block = overflow() == Overflow::block && !detail::on_listener_thread();
+  if (!fast_->push_copy(record, preparer_.get(), block)) count_drop(record);
+  if (detail::queue_shut_down()) detail::serve_after_shutdown(queue_.get(), listener().get());
+}
+
+bool QueueHandler::handle(LogRecord& record) noexcept {
+  if (!fast_ || !defer()) return Handler::handle(record);
+  if (has_filters()) {
     try {
-      enqueue(prepare(record));
-    } catch (const QueueFull&) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      handle_error(record);
-      return;
+      if (!filter(record)) return false;
     } catch (...) {
       handle_error(record);
-      return;
+      return false;
     }
+  }
+  try {
+    emit_deferred(record);
+  } catch (...) {
+    handle_error(record);
+  }
+  return true;
+}
+
+void QueueHandler::emit(LogRecord& record) {
+  if (fast_ && defer()) {
+    emit_deferred(record);
+    return;
+  }
+  try {
+    enqueue(prepare(record));
+  } catch (const QueueFull&) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    handle_error(record);
+    return;
+  } catch (...) {
+    handle_error(record);
+    return;
   }
   if (detail::queue_shut_down()) detail::serve_after_shutdown(queue_.get(), listener().get());
 }

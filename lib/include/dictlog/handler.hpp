@@ -46,8 +46,9 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   std::string format(const LogRecord& record) const;
 
   // Python's handle: filters, then emit under the lock. Returns whether the record passed
-  // the filters. Never throws.
-  bool handle(LogRecord& record) noexcept;
+  // the filters. Never throws. Virtual so that a handler whose emit is thread-safe on its
+  // own (QueueHandler) can skip the lock.
+  virtual bool handle(LogRecord& record) noexcept;
   virtual void emit(LogRecord& record) = 0;
   virtual void flush() {}
   // Marks the handler closed and drops its registered name. Subclasses that hold

@@ -43,10 +43,18 @@ struct Options {
   bool exc_info = false;     // render the exception being handled into exc_text
   bool stack_info = false;   // add "Stack (most recent call last):" and the C++ stack
 
-  Options() = default;
+  constexpr Options() = default;
   Options(dictlog::extra e) : extra(std::move(e)) {}
   static const Options& none();
 };
+
+namespace detail {
+extern const Options g_no_options;
+}
+// Inline: every logging call without options passes it, and dispatch compares addresses.
+inline const Options& Options::none() {
+  return detail::g_no_options;
+}
 
 // A message written as a string literal, with where it was written.
 struct Literal {
@@ -219,12 +227,11 @@ class Logger : public Filterer {
   bool disabled_ = false;
   std::vector<std::shared_ptr<Handler>> handlers_;
   std::atomic<int> threshold_{INT_MAX};
-  // Replaced whole on every tree change; a logging thread holds the chain it loaded, so
-  // handlers removed meanwhile live until it is done with them. (A mutex, not
-  // std::atomic<shared_ptr>: libstdc++ 12's lock-bit implementation trips ThreadSanitizer.)
-  std::shared_ptr<const detail::Chain> chain_;
-  mutable std::mutex chain_mutex_;
-  std::shared_ptr<const detail::Chain> chain() const;
+  // Replaced whole on every tree change and read with no lock and no reference count: a
+  // logging thread publishes the chain it uses in a per-thread hazard slot, and a replaced
+  // chain (with the handlers only it still holds) is freed once no slot names it, so
+  // handlers removed meanwhile live until every thread is done with them.
+  std::atomic<const detail::Chain*> chain_{nullptr};
 };
 
 #undef DICTLOG_LEVEL_METHODS

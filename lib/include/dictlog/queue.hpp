@@ -3,8 +3,16 @@
 //
 // Putting a record takes one short lock and, once the queue has warmed up, allocates
 // nothing for a record whose captured arguments fit inline (records are moved into
-// preallocated chunks of slots). A consumer takes every waiting record in one step
-// (get_batch), so producers and the consumer meet only to hand over a whole batch.
+// preallocated chunks of slots; a bounded queue of up to 16384 records preallocates all of
+// them, an unbounded one grows by chunks of 64 and keeps 64 for reuse). A consumer takes
+// every waiting record in one step (get_batch), so producers and the consumer meet only to
+// hand over a whole batch.
+//
+// A blocking get_batch on an empty queue first naps: timed waits of 1 ms for up to 50 ms,
+// during which put() does not wake it (a futex wake is a system call, microseconds on the
+// logging thread) unless 512 records (half a bounded queue) are waiting. Only after 50 ms
+// without records does it sleep until a put wakes it, so an idle consumer costs no CPU and
+// a busy program's logging threads never make the system call.
 //
 //   auto q = std::make_shared<dictlog::Queue>();          // unbounded, like queue.Queue()
 //   auto small = std::make_shared<dictlog::Queue>(1000);  // put_nowait fails when full
@@ -93,10 +101,16 @@ class ChunkedQueue : public LogQueue {
   // (`prep`, kept alive by adopt()) before handing the record out. Returns false when the
   // queue is full and !block.
   bool push(LogRecord&& r, const QueuePreparer* prep, bool block);
+  // The same with a copy of `r`, made straight into the slot.
+  bool push_copy(const LogRecord& r, const QueuePreparer* prep, bool block);
   void adopt(std::shared_ptr<const QueuePreparer> prep);
 
  private:
   QueueChunk* new_chunk_locked();
+  template <class R>
+  bool push_impl(R&& r, const QueuePreparer* prep, bool block);
+  // get_batch's wait on an empty queue: the naps of the class comment, then a plain wait.
+  void wait_not_empty(std::unique_lock<std::mutex>& lock);
   void recycle(QueueChunk* chain);
   // Moves the records of a detached chain into out (running deferred prepares) and
   // recycles the chunks.
@@ -110,9 +124,12 @@ class ChunkedQueue : public LogQueue {
   QueueChunk* tail_ = nullptr;
   QueueChunk* free_ = nullptr;
   std::size_t free_count_ = 0;
+  std::size_t pool_chunks_ = 0;  // free chunks kept for reuse
   std::size_t count_ = 0;
   int get_waiters_ = 0;
   int put_waiters_ = 0;
+  int nappers_ = 0;           // get_batch callers in a timed nap: woken by the clock, not by put
+  std::size_t wake_backlog_;  // records that wake a napping consumer early
   std::vector<std::shared_ptr<const QueuePreparer>> preparers_;
 };
 }  // namespace detail

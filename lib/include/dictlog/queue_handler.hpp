@@ -66,6 +66,9 @@ class QueueHandler : public Handler {
   // enqueue(prepare(record)); errors go to handle_error. See the class comment for when
   // prepare runs on the consuming thread instead.
   void emit(LogRecord& record) override;
+  // Handler::handle without the handler's lock when prepare is deferred: the queue is
+  // thread-safe by itself, and concurrent callers should meet only on its short lock.
+  bool handle(LogRecord& record) noexcept override;
 
   std::string_view class_name() const override { return "QueueHandler"; }
 
@@ -77,6 +80,7 @@ class QueueHandler : public Handler {
  private:
   bool defer() const;
   void count_drop(const LogRecord& record);
+  void emit_deferred(const LogRecord& record);
 
   const std::shared_ptr<LogQueue> queue_;
   detail::ChunkedQueue* const fast_;  // queue_ if it is a built-in queue
