@@ -1,0 +1,134 @@
+// libFuzzer target over the configuration loader: bytes -> parse_config -> check ->
+// dict_config. Any JSON value at any key must end in a ConfigError (or another
+// dictlog::Error a constructor raises), never a crash, a hang, a leak or a foreign exception.
+//
+// Built by tools/fuzz.sh (meson -Dfuzz=true, clang, ASan+UBSan); run alone as
+//   build-fuzz/tests/fuzz/fuzz_config [-dict=tests/fuzz/config.dict] CORPUS_DIR...
+// Paths given to it must be absolute: it changes directory at startup (see below).
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dictlog/config.hpp"
+#include "dictlog/errors.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+// Where the file handlers a configuration names create their files: a fresh directory of
+// our own, emptied now and then, so the fuzzer neither litters the tree it runs from nor
+// fills the disk.
+fs::path g_dir;
+unsigned long g_runs = 0;
+constexpr unsigned long kCleanEvery = 256;
+
+void clean_dir() {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(g_dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec))
+    fs::remove_all(it->path(), ec);
+}
+
+// A file name that leaves the directory (absolute, "..", or a subdirectory path) could
+// create or truncate a file anywhere the fuzzer's user may write, so such inputs are skipped.
+// Strings starting "ext://" or "cfg://" stay in: they name registered objects or other
+// values of the same input, which are checked here too. Iterative, so a deeply nested input
+// cannot overflow the stack in this filter (the loader has to cope with it on its own).
+bool stays_inside(std::string_view s) {
+  if (s.starts_with("ext://") || s.starts_with("cfg://")) return true;
+  return s.find('/') == std::string_view::npos && s.find('\\') == std::string_view::npos &&
+         s != ".." && !s.starts_with('~');
+}
+
+bool safe(const Json& root) {
+  std::vector<const Json*> todo{&root};
+  while (!todo.empty()) {
+    const Json* j = todo.back();
+    todo.pop_back();
+    if (j->is_string()) {
+      if (!stays_inside(j->get_ref<const std::string&>())) return false;
+    } else if (j->is_object()) {
+      for (const auto& [k, v] : j->items()) {
+        // Keys become values too (cfg:// can reach them as "[key]", handlers' names...).
+        if (!stays_inside(k)) return false;
+        todo.push_back(&v);
+      }
+    } else if (j->is_array()) {
+      for (const auto& v : *j) todo.push_back(&v);
+    }
+  }
+  return true;
+}
+
+[[noreturn]] void foreign(const char* what) {
+  // Not a dictlog error: the loader let something through it should have turned into a
+  // Problem. Abort so libFuzzer saves the input.
+  std::fprintf(stderr, "fuzz_config: unexpected exception: %s\n", what);
+  std::abort();
+}
+
+void apply(const Json& config) {
+  try {
+    dictlog::config::dict_config(config, "fuzz");
+  } catch (const dictlog::config::ConfigError&) {
+  } catch (const dictlog::Error&) {
+  } catch (const std::exception& e) {
+    foreign(e.what());
+  } catch (...) {
+    foreign("not a std::exception");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  std::string templ = (fs::temp_directory_path() / "dictlog-fuzz-XXXXXX").string();
+  if (!mkdtemp(templ.data())) {
+    std::perror("fuzz_config: mkdtemp");
+    std::exit(1);
+  }
+  g_dir = templ;
+  fs::current_path(g_dir);
+  // Runs before dictlog's own exit hook (registered earlier, so run later); the handlers it
+  // then closes have nothing left to write.
+  std::atexit([] {
+    std::error_code ec;
+    fs::remove_all(g_dir, ec);
+  });
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string why;
+  auto config = dictlog::config::parse_config(
+      std::string(reinterpret_cast<const char*>(data), size), why);
+  if (!config || !safe(*config)) return 0;
+
+  try {
+    (void)dictlog::config::check(*config);
+  } catch (const std::exception& e) {
+    // check() reports problems; it has no reason to throw at all.
+    foreign(e.what());
+  }
+  apply(*config);
+  // A neutral configuration closes and drops what the input built (CPython's dictConfig
+  // clears existing handlers), so files are closed and memory does not pile up.
+  static const Json neutral = {{"version", 1}};
+  apply(neutral);
+
+  if (++g_runs % kCleanEvery == 0) clean_dir();
+  return 0;
+}
