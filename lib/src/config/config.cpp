@@ -22,6 +22,40 @@ std::mutex& config_mutex() {
   return *m;
 }
 
+// Nesting deeper than this is rejected before anything recurses into it: nlohmann copies
+// values recursively (ordered_json's map even while parsing), as do py_repr and cfg://, so a
+// deep enough value would overflow the stack. CPython's json stops near 1000 levels too
+// (its recursion limit), so no configuration CPython can load is refused.
+constexpr std::size_t kMaxDepth = 1000;
+// A function, not a global string: configurations may be applied during static destruction.
+std::string too_deep_text() {
+  return "nesting deeper than " + std::to_string(kMaxDepth) + " levels of lists and objects";
+}
+
+// The first container nested kMaxDepth deep, as a Problem at its top-level key. Iterative,
+// so it is safe on any value.
+template <class J>
+std::optional<Problem> too_deep(const J& config) {
+  struct Item {
+    const J* j;
+    std::size_t depth;
+    const std::string* top;
+  };
+  std::vector<Item> todo{{&config, 0, nullptr}};
+  while (!todo.empty()) {
+    const Item item = todo.back();
+    todo.pop_back();
+    if (!item.j->is_structured()) continue;
+    if (item.depth >= kMaxDepth)
+      return Problem{item.top ? "/" + detail::pointer_token(*item.top) : "", too_deep_text()};
+    const bool object = item.j->is_object();
+    for (auto it = item.j->begin(); it != item.j->end(); ++it)
+      todo.push_back({&*it, item.depth + 1,
+                      object && item.depth == 0 ? &it.key() : item.top});
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
@@ -30,6 +64,7 @@ ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
       problems_(std::move(problems)) {}
 
 void dict_config(const nlohmann::ordered_json& config, std::string_view source) {
+  if (auto p = too_deep(config)) throw ConfigError(std::string(source), {*p});
   std::lock_guard lock(config_mutex());
   {
     detail::Builder dry(config, std::string(source), true);
@@ -48,10 +83,40 @@ void dict_config(const nlohmann::ordered_json& config, std::string_view source) 
 }
 
 void dict_config(const nlohmann::json& config, std::string_view source) {
+  // Before the conversion, which copies recursively.
+  if (auto p = too_deep(config)) throw ConfigError(std::string(source), {*p});
   dict_config(nlohmann::ordered_json(config), source);
 }
 
 std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std::string& why) {
+  // The depth limit is applied to the text: nlohmann's parser itself recurses on deep values.
+  {
+    std::size_t depth = 0, line = 1, col = 0;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+      if (c == '\n') {
+        ++line;
+        col = 0;
+      } else {
+        ++col;
+      }
+      if (in_string) {
+        if (escaped) escaped = false;
+        else if (c == '\\') escaped = true;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > kMaxDepth) {
+          why = "invalid JSON: line " + std::to_string(line) + ", column " + std::to_string(col) +
+                ": " + too_deep_text();
+          return std::nullopt;
+        }
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+    }
+  }
   try {
     return nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -72,6 +137,14 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
     why = "invalid JSON: line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
           detail;
     return std::nullopt;
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double's range ("1e400"; Python's json reads inf): nlohmann throws
+    // out_of_range, not parse_error, and gives no position.
+    std::string detail = e.what();
+    // Drop "[json.exception.out_of_range.406] ".
+    if (auto p = detail.find("] "); p != std::string::npos) detail = detail.substr(p + 2);
+    why = "invalid JSON: " + detail;
+    return std::nullopt;
   }
 }
 
@@ -87,6 +160,7 @@ void dict_config_file(const std::filesystem::path& path) {
 }
 
 std::vector<Problem> check(const nlohmann::ordered_json& config) {
+  if (auto p = too_deep(config)) return {*p};
   std::lock_guard lock(config_mutex());
   detail::Builder dry(config, "<check>", true);
   dry.build();
@@ -94,6 +168,7 @@ std::vector<Problem> check(const nlohmann::ordered_json& config) {
 }
 
 std::vector<Problem> check(const nlohmann::json& config) {
+  if (auto p = too_deep(config)) return {*p};
   return check(nlohmann::ordered_json(config));
 }
 
