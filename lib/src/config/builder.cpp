@@ -28,40 +28,6 @@ bool valid_ident(const std::string& s) {
 
 std::string quoted(const std::string& s) { return py_repr(Json(s)); }
 
-// The names a logger's or handler's `handlers`/`filters` value lists: Python iterates it
-// (a string by character, an object by key) and does not convert the elements.
-struct Name {
-  const Json* value;
-  std::string pointer;
-};
-std::vector<Name> iterate_names(const Converted& v, std::string_view what) {
-  std::vector<Name> out;
-  if (v.entry || v.is_handler)
-    throw Fail{v.pointer, std::string(what) + " must be a list of names"};
-  const Json& j = *v.json;
-  static thread_local std::vector<std::shared_ptr<Json>> chars;  // keeps per-char strings alive
-  if (j.is_array()) {
-    for (std::size_t i = 0; i < j.size(); ++i)
-      out.push_back({&j[i], v.pointer + "/" + std::to_string(i)});
-  } else if (j.is_object()) {
-    for (const auto& [k, e] : j.items()) {
-      auto key = std::make_shared<Json>(k);
-      chars.push_back(key);
-      out.push_back({key.get(), v.pointer + "/" + pointer_token(k)});
-    }
-  } else if (j.is_string()) {
-    // Python iterates a string by character: "console" names handlers 'c', 'o', ...
-    for (char c : j.get_ref<const std::string&>()) {
-      auto one = std::make_shared<Json>(std::string(1, c));
-      chars.push_back(one);
-      out.push_back({one.get(), v.pointer});
-    }
-  } else {
-    throw Fail{v.pointer, std::string(what) + " must be a list of names, not " + py_repr(j)};
-  }
-  return out;
-}
-
 // The top-level sections: an object of name -> configuration. Python iterates whatever is
 // there, so an empty list or string is accepted as empty.
 bool section(const Converted& s, std::string_view what) {
@@ -78,7 +44,7 @@ std::vector<std::string> keys(const Converted& s) {
   return out;
 }
 
-const Entry& resolve_class(const Converted& c, std::initializer_list<Entry::Kind> kinds,
+std::shared_ptr<const Entry> resolve_class(const Converted& c, std::initializer_list<Entry::Kind> kinds,
                            std::string_view what) {
   std::shared_ptr<const Entry> e;
   if (c.entry) {
@@ -96,10 +62,7 @@ const Entry& resolve_class(const Converted& c, std::initializer_list<Entry::Kind
   if (std::find(kinds.begin(), kinds.end(), e->kind) == kinds.end())
     throw Fail{c.pointer, quoted(e->name) + " is " + std::string(kind_text(e->kind)) +
                               ", not a " + std::string(what) + " class"};
-  // Entries live in the registry for the life of the process.
-  static thread_local std::vector<std::shared_ptr<const Entry>> keep;
-  keep.push_back(e);
-  return *e;
+  return e;
 }
 
 }  // namespace
@@ -170,11 +133,11 @@ void Builder::build_formatters() {
       if (!fc.is_object())
         throw Fail{fc.pointer, "a formatter configuration must be an object"};
       const bool custom = fc.json->contains("()");
-      const Entry* entry;
+      std::shared_ptr<const Entry> entry;
       std::string ptr = fc.pointer;
       Args args(*this, "", fc.pointer, dry_);
       if (custom) {
-        entry = &resolve_class(get(fc, "()"), {Entry::Kind::formatter}, "formatter");
+        entry = resolve_class(get(fc, "()"), {Entry::Kind::formatter}, "formatter");
         for (const auto& [k, v] : fc.json->items()) {
           if (k == "()" || k == ".") continue;
           if (!valid_ident(k))
@@ -188,9 +151,9 @@ void Builder::build_formatters() {
           throw Fail{cls.pointer, "a formatter's \"class\" takes a class name, not an ext:// "
                                   "reference (CPython resolves it without conversion)"};
         if (!cls.absent() && cls.json && truthy(*cls.json))
-          entry = &resolve_class(cls, {Entry::Kind::formatter}, "formatter");
+          entry = resolve_class(cls, {Entry::Kind::formatter}, "formatter");
         else
-          entry = lookup("logging.Formatter").get();
+          entry = lookup("logging.Formatter");
         Converted f = get(fc, "format");
         if (!f.absent()) args.add("fmt", f);
         for (const char* k : {"datefmt", "style", "validate", "defaults"}) {
@@ -257,9 +220,9 @@ void Builder::build_filters() {
       Converted fc = get(sec, name);
       if (!fc.is_object()) throw Fail{fc.pointer, "a filter configuration must be an object"};
       Args args(*this, "logging.Filter", fc.pointer, dry_);
-      const Entry* entry;
+      std::shared_ptr<const Entry> entry;
       if (fc.json->contains("()")) {
-        entry = &resolve_class(get(fc, "()"), {Entry::Kind::filter}, "filter");
+        entry = resolve_class(get(fc, "()"), {Entry::Kind::filter}, "filter");
         for (const auto& [k, v] : fc.json->items()) {
           if (k == "()" || k == ".") continue;
           if (!valid_ident(k))
@@ -267,7 +230,7 @@ void Builder::build_filters() {
           args.add(k, get(fc, k));
         }
       } else {
-        entry = lookup("logging.Filter").get();
+        entry = lookup("logging.Filter");
         Converted n = get(fc, "name");  // other keys are ignored, as in CPython
         if (!n.absent()) args.add("name", n);
       }
@@ -371,12 +334,12 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
   std::vector<std::shared_ptr<const Filter>> filters;
   Converted fl = get(hc, "filters");
   if (!fl.absent() && (!fl.json || truthy(*fl.json))) {
-    for (const auto& n : iterate_names(fl, "filters")) {
-      if (!n.value->is_string()) throw Fail{n.pointer, "no filter named " + py_repr(*n.value)};
-      auto it = filters_.find(n.value->get_ref<const std::string&>());
+    for (const auto& n : names_of(fl, "filters")) {
+      if (!n.value.is_string()) throw Fail{n.pointer, "no filter named " + py_repr(n.value)};
+      auto it = filters_.find(n.value.get_ref<const std::string&>());
       if (it == filters_.end()) {
-        if (bad_filters_.count(n.value->get_ref<const std::string&>())) throw Skip{};
-        throw Fail{n.pointer, "no filter named " + py_repr(*n.value)};
+        if (bad_filters_.count(n.value.get_ref<const std::string&>())) throw Skip{};
+        throw Fail{n.pointer, "no filter named " + py_repr(n.value)};
       }
       filters.push_back(it->second);
     }
@@ -386,8 +349,9 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
   Converted cls = custom ? get(hc, "()") : get(hc, "class");
   if (cls.absent())
     throw Fail{hc.pointer, "missing \"class\" (a handler class name such as \"logging.StreamHandler\")"};
-  const Entry& entry =
+  const auto entry_ptr =
       resolve_class(cls, {Entry::Kind::handler, Entry::Kind::queue_handler}, "handler");
+  const Entry& entry = *entry_ptr;
 
   Args args(*this, entry.name, hc.pointer, dry_);
   const std::string consumed[] = {"formatter", "level", "filters", "."};
@@ -402,7 +366,7 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
   std::shared_ptr<QueueListener> listener;
   if (entry.kind == Entry::Kind::queue_handler) {
     std::shared_ptr<LogQueue> queue;
-    const Entry* lentry = lookup("logging.handlers.QueueListener").get();
+    auto lentry = lookup("logging.handlers.QueueListener");
     std::vector<std::shared_ptr<Handler>> targets;
     bool rhl = false;
     for (const auto& [k, v] : cfg.items()) {
@@ -419,12 +383,12 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
     }
     if (!custom) {
       Converted l = get(hc, "listener");
-      if (!l.absent()) lentry = listener_entry(l, l.pointer).get();
+      if (!l.absent()) lentry = listener_entry(l, l.pointer);
       Converted hs = get(hc, "handlers");
       if (!hs.absent()) {
-        for (const auto& n : iterate_names(hs, "handlers")) {
+        for (const auto& n : names_of(hs, "handlers")) {
           Converted c;
-          c.json = n.value;
+          c.json = &n.value;
           c.pointer = n.pointer;
           auto h = handler_named(c, name);
           targets.push_back(h);

@@ -76,6 +76,14 @@ std::string py_repr(const Json& v);
 bool truthy(const Json& v);
 // A JSON Pointer token ("a/b" -> "a~1b").
 std::string pointer_token(std::string_view key);
+// The names a `handlers`/`filters` value lists, as Python iterates it: a list's elements,
+// an object's keys, a string's characters; elements are not converted. Throws Fail for
+// anything else.
+struct NameRef {
+  Json value;
+  std::string pointer;
+};
+std::vector<NameRef> names_of(const Converted& v, std::string_view what);
 // _checkLevel; throws Fail with Python's message.
 int check_level_value(const Converted& v);
 

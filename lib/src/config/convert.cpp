@@ -142,6 +142,24 @@ int check_level_value(const Converted& v) {
                             std::string(v.entry ? "ext://" + v.entry->name : "a handler")};
 }
 
+std::vector<NameRef> names_of(const Converted& v, std::string_view what) {
+  if (!v.json) throw Fail{v.pointer, std::string(what) + " must be a list of names"};
+  const Json& j = *v.json;
+  std::vector<NameRef> out;
+  if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i)
+      out.push_back({j[i], v.pointer + "/" + std::to_string(i)});
+  } else if (j.is_object()) {
+    for (const auto& [k, e] : j.items()) out.push_back({Json(k), v.pointer + "/" + pointer_token(k)});
+  } else if (j.is_string()) {
+    // "console" names handlers 'c', 'o', 'n', ... in Python.
+    for (char c : j.get_ref<const std::string&>()) out.push_back({Json(std::string(1, c)), v.pointer});
+  } else {
+    throw Fail{v.pointer, std::string(what) + " must be a list of names, not " + py_repr(j)};
+  }
+  return out;
+}
+
 Converted Builder::convert(const Json& v, std::string pointer) {
   Converted out;
   out.json = &v;

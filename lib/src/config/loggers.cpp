@@ -12,31 +12,6 @@ namespace {
 
 std::string quoted(const std::string& s) { return py_repr(Json(s)); }
 
-std::vector<std::pair<const Json*, std::string>> names_of(const Converted& v, std::string_view what) {
-  std::vector<std::pair<const Json*, std::string>> out;
-  if (!v.json)
-    throw Fail{v.pointer, std::string(what) + " must be a list of names"};
-  const Json& j = *v.json;
-  static thread_local std::vector<std::shared_ptr<Json>> keep;
-  if (j.is_array()) {
-    for (std::size_t i = 0; i < j.size(); ++i) out.emplace_back(&j[i], v.pointer + "/" + std::to_string(i));
-  } else if (j.is_object()) {
-    for (const auto& [k, e] : j.items()) {
-      keep.push_back(std::make_shared<Json>(k));
-      out.emplace_back(keep.back().get(), v.pointer + "/" + pointer_token(k));
-    }
-  } else if (j.is_string()) {
-    // Python iterates a string by character.
-    for (char c : j.get_ref<const std::string&>()) {
-      keep.push_back(std::make_shared<Json>(std::string(1, c)));
-      out.emplace_back(keep.back().get(), v.pointer);
-    }
-  } else {
-    throw Fail{v.pointer, std::string(what) + " must be a list of names, not " + py_repr(j)};
-  }
-  return out;
-}
-
 }  // namespace
 
 // Python's common_logger_config + configure_logger/configure_root. Dry: validate only.
@@ -51,7 +26,9 @@ void Builder::configure_logger(Logger& logger, const Converted& lc, bool is_root
   if (!incremental_) {
     Converted hs = get(lc, "handlers");
     if (!hs.absent() && (!hs.json || truthy(*hs.json))) {
-      for (const auto& [n, ptr] : names_of(hs, "handlers")) {
+      for (const auto& name : names_of(hs, "handlers")) {
+        const Json* n = &name.value;
+        const std::string& ptr = name.pointer;
         if (n->is_string() && bad_handlers_.count(n->get_ref<const std::string&>())) {
           skip = true;
           continue;
@@ -68,7 +45,9 @@ void Builder::configure_logger(Logger& logger, const Converted& lc, bool is_root
     }
     Converted fs = get(lc, "filters");
     if (!fs.absent() && (!fs.json || truthy(*fs.json))) {
-      for (const auto& [n, ptr] : names_of(fs, "filters")) {
+      for (const auto& name : names_of(fs, "filters")) {
+        const Json* n = &name.value;
+        const std::string& ptr = name.pointer;
         if (n->is_string() && bad_filters_.count(n->get_ref<const std::string&>())) {
           skip = true;
           continue;
