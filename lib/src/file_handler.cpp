@@ -185,7 +185,10 @@ void FileHandler::emit(LogRecord& record) {
   if (binary_) throw TypeError("a bytes-like object is required, not 'str'");
   std::string msg = format(record);
   msg += terminator;
-  stream_->write(encode(msg));
+  if (encoding_ == "utf-8")
+    stream_->write(msg);  // the text is UTF-8 already: no copy
+  else
+    stream_->write(encode(msg));
 }
 
 void FileHandler::close() {

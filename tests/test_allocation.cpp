@@ -1,0 +1,154 @@
+// Heap allocations on both sides of a QueueHandler -> Queue -> QueueListener pipeline,
+// counted by replacing the global operator new for this executable.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <new>
+#include <string>
+#include <thread>
+
+#include "dictlog/file_handler.hpp"
+#include "dictlog/logger.hpp"
+#include "dictlog/queue.hpp"
+#include "dictlog/queue_handler.hpp"
+#include "dictlog/queue_listener.hpp"
+
+namespace {
+// Counting is switched on globally; a thread's allocations count for its role.
+enum Role { kUncounted, kCaller, kListener };
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_counted[3];
+thread_local Role t_role = kUncounted;
+}  // namespace
+
+// Out of line, so that the compiler does not pair a malloc with its free and drop both.
+[[gnu::noinline]] void* operator new(std::size_t n) {
+  if (t_role != kUncounted && g_counting.load(std::memory_order_relaxed))
+    g_counted[t_role].fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+[[gnu::noinline]] void* operator new[](std::size_t n) {
+  return operator new(n);
+}
+[[gnu::noinline]] void operator delete(void* p) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+using namespace dictlog;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Last handler of the listener: marks the listener thread as counted and counts records.
+class Marker : public Handler {
+ public:
+  void emit(LogRecord&) override {
+    t_role = kListener;
+    seen.fetch_add(1, std::memory_order_release);
+  }
+  std::atomic<long> seen{0};
+};
+
+struct Pipeline {
+  fs::path dir;
+  std::shared_ptr<Queue> q = std::make_shared<Queue>();
+  std::shared_ptr<QueueHandler> qh = std::make_shared<QueueHandler>(q);
+  std::shared_ptr<FileHandler> file;
+  std::shared_ptr<Marker> marker = std::make_shared<Marker>();
+  std::unique_ptr<QueueListener> listener;
+  Logger& lg;
+
+  explicit Pipeline(const char* name, bool start = true) : lg(get_logger(name)) {
+    char tmpl[] = "/tmp/dictlog-alloc-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    file = std::make_shared<FileHandler>((dir / "out.log").string(), "w");
+    file->set_formatter(
+        std::make_shared<Formatter>("%(asctime)s %(levelname)s %(name)s %(message)s"));
+    listener =
+        std::make_unique<QueueListener>(q, std::vector<std::shared_ptr<Handler>>{file, marker});
+    lg.set_level(DEBUG);
+    lg.set_propagate(false);
+    lg.add_handler(qh);
+    if (start) listener->start();
+  }
+  ~Pipeline() {
+    listener->stop();
+    lg.remove_handler(qh);
+    fs::remove_all(dir);
+  }
+  void wait_for(long n) const {
+    while (marker->seen.load(std::memory_order_acquire) < n) std::this_thread::sleep_for(1ms);
+  }
+};
+
+// Arguments that fit detail::inline_arg_bytes: numbers and short strings.
+void log_small(Logger& lg, int i) {
+  static const std::string user = "alice";
+  lg.info("user {} did {} in {} ms (try {}, ok={}, {})", user, std::string_view("login"), 3.25, i,
+          true, "ok");
+}
+
+}  // namespace
+
+TEST_CASE("the calling thread allocates nothing for a record whose arguments fit inline") {
+  Pipeline p("alloc.caller", false);
+  // Warm-up: this thread's name and chain slot are made once, and the queue grows to 4096
+  // records with no listener, so that the chunks it keeps for reuse (64, 4096 records) hold
+  // the 2000 below even if the listener is descheduled the whole time.
+  for (int i = 0; i < 4096; ++i) log_small(p.lg, i);
+  p.listener->start();
+  p.wait_for(4096);
+
+  t_role = kCaller;
+  g_counted[kCaller] = 0;
+  g_counting = true;
+  for (int i = 0; i < 2000; ++i) log_small(p.lg, i);
+  g_counting = false;
+  long small = g_counted[kCaller].exchange(0);
+  CHECK(small == 0);
+
+  // Past the inline size the arguments go to the heap: the limit is real.
+  std::string big(detail::inline_arg_bytes + 1, 'x');
+  g_counting = true;
+  p.lg.info("big {}", big);
+  g_counting = false;
+  CHECK(g_counted[kCaller].exchange(0) > 0);
+  t_role = kUncounted;
+  p.wait_for(6097);
+}
+
+TEST_CASE("the listener thread's allocations per record in steady state") {
+  Pipeline p("alloc.listener");
+  for (int i = 0; i < 5000; ++i) log_small(p.lg, i);
+  p.wait_for(5000);  // the listener is now a counted thread, its buffers warm
+
+  constexpr int kRecords = 5000;
+  g_counted[kListener] = 0;
+  g_counting = true;
+  for (int i = 0; i < kRecords; ++i) log_small(p.lg, i);
+  p.wait_for(5000 + kRecords);
+  g_counting = false;
+  double per_record = static_cast<double>(g_counted[kListener].load()) / kRecords;
+  MESSAGE("listener allocations per record: " << per_record);
+  // The target is 0 and is NOT met: the message, the deferred prepare's text and its copy
+  // in msg, asctime, and the file handler's line are each a new std::string (8 measured
+  // with this format). This bound only keeps it from getting worse.
+  CHECK(per_record < 8.5);
+}
