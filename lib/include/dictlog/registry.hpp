@@ -81,6 +81,9 @@ class Args {
   // Rejects the value of `key` (or the whole object, for an empty key).
   [[noreturn]] void fail(std::string_view key, const std::string& message) const;
 
+  // Keys no reader has asked for yet (the loader rejects them once the factory returns).
+  std::vector<std::string> unused() const;
+
   // The class name being built ("logging.FileHandler"), for messages.
   const std::string& class_name() const { return class_name_; }
 
@@ -92,7 +95,6 @@ class Args {
   const detail::Converted& value(std::string_view key);
   void add(std::string key, detail::Converted v);
   void rename(std::string_view from, std::string to);
-  std::vector<std::string> unused() const;
 
   detail::Builder& builder_;
   std::string class_name_;

@@ -30,7 +30,7 @@ std::string quoted(const std::string& s) { return py_repr(Json(s)); }
 
 // The top-level sections: an object of name -> configuration. Python iterates whatever is
 // there, so an empty list or string is accepted as empty.
-bool section(const Converted& s, std::string_view what) {
+bool is_section(const Converted& s, std::string_view what) {
   if (s.absent()) return false;
   if (s.json && s.json->is_object()) return true;
   if (s.json && (s.json->is_array() || s.json->is_string()) && s.json->empty()) return false;
@@ -42,6 +42,18 @@ std::vector<std::string> keys(const Converted& s) {
   std::vector<std::string> out;
   for (const auto& [k, v] : s.json->items()) out.push_back(k);
   return out;
+}
+
+// Python's "X() got an unexpected keyword argument" for every key no reader asked for.
+void reject_unused(const Args& args, const std::string& pointer, const std::string& cls) {
+  for (const auto& k : args.unused())
+    throw Fail{pointer + "/" + pointer_token(k),
+               cls + "() got an unexpected keyword argument " + quoted(k)};
+}
+
+void check_ident(const std::string& key, const std::string& pointer) {
+  if (!valid_ident(key))
+    throw Fail{pointer + "/" + pointer_token(key), "Not a valid Python identifier: " + quoted(key)};
 }
 
 std::shared_ptr<const Entry> resolve_class(const Converted& c, std::initializer_list<Entry::Kind> kinds,
@@ -74,6 +86,32 @@ Builder::Builder(const Json& root, std::string source, bool dry)
 
 void Builder::problem(std::string pointer, std::string message) {
   problems.push_back({std::move(pointer), std::move(message)});
+}
+
+Converted Builder::section(std::string_view key) {
+  try {
+    Converted sec = get(top_, key);
+    if (is_section(sec, key)) return sec;
+  } catch (const Fail& f) {
+    problem(f.pointer, f.message);
+  }
+  return {};
+}
+
+// Python's configure_custom: every key but "()" and "." is a keyword argument.
+void Builder::add_kwargs(const Converted& obj, Args& args, bool convert) {
+  for (const auto& [k, v] : obj.json->items()) {
+    if (k == "()" || k == ".") continue;
+    check_ident(k, obj.pointer);
+    if (convert) {
+      args.add(k, get(obj, k));
+    } else {
+      Converted raw;
+      raw.json = &v;
+      raw.pointer = obj.pointer + "/" + pointer_token(k);
+      args.add(k, raw);
+    }
+  }
 }
 
 void Builder::build() {
@@ -119,14 +157,8 @@ void Builder::build() {
 // ---------------------------------------------------------------- formatters, filters
 
 void Builder::build_formatters() {
-  Converted sec;
-  try {
-    sec = get(top_, "formatters");
-    if (!section(sec, "formatters")) return;
-  } catch (const Fail& f) {
-    problem(f.pointer, f.message);
-    return;
-  }
+  Converted sec = section("formatters");
+  if (!sec.is_object()) return;
   for (const auto& name : keys(sec)) {
     try {
       Converted fc = get(sec, name);
@@ -138,12 +170,7 @@ void Builder::build_formatters() {
       Args args(*this, "", fc.pointer, dry_);
       if (custom) {
         entry = resolve_class(get(fc, "()"), {Entry::Kind::formatter}, "formatter");
-        for (const auto& [k, v] : fc.json->items()) {
-          if (k == "()" || k == ".") continue;
-          if (!valid_ident(k))
-            throw Fail{fc.pointer + "/" + pointer_token(k), "Not a valid Python identifier: " + quoted(k)};
-          args.add(k, get(fc, k));
-        }
+        add_kwargs(fc, args);
       } else {
         // Only these keys count; every other one (`fmt` included) is ignored, as in CPython.
         Converted cls = get(fc, "class");
@@ -164,9 +191,7 @@ void Builder::build_formatters() {
       args.class_name_ = entry->name;
       auto make = [&] {
         auto f = entry->make_formatter(args);
-        for (const auto& k : args.unused())
-          throw Fail{fc.pointer + "/" + pointer_token(k),
-                     entry->name + "() got an unexpected keyword argument " + quoted(k)};
+        reject_unused(args, fc.pointer, entry->name);
         return f;
       };
       std::shared_ptr<Formatter> made;
@@ -207,14 +232,8 @@ void Builder::build_formatters() {
 }
 
 void Builder::build_filters() {
-  Converted sec;
-  try {
-    sec = get(top_, "filters");
-    if (!section(sec, "filters")) return;
-  } catch (const Fail& f) {
-    problem(f.pointer, f.message);
-    return;
-  }
+  Converted sec = section("filters");
+  if (!sec.is_object()) return;
   for (const auto& name : keys(sec)) {
     try {
       Converted fc = get(sec, name);
@@ -223,12 +242,7 @@ void Builder::build_filters() {
       std::shared_ptr<const Entry> entry;
       if (fc.json->contains("()")) {
         entry = resolve_class(get(fc, "()"), {Entry::Kind::filter}, "filter");
-        for (const auto& [k, v] : fc.json->items()) {
-          if (k == "()" || k == ".") continue;
-          if (!valid_ident(k))
-            throw Fail{fc.pointer + "/" + pointer_token(k), "Not a valid Python identifier: " + quoted(k)};
-          args.add(k, get(fc, k));
-        }
+        add_kwargs(fc, args);
       } else {
         entry = lookup("logging.Filter");
         Converted n = get(fc, "name");  // other keys are ignored, as in CPython
@@ -236,9 +250,7 @@ void Builder::build_filters() {
       }
       args.class_name_ = entry->name;
       auto made = entry->make_filter(args);
-      for (const auto& k : args.unused())
-        throw Fail{fc.pointer + "/" + pointer_token(k),
-                   entry->name + "() got an unexpected keyword argument " + quoted(k)};
+      reject_unused(args, fc.pointer, entry->name);
       filters_[name] = made;
     } catch (const Fail& f) {
       problem(f.pointer, f.message);
@@ -267,14 +279,8 @@ std::shared_ptr<Handler> Builder::handler_named(const Converted& v, const std::s
 }
 
 void Builder::build_handlers() {
-  Converted sec;
-  try {
-    sec = get(top_, "handlers");
-    if (!section(sec, "handlers")) return;
-  } catch (const Fail& f) {
-    problem(f.pointer, f.message);
-    return;
-  }
+  Converted sec = section("handlers");
+  if (!sec.is_object()) return;
   handlers_section_ = sec.json;
   std::vector<std::string> names = keys(sec);
   std::sort(names.begin(), names.end());  // CPython builds handlers in sorted name order
@@ -358,8 +364,7 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
   for (const auto& [k, v] : cfg.items()) {
     if (std::find(std::begin(consumed), std::end(consumed), k) != std::end(consumed)) continue;
     if (k == (custom ? "()" : "class")) continue;
-    if (!valid_ident(k))
-      throw Fail{hc.pointer + "/" + pointer_token(k), "Not a valid Python identifier: " + quoted(k)};
+    check_ident(k, hc.pointer);
   }
 
   std::shared_ptr<Handler> handler;
@@ -404,9 +409,7 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
                                                "listener: use \"class\")"};
     }
     auto qh = entry.make_queue_handler(queue, args);
-    for (const auto& k : args.unused())
-      throw Fail{hc.pointer + "/" + pointer_token(k),
-                 entry.name + "() got an unexpected keyword argument " + quoted(k)};
+    reject_unused(args, hc.pointer, entry.name);
     if (!dry_) {
       if (!qh) throw Fail{hc.pointer, entry.name + ": the registered factory returned no handler"};
       if (!custom) {
@@ -422,9 +425,7 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
       args.add(k, get(hc, k));
     }
     handler = entry.make_handler(args);
-    for (const auto& k : args.unused())
-      throw Fail{hc.pointer + "/" + pointer_token(k),
-                 entry.name + "() got an unexpected keyword argument " + quoted(k)};
+    reject_unused(args, hc.pointer, entry.name);
     if (!dry_ && !handler)
       throw Fail{hc.pointer, entry.name + ": the registered factory returned no handler"};
   }
@@ -506,19 +507,9 @@ std::shared_ptr<LogQueue> Builder::build_queue(const Converted& q, const std::st
                               "queue.Queue, queue.SimpleQueue; no ext:// here, as in CPython)"};
     entry = e.get();
     args.class_name_ = entry->name;
-    for (const auto& [k, v] : j.items()) {
-      if (k == "()" || k == ".") continue;
-      if (!valid_ident(k))
-        throw Fail{ptr + "/" + pointer_token(k), "Not a valid Python identifier: " + quoted(k)};
-      Converted raw;
-      raw.json = &v;
-      raw.pointer = ptr + "/" + pointer_token(k);
-      args.add(k, raw);
-    }
+    add_kwargs(q, args, false);
     auto made = entry->make_queue(args);
-    for (const auto& k : args.unused())
-      throw Fail{ptr + "/" + pointer_token(k),
-                 entry->name + "() got an unexpected keyword argument " + quoted(k)};
+    reject_unused(args, ptr, entry->name);
     return made;
   }
   throw Fail{ptr, "Invalid queue specifier " + py_repr(j) +

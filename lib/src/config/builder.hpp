@@ -115,6 +115,9 @@ class Builder {
   struct BuiltHandler;
   Converted cfg_convert(const std::string& path, const std::string& pointer);
   void problem(std::string pointer, std::string message);
+  // A top-level section (formatters, ...): absent() when missing, empty or reported bad.
+  Converted section(std::string_view key);
+  void add_kwargs(const Converted& obj, Args& args, bool convert = true);
 
   void build_formatters();
   void build_filters();

@@ -440,50 +440,42 @@ std::string_view kind_text(Entry::Kind k) {
 }
 }  // namespace detail
 
-void register_handler(std::string name, HandlerFactory f) {
-  Entry e{Entry::Kind::handler, std::move(name)};
-  e.make_handler = std::move(f);
+namespace {
+// Registers `value` in the Entry member `slot` under `name`.
+template <class T>
+void put_entry(Entry::Kind kind, std::string name, T Entry::*slot, T value) {
+  Entry e{kind, std::move(name)};
+  e.*slot = std::move(value);
   put(std::move(e));
+}
+}  // namespace
+
+void register_handler(std::string name, HandlerFactory f) {
+  put_entry(Entry::Kind::handler, std::move(name), &Entry::make_handler, std::move(f));
 }
 void register_queue_handler(std::string name, QueueHandlerFactory f) {
-  Entry e{Entry::Kind::queue_handler, std::move(name)};
-  e.make_queue_handler = std::move(f);
-  put(std::move(e));
+  put_entry(Entry::Kind::queue_handler, std::move(name), &Entry::make_queue_handler, std::move(f));
 }
 void register_formatter(std::string name, FormatterFactory f) {
-  Entry e{Entry::Kind::formatter, std::move(name)};
-  e.make_formatter = std::move(f);
-  put(std::move(e));
+  put_entry(Entry::Kind::formatter, std::move(name), &Entry::make_formatter, std::move(f));
 }
 void register_filter(std::string name, FilterFactory f) {
-  Entry e{Entry::Kind::filter, std::move(name)};
-  e.make_filter = std::move(f);
-  put(std::move(e));
+  put_entry(Entry::Kind::filter, std::move(name), &Entry::make_filter, std::move(f));
 }
 void register_queue(std::string name, QueueFactory f) {
-  Entry e{Entry::Kind::queue, std::move(name)};
-  e.make_queue = std::move(f);
-  put(std::move(e));
+  put_entry(Entry::Kind::queue, std::move(name), &Entry::make_queue, std::move(f));
 }
 void register_listener(std::string name, ListenerFactory f) {
-  Entry e{Entry::Kind::listener, std::move(name)};
-  e.make_listener = std::move(f);
-  put(std::move(e));
+  put_entry(Entry::Kind::listener, std::move(name), &Entry::make_listener, std::move(f));
 }
 void register_object(std::string name, std::shared_ptr<Stream> stream) {
-  Entry e{Entry::Kind::stream, std::move(name)};
-  e.stream = std::move(stream);
-  put(std::move(e));
+  put_entry(Entry::Kind::stream, std::move(name), &Entry::stream, std::move(stream));
 }
 void register_object(std::string name, std::shared_ptr<LogQueue> queue) {
-  Entry e{Entry::Kind::queue_object, std::move(name)};
-  e.queue = std::move(queue);
-  put(std::move(e));
+  put_entry(Entry::Kind::queue_object, std::move(name), &Entry::queue, std::move(queue));
 }
 void register_object(std::string name, nlohmann::ordered_json value) {
-  Entry e{Entry::Kind::constant, std::move(name)};
-  e.constant = std::move(value);
-  put(std::move(e));
+  put_entry(Entry::Kind::constant, std::move(name), &Entry::constant, std::move(value));
 }
 
 std::vector<std::string> registered_names() {
