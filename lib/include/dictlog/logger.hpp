@@ -85,7 +85,18 @@ concept LogArg = !std::same_as<std::remove_cvref_t<T>, dictlog::extra> &&
                  !std::same_as<std::remove_cvref_t<T>, Options>;
 struct Chain;
 class Manager;
+// How log_args receives an argument: numbers and pointers by value, in registers, so that
+// nothing of a call is stored before its level check.
+template <class A>
+using ArgPass = std::conditional_t<std::is_scalar_v<std::remove_cvref_t<A>>,
+                                   std::remove_cvref_t<A>, const std::remove_cvref_t<A>&>;
 }  // namespace detail
+
+// The format string and source location go to log_args as scalars: passed as one object,
+// the compiler would build it on the stack before the level check of every call.
+#define DICTLOG_LOG_ARGS(LEVEL, O, F, V)                                                   \
+  log_args<A...>(LEVEL, O, fmt::string_view(F.fmt).data(), fmt::string_view(F.fmt).size(), \
+                 F.where.file, F.where.function, F.where.line_, V...)
 
 #define DICTLOG_LEVEL_METHODS(fn, LEVEL)                                                    \
   void fn(Literal m, const Options& o = Options::none()) {                                  \
@@ -99,12 +110,12 @@ class Manager;
   template <detail::LogArg... A>                                                            \
     requires(sizeof...(A) > 0)                                                              \
   void fn(FormatString<std::type_identity_t<A>...> f, A&&... a) {                           \
-    if (is_enabled_for(LEVEL)) log_args(LEVEL, Options::none(), f, a...);                   \
+    if (is_enabled_for(LEVEL)) DICTLOG_LOG_ARGS(LEVEL, Options::none(), f, a);              \
   }                                                                                         \
   template <detail::LogArg... A>                                                            \
     requires(sizeof...(A) > 0)                                                              \
   void fn(const Options& o, FormatString<std::type_identity_t<A>...> f, A&&... a) {         \
-    if (is_enabled_for(LEVEL)) log_args(LEVEL, o, f, a...);                                 \
+    if (is_enabled_for(LEVEL)) DICTLOG_LOG_ARGS(LEVEL, o, f, a);                            \
   }
 
 // Thread-safety: logging calls may run on any thread at any time, also while another
@@ -158,7 +169,7 @@ class Logger : public Filterer {
     requires(sizeof...(A) > 0)
   void exception(FormatString<std::type_identity_t<A>...> f, A&&... a) {
     static const Options exc = [] { Options o; o.exc_info = true; return o; }();
-    if (is_enabled_for(ERROR)) log_args(ERROR, exc, f, a...);
+    if (is_enabled_for(ERROR)) DICTLOG_LOG_ARGS(ERROR, exc, f, a);
   }
 
   // Logging at a level chosen at run time.
@@ -173,12 +184,12 @@ class Logger : public Filterer {
   template <detail::LogArg... A>
     requires(sizeof...(A) > 0)
   void log(int level, FormatString<std::type_identity_t<A>...> f, A&&... a) {
-    if (is_enabled_for(level)) log_args(level, Options::none(), f, a...);
+    if (is_enabled_for(level)) DICTLOG_LOG_ARGS(level, Options::none(), f, a);
   }
   template <detail::LogArg... A>
     requires(sizeof...(A) > 0)
   void log(int level, const Options& o, FormatString<std::type_identity_t<A>...> f, A&&... a) {
-    if (is_enabled_for(level)) log_args(level, o, f, a...);
+    if (is_enabled_for(level)) DICTLOG_LOG_ARGS(level, o, f, a);
   }
 
   // A record with a message chosen at run time and already formatted (the CLI's events).
@@ -204,16 +215,19 @@ class Logger : public Filterer {
 
   void log_text(int level, std::string_view text, bool is_static, const SourceLocation& w,
                 const Options& o);
-  template <class... F, class... A>
-  void log_args(int level, const Options& o, const FormatString<F...>& f, const A&... a) {
-    LogRecord r = new_record(level, f.where);
-    std::string_view fs(fmt::string_view(f.fmt).data(), fmt::string_view(f.fmt).size());
+  template <class... A>
+  [[gnu::noinline]] void log_args(int level, const Options& o, const char* fmt_data,
+                                  std::size_t fmt_size, const char* file, const char* function,
+                                  std::uint32_t line, detail::ArgPass<A>... a) {
+    LogRecord r = new_record(level, SourceLocation{file, function, line});
+    std::string_view fs(fmt_data, fmt_size);
     r.set_msg(fs);
     if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
       r.capture_args(a...);
     } else {
       // A type not declared copy_safe is formatted now, while the caller's object is alive.
-      r.set_message(fmt::vformat(fmt::string_view(f.fmt), fmt::make_format_args(a...)));
+      r.set_message(
+          fmt::vformat(fmt::string_view(fmt_data, fmt_size), fmt::make_format_args(a...)));
     }
     dispatch(r, o);
   }
@@ -235,6 +249,7 @@ class Logger : public Filterer {
 };
 
 #undef DICTLOG_LEVEL_METHODS
+#undef DICTLOG_LOG_ARGS
 
 // The logger of that name; "", "root" give the root logger.
 Logger& get_logger(std::string_view name = "");
