@@ -179,8 +179,8 @@ void Builder::apply_incremental() {
 }
 
 void Builder::commit() {
-  TreeUpdate batch;
   if (incremental_) {
+    TreeUpdate batch;
     apply_incremental();
     problems.clear();
     return;
@@ -189,6 +189,8 @@ void Builder::commit() {
   // Python's _clearExistingHandlers: every live handler is flushed and closed, in reverse
   // creation order. Listeners of the old QueueHandlers stop first, draining their queues,
   // so records accepted before this call are written by the handlers they were meant for.
+  // The loggers switch to the new handlers before that: a record logged while an old
+  // listener drains goes to the new handlers, not into a queue behind the sentinel.
   std::set<const Handler*> fresh;
   for (const auto& h : built_order_) fresh.insert(h.get());
   auto old = dictlog::detail::handlers_in_creation_order();
@@ -196,6 +198,10 @@ void Builder::commit() {
   std::erase_if(old, [&](const std::shared_ptr<Handler>& h) {
     return fresh.count(h.get()) || h == resort;
   });
+  {
+    TreeUpdate batch;  // the handler chains are rebuilt when it ends
+    apply_loggers();
+  }
   for (const auto& l : st.listeners) l->stop();
   for (const auto& h : old)
     if (auto* qh = dynamic_cast<QueueHandler*>(h.get()))
@@ -210,7 +216,6 @@ void Builder::commit() {
     }
   }
   for (auto& [name, h] : names_) h->set_name(name);
-  apply_loggers();
   problems.clear();
   st.handlers = std::move(built_order_);
   st.listeners = std::move(listeners_);
