@@ -106,6 +106,12 @@ code, out, err, left = run(["run", "good.json", "-"], {"good.json": GOOD},
 check("run: a rejected op:config is an error naming its line",
       (code, err), (1, "<stdin>:1: /root/handlers/0: no handler named 'x'\n"))
 
+code, out, err, left = run(["run", "good.json"], {"good.json": GOOD},
+                           stdin='{"level": 20, "msg": "kept"}\n{"level": 20, "msg": 1e400}\n')
+check("run: a number out of range is a bad line, not a crash",
+      (code, err.startswith("<stdin>:2: invalid JSON: "), left.get("out.log")),
+      (1, True, "INFO root kept\n"))
+
 code, out, err, left = run(["tree", "good.json"], {"good.json": GOOD})
 tree = out.splitlines()
 check("tree: the root and its QueueHandler", (code, tree[:3]), (0, [

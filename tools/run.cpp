@@ -203,12 +203,11 @@ int run_command(const std::string& config_path, const std::string& events_path) 
       if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;
       const std::string where = label + ":" + std::to_string(lineno);
       try {
-        nlohmann::ordered_json ev;
-        try {
-          ev = nlohmann::ordered_json::parse(line);
-        } catch (const nlohmann::ordered_json::parse_error& e) {
-          throw EventError(std::string("invalid JSON: ") + e.what());
-        }
+        // The loader's parser: bounded nesting, and out-of-range numbers are errors too.
+        std::string why;
+        auto parsed = config::parse_config(line, why);
+        if (!parsed) throw EventError(why);
+        const nlohmann::ordered_json& ev = *parsed;
         if (!ev.is_object()) throw EventError("an event must be a JSON object");
         if (ev.contains("op")) {
           op_event(ev, where, listeners);
