@@ -7,6 +7,7 @@
 #include "dictlog/logger.hpp"
 #include "dictlog/memory_handler.hpp"
 #include "dictlog/stream_handler.hpp"
+#include "dictlog/syslog_handler.hpp"
 
 namespace dictlog::config::detail {
 
@@ -442,6 +443,11 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
         if (k == "terminator") {
           if (!v.is_string()) throw Fail{kp, "terminator must be a string"};
           if (auto* sh = dynamic_cast<StreamHandler*>(handler.get())) sh->terminator = v.get<std::string>();
+        } else if (k == "ident" && entry.name == "logging.handlers.SysLogHandler") {
+          if (!v.is_string()) throw Fail{kp, "ident must be a string"};
+          if (auto* sl = dynamic_cast<SysLogHandler*>(handler.get())) sl->ident = v.get<std::string>();
+        } else if (k == "append_nul") {
+          if (auto* sl = dynamic_cast<SysLogHandler*>(handler.get())) sl->append_nul = truthy(v);
         } else if (k == "overflow" && entry.kind == Entry::Kind::queue_handler) {
           if (!v.is_string() || (v != "drop" && v != "block"))
             throw Fail{kp, "overflow must be \"drop\" (CPython's: report and drop) or \"block\" "

@@ -20,6 +20,10 @@
 
 namespace dictlog::config {
 
+namespace detail {
+std::vector<Entry> network_entries();
+}
+
 using detail::Converted;
 using detail::Entry;
 using detail::Fail;
@@ -299,6 +303,7 @@ void add_builtins(Table& t) {
         return std::make_shared<MemoryHandler>(static_cast<long>(capacity), flush_level, target,
                                                flush_on_close);
       }, true));
+  for (auto& e : detail::network_entries()) add(t, std::move(e));  // network_handlers.cpp
 
   Entry qh{Entry::Kind::queue_handler, "logging.handlers.QueueHandler"};
   qh.make_queue_handler = [](std::shared_ptr<LogQueue> q, Args& a) -> std::shared_ptr<QueueHandler> {
