@@ -422,3 +422,30 @@ TEST_CASE("a subclass can prepare records for its handlers") {
   listener.stop();
   CHECK(h->lines() == Lines{"QUIET"});
 }
+
+TEST_CASE("a FileHandler on the listener batches its writes; a failed batch is reported once") {
+  TempDir d;
+  auto q = std::make_shared<Queue>();
+  auto fh = std::make_shared<FileHandler>((d.path / "batched.log").string());
+  fh->set_formatter(std::make_shared<Formatter>("%(levelname)s %(message)s"));
+  QueueListener listener(q, {fh});
+  for (int i = 0; i < 3000; ++i) q->put(rec("line " + std::to_string(i)));
+  listener.start();
+  listener.stop();
+  std::string want;
+  for (int i = 0; i < 3000; ++i) want += "INFO line " + std::to_string(i) + "\n";
+  CHECK(slurp(d.path / "batched.log") == want);
+
+  // /dev/full fails every write with ENOSPC: one report for the batch, not one per record.
+  auto full = std::make_shared<FileHandler>("/dev/full");
+  QueueListener failing(q, {full});
+  StderrCapture err;
+  for (int i = 0; i < 10; ++i) q->put(rec("lost"));
+  failing.start();
+  failing.stop();
+  err.restore();
+  std::string text = err.text();
+  CHECK(text.find("[Errno 28] No space left on device") != std::string::npos);
+  CHECK(text.find("<10 records written in one batch>") != std::string::npos);
+  CHECK(text.find("--- Logging error ---") == text.rfind("--- Logging error ---"));
+}

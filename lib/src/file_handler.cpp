@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <typeinfo>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "dictlog/detail/pystr.hpp"
+#include "dictlog/detail/queue_prepare.hpp"
 #include "dictlog/errors.hpp"
 
 namespace dictlog {
@@ -176,6 +178,37 @@ std::string FileHandler::encode(std::string_view text) const {
   return out;
 }
 
+namespace {
+constexpr std::size_t kBatchBytes = 64 * 1024;
+}  // namespace
+
+bool FileHandler::batchable() const {
+  return typeid(*this) == typeid(FileHandler) && encoding_ == "utf-8" && !binary_ &&
+         detail::on_listener_thread();
+}
+
+// Writes the batch; false (and the batch dropped) if the write failed, the error being
+// reported against the batch's last record.
+bool FileHandler::write_pending() {
+  if (pending_.empty()) return true;
+  std::string batch;
+  batch.swap(pending_);
+  std::size_t records = pending_records_;
+  pending_records_ = 0;
+  try {
+    stream_->write(batch);
+  } catch (...) {
+    pending_last_.set_msg_copy(fmt::format("<{} records written in one batch>", records));
+    handle_error(pending_last_);
+    batch.clear();
+    pending_.swap(batch);  // keep the buffer's capacity
+    return false;
+  }
+  batch.clear();
+  pending_.swap(batch);
+  return true;
+}
+
 void FileHandler::emit(LogRecord& record) {
   if (fd_ < 0) {
     // Python: after close() a mode "w" handler stays closed (records dropped).
@@ -183,6 +216,28 @@ void FileHandler::emit(LogRecord& record) {
     open_stream();
   }
   if (binary_) throw TypeError("a bytes-like object is required, not 'str'");
+  if (batchable()) {
+    static const auto* default_formatter = new Formatter();
+    auto f = formatter();
+    const Formatter& fm = f ? *f : *default_formatter;
+    // format_to appends in place; a subclass that overrides format() gets format().
+    if (typeid(fm) == typeid(Formatter))
+      fm.format_to(record, pending_);
+    else
+      pending_ += fm.format(record);
+    pending_ += terminator;
+    // Where the batch's last record came from, without copying its text.
+    pending_last_.name = record.name;
+    pending_last_.levelno = record.levelno;
+    pending_last_.levelname = record.levelname;
+    pending_last_.pathname = record.pathname;
+    pending_last_.func = record.func;
+    pending_last_.lineno = record.lineno;
+    ++pending_records_;
+    if (pending_.size() >= kBatchBytes) write_pending();
+    return;
+  }
+  write_pending();  // lines batched earlier go first
   std::string msg = format(record);
   msg += terminator;
   if (encoding_ == "utf-8")
@@ -191,8 +246,15 @@ void FileHandler::emit(LogRecord& record) {
     stream_->write(encode(msg));
 }
 
+void FileHandler::flush() {
+  std::lock_guard lock(this->lock());
+  if (fd_ >= 0) write_pending();
+  StreamHandler::flush();
+}
+
 void FileHandler::close() {
   std::lock_guard lock(this->lock());
+  if (fd_ >= 0) write_pending();
   try {
     close_stream();
   } catch (...) {

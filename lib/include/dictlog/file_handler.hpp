@@ -6,6 +6,13 @@
 // disk are the same at every point. Encodings: utf-8 (default; "locale" is taken as
 // utf-8), ascii and latin-1, with Python's `errors` handlers.
 //
+// On a QueueListener's thread a plain utf-8 FileHandler (not a subclass: rotation reads
+// the file's size) collects its lines and writes them with one write(2) per 64 KiB, and
+// whenever it is flushed: the listener flushes its handlers each time the queue runs dry
+// and when it stops. The bytes are the same; they reach the file up to one batch later,
+// and a failed write is reported once for the batch (handle_error, with the batch's last
+// record) rather than once per record.
+//
 //   auto h = std::make_shared<dictlog::FileHandler>("app.log", "a");
 //   auto lazy = std::make_shared<dictlog::FileHandler>("rare.log", "a", std::nullopt, true);
 #pragma once
@@ -31,6 +38,7 @@ class FileHandler : public StreamHandler {
 
   // Opens the file if needed (never again after close() in mode "w"), then writes.
   void emit(LogRecord& record) override;
+  void flush() override;
   void close() override;
 
   const std::string& base_filename() const { return base_filename_; }
@@ -64,6 +72,12 @@ class FileHandler : public StreamHandler {
   bool delay_;
   bool binary_ = false;
   int fd_ = -1;
+  // The listener thread's batch (see the class comment), written by write_pending().
+  bool write_pending();
+  bool batchable() const;
+  std::string pending_;
+  std::size_t pending_records_ = 0;
+  LogRecord pending_last_;  // for handle_error when the batch cannot be written
 };
 
 namespace detail {
