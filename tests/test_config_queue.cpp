@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -731,6 +733,89 @@ TEST_CASE("reconfiguring while 4 threads log loses no accepted record and writes
     CHECK(missing == 0);
   else
     WARN_MESSAGE(missing == 0, "records stranded in replaced QueueHandlers' queues (queue layer)");
+}
+
+namespace {
+
+// Holds the thread whose record it filters until opened: that thread has passed the logger
+// and is inside the QueueHandler, before its put.
+class GateFilter : public Filter {
+ public:
+  bool filter(LogRecord&) const override {
+    std::unique_lock lock(mutex_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+    return true;
+  }
+  void wait_entered() const {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void open() const {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  mutable bool entered_ = false;
+  mutable bool open_ = false;
+};
+
+const bool kStrandedReported = [] {
+  std::printf(
+      "test_config_queue: skipping 'a record inside a replaced QueueHandler ...': a record put "
+      "into a replaced QueueHandler's queue after its listener took the sentinel is never "
+      "written (queue layer: QueueHandler serves late puts only after shutdown()); run with "
+      "--no-skip to see it\n");
+  return true;
+}();
+
+}  // namespace
+
+// The race the reconfiguration test can only sample, made deterministic with a filter that
+// holds a logging thread inside the old QueueHandler while the new configuration applies.
+TEST_CASE("a record inside a replaced QueueHandler while its listener drains is still written" *
+          doctest::skip(kStrandedReported)) {
+  auto gate = std::make_shared<GateFilter>();
+  config::register_filter("tests.Gate", [gate](config::Args& a) -> std::shared_ptr<const Filter> {
+    if (a.dry()) return nullptr;
+    return gate;
+  });
+  TempDir d;
+  configure(R"J({
+    "version": 1, "disable_existing_loggers": false,
+    "filters": {"gate": {"()": "tests.Gate"}},
+    "handlers": {
+      "file": {"class": "logging.FileHandler", "filename": "@DIR@/old.log"},
+      "q": {"class": "logging.handlers.QueueHandler", "handlers": ["file"], "filters": ["gate"]}
+    },
+    "loggers": {"gated": {"level": "DEBUG", "propagate": false, "handlers": ["q"]}}
+  })J",
+            d.path());
+  auto old = queue_handler("q");
+  config::start_listeners();
+  std::thread late([] { get_logger("gated").info("in flight during the reconfiguration"); });
+  gate->wait_entered();
+  configure(R"J({
+    "version": 1, "disable_existing_loggers": false,
+    "handlers": {
+      "file": {"class": "logging.FileHandler", "filename": "@DIR@/new.log"},
+      "q": {"class": "logging.handlers.QueueHandler", "handlers": ["file"]}
+    },
+    "loggers": {"gated": {"level": "DEBUG", "propagate": false, "handlers": ["q"]}}
+  })J",
+            d.path());
+  config::start_listeners();
+  gate->open();
+  late.join();  // info() has returned
+  config::stop_listeners();
+  CHECK(old->queue()->qsize() == 0);
+  CHECK(read_file(d / "old.log") + read_file(d / "new.log") ==
+        "in flight during the reconfiguration\n");
 }
 
 // Last: shutdown() is final for the queue layer.
