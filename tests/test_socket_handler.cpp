@@ -128,8 +128,12 @@ std::string recv_datagram(int fd) {
 }
 
 LogRecord rec(const char* msg, int level = INFO, const char* name = "net") {
-  return make_log_record({{"msg", msg}, {"levelno", level}, {"levelname", get_level_name(level)},
-                          {"name", name}, {"pathname", "/src/net.cpp"}, {"lineno", 7}});
+  return make_log_record({{"msg", msg},
+                          {"levelno", level},
+                          {"levelname", get_level_name(level)},
+                          {"name", name},
+                          {"pathname", "/src/net.cpp"},
+                          {"lineno", 7}});
 }
 
 // The record of CPython's expected bytes below (see fixed_record_bytes).
@@ -174,11 +178,18 @@ TEST_CASE("pickle_dict writes pickle.dumps(d, 1) byte for byte") {
       //  "min32":-2**31,"max32":2**31-1,"big":2**31,"bigneg":-2**31-1,"huge":2**64-1,
       //  "min64":-2**63}
       {"ints",
-       {{"i0", std::int64_t{0}}, {"i255", std::int64_t{255}}, {"i256", std::int64_t{256}},
-        {"i65535", std::int64_t{65535}}, {"i65536", std::int64_t{65536}}, {"neg", std::int64_t{-1}},
-        {"min32", std::int64_t{INT32_MIN}}, {"max32", std::int64_t{INT32_MAX}},
-        {"big", std::int64_t{2147483648}}, {"bigneg", std::int64_t{-2147483649}},
-        {"huge", V(std::uint64_t{UINT64_MAX})}, {"min64", V(std::int64_t{INT64_MIN})}},
+       {{"i0", std::int64_t{0}},
+        {"i255", std::int64_t{255}},
+        {"i256", std::int64_t{256}},
+        {"i65535", std::int64_t{65535}},
+        {"i65536", std::int64_t{65536}},
+        {"neg", std::int64_t{-1}},
+        {"min32", std::int64_t{INT32_MIN}},
+        {"max32", std::int64_t{INT32_MAX}},
+        {"big", std::int64_t{2147483648}},
+        {"bigneg", std::int64_t{-2147483649}},
+        {"huge", V(std::uint64_t{UINT64_MAX})},
+        {"min64", V(std::int64_t{INT64_MIN})}},
        "7d7100285802000000693071014b0058040000006932353571024bff58040000006932353671034d00015806"
        "00000069363535333571044dffff580600000069363535333671054a0000010058030000006e656771064aff"
        "ffffff58050000006d696e333271074a0000008058050000006d6178333271084affffff7f58030000006269"
@@ -187,7 +198,12 @@ TEST_CASE("pickle_dict writes pickle.dumps(d, 1) byte for byte") {
        "0c4c2d393232333337323033363835343737353830384c0a752e"},
       // {"t":True,"f":False,"n":None,"x":1.5,"y":-0.0,"z":1e300,"inf":float("inf")}
       {"scalars",
-       {{"t", true}, {"f", false}, {"n", std::monostate{}}, {"x", 1.5}, {"y", -0.0}, {"z", 1e300},
+       {{"t", true},
+        {"f", false},
+        {"n", std::monostate{}},
+        {"x", 1.5},
+        {"y", -0.0},
+        {"z", 1e300},
         {"inf", HUGE_VAL}},
        "7d71002858010000007471014930310a58010000006671024930300a58010000006e71034e58010000007871"
        "04473ff8000000000000580100000079710547800000000000000058010000007a7106477e37e43c8800759c"
@@ -196,9 +212,13 @@ TEST_CASE("pickle_dict writes pickle.dumps(d, 1) byte for byte") {
       // "" and one-character Latin-1 strings are shared objects, so repeats are BINGET
       // (the key "x" too); a byte that is not UTF-8 is a surrogate escape.
       {"strings",
-       {{"s", std::string_view("caf\xc3\xa9")}, {"e", std::string_view("")},
-        {"e2", std::string_view("")}, {"c", std::string_view("x")}, {"c2", std::string_view("x")},
-        {"emoji", std::string_view("\xf0\x9f\x98\x80")}, {"bad", std::string_view("\xff")},
+       {{"s", std::string_view("caf\xc3\xa9")},
+        {"e", std::string_view("")},
+        {"e2", std::string_view("")},
+        {"c", std::string_view("x")},
+        {"c2", std::string_view("x")},
+        {"emoji", std::string_view("\xf0\x9f\x98\x80")},
+        {"bad", std::string_view("\xff")},
         {"x", std::string_view("\xc3\xa9")}},
        "7d71002858010000007371015805000000636166c3a971025801000000657103580000000071045802000000"
        "6532710568045801000000637106580100000078710758020000006332710868075805000000656d6f6a6971"
@@ -434,7 +454,8 @@ TEST_CASE("DatagramHandler: a Unix datagram socket; a missing one reaches handle
   h->handle(r);
   CHECK(recv_datagram(server.fd) == h->make_pickle(r));
 
-  auto missing = std::make_shared<DatagramHandler>((dir.path() / "none.sock").string(), std::nullopt);
+  auto missing =
+      std::make_shared<DatagramHandler>((dir.path() / "none.sock").string(), std::nullopt);
   StderrCapture err;
   missing->handle(r);
   err.restore();
@@ -459,8 +480,11 @@ TEST_CASE("SysLogHandler over UDP: <PRI> + ident + message + NUL, UTF-8") {
   local0->handle(e);
   CHECK(recv_datagram(server.fd) == "<131>app: x");
   // Levels map to priorities by name; an unknown name is "warning".
-  for (auto [level, pri] : {std::pair{DEBUG, "<135>"}, {INFO, "<134>"}, {WARNING, "<132>"},
-                            {CRITICAL, "<130>"}, {25, "<132>"}}) {
+  for (auto [level, pri] : {std::pair{DEBUG, "<135>"},
+                            {INFO, "<134>"},
+                            {WARNING, "<132>"},
+                            {CRITICAL, "<130>"},
+                            {25, "<132>"}}) {
     LogRecord l = rec("p", level);
     local0->handle(l);
     CHECK(recv_datagram(server.fd) == std::string(pri) + "app: p");
@@ -486,9 +510,9 @@ TEST_CASE("SysLogHandler: an unknown facility name fails each record through han
 TEST_CASE("SysLogHandler over TCP: connected at construction, no framing; refused throws") {
   int port = 0;
   Fd server = bound_inet(SOCK_STREAM, port);
-  CHECK_THROWS_WITH_AS(SysLogHandler(SysLogHandler::Address("127.0.0.1", port), std::int64_t{1},
-                                     SOCK_STREAM),
-                       "[Errno 111] Connection refused", OSError);
+  CHECK_THROWS_WITH_AS(
+      SysLogHandler(SysLogHandler::Address("127.0.0.1", port), std::int64_t{1}, SOCK_STREAM),
+      "[Errno 111] Connection refused", OSError);
   REQUIRE(::listen(server.fd, 4) == 0);
   auto h = std::make_shared<SysLogHandler>(SysLogHandler::Address("127.0.0.1", port),
                                            std::int64_t{1}, SOCK_STREAM);
@@ -527,7 +551,8 @@ nlohmann::ordered_json config_json(const std::string& text) {
 }
 std::vector<std::string> problems(const std::string& text) {
   std::vector<std::string> out;
-  for (const auto& p : config::check(config_json(text))) out.push_back(p.pointer + ": " + p.message);
+  for (const auto& p : config::check(config_json(text)))
+    out.push_back(p.pointer + ": " + p.message);
   return out;
 }
 }  // namespace
@@ -538,7 +563,8 @@ TEST_CASE("dictConfig: SysLogHandler with an address list, ext:// socktype and f
   config::dict_config(config_json(R"J({"version": 1,
     "formatters": {"f": {"format": "%(name)s %(levelname)s %(message)s"}},
     "handlers": {"sys": {"class": "logging.handlers.SysLogHandler", "formatter": "f",
-      "address": ["127.0.0.1", )J" + std::to_string(port) + R"J(],
+      "address": ["127.0.0.1", )J" +
+                                  std::to_string(port) + R"J(],
       "facility": "ext://logging.handlers.SysLogHandler.LOG_LOCAL0",
       "socktype": "ext://socket.SOCK_DGRAM",
       ".": {"ident": "app: ", "append_nul": 0}}},
@@ -578,7 +604,8 @@ TEST_CASE("dictConfig: TCP SysLogHandler connects while configuring; check() ope
   Fd server = bound_inet(SOCK_STREAM, port);
   const std::string text = R"J({"version": 1, "handlers": {"sys": {
       "class": "logging.handlers.SysLogHandler", "address": ["127.0.0.1", )J" +
-                           std::to_string(port) + R"J(], "socktype": "ext://socket.SOCK_STREAM"}}})J";
+                           std::to_string(port) +
+                           R"J(], "socktype": "ext://socket.SOCK_STREAM"}}})J";
   // Refused: CPython's dictConfig fails ("Unable to configure handler 'sys'").
   CHECK_THROWS_AS(config::dict_config(config_json(text)), config::ConfigError);
   REQUIRE(::listen(server.fd, 4) == 0);

@@ -33,8 +33,8 @@ void throw_socket_error(int err) {
   throw OSError("[Errno " + std::to_string(err) + "] " + std::strerror(err));
 }
 
-std::vector<SockAddr> get_addr_info(const std::string& host, const std::string& port,
-                                    int family, int socktype) {
+std::vector<SockAddr> get_addr_info(const std::string& host, const std::string& port, int family,
+                                    int socktype) {
   addrinfo hints{};
   hints.ai_family = family;
   hints.ai_socktype = socktype;
@@ -111,20 +111,17 @@ void connect(const Socket& s, const SockAddr& a, std::optional<double> timeout) 
 
 Socket create_connection(const std::string& host, const std::string& port,
                          std::optional<double> timeout) {
-  int last = 0;
-  std::string last_text;
+  std::string last_error;
   for (const SockAddr& a : get_addr_info(host, port, AF_UNSPEC, SOCK_STREAM)) {
     try {
       Socket s = make_socket(a.family, a.socktype, a.protocol);
       connect(s, a, timeout);
       return s;
     } catch (const OSError& e) {
-      last = 1;
-      last_text = e.what();
+      last_error = e.what();
     }
   }
-  if (last) throw OSError(last_text);
-  throw OSError("getaddrinfo returns an empty list");
+  throw OSError(last_error);  // get_addr_info never returns an empty list
 }
 
 namespace {

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <iterator>
 #include <cstring>
+#include <iterator>
 #include <map>
 
 #include "dictlog/detail/py_unicode.hpp"
@@ -119,9 +119,15 @@ void put_int(std::int64_t v, std::string& out) {
 
 void put_value(const PickleValue& v, Memo& memo, std::string& out) {
   switch (v.index()) {
-    case 0: out += 'N'; break;                                       // NONE
-    case 1: out += std::get<bool>(v) ? "I01\n" : "I00\n"; break;     // INT True/False
-    case 2: put_int(std::get<std::int64_t>(v), out); break;
+    case 0:
+      out += 'N';
+      break;  // NONE
+    case 1:
+      out += std::get<bool>(v) ? "I01\n" : "I00\n";
+      break;  // INT True/False
+    case 2:
+      put_int(std::get<std::int64_t>(v), out);
+      break;
     case 3: {
       std::uint64_t u = std::get<std::uint64_t>(v);
       if (u <= INT32_MAX) {
@@ -139,7 +145,9 @@ void put_value(const PickleValue& v, Memo& memo, std::string& out) {
       for (int i = 7; i >= 0; --i) out += static_cast<char>((bits >> (8 * i)) & 0xFF);
       break;
     }
-    case 5: put_str(std::get<std::string_view>(v), memo, out); break;
+    case 5:
+      put_str(std::get<std::string_view>(v), memo, out);
+      break;
   }
 }
 

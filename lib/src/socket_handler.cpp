@@ -157,8 +157,9 @@ void DatagramHandler::send(std::string_view bytes) {
   if (!sock_) create_socket();
   if (!sock_) throw AttributeError("'NoneType' object has no attribute 'sendto'");
   // Python's sendto((host, port)) resolves the address for every datagram.
-  const detail::SockAddr to = port_ ? detail::get_addr_info(host_, *port_, AF_INET, SOCK_DGRAM).front()
-                                    : detail::unix_address(host_, SOCK_DGRAM);
+  const detail::SockAddr to =
+      port_ ? detail::get_addr_info(host_, *port_, AF_INET, SOCK_DGRAM).front()
+            : detail::unix_address(host_, SOCK_DGRAM);
   detail::send_to(sock_, bytes, to);
 }
 

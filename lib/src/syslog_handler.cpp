@@ -11,16 +11,25 @@ namespace dictlog {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, int>, 12> kPriorityNames = {{
-    {"alert", 1}, {"crit", 2}, {"critical", 2}, {"debug", 7}, {"emerg", 0}, {"err", 3},
-    {"error", 3}, {"info", 6}, {"notice", 5}, {"panic", 0}, {"warn", 4}, {"warning", 4}}};
+constexpr std::array<std::pair<std::string_view, int>, 12> kPriorityNames = {{{"alert", 1},
+                                                                              {"crit", 2},
+                                                                              {"critical", 2},
+                                                                              {"debug", 7},
+                                                                              {"emerg", 0},
+                                                                              {"err", 3},
+                                                                              {"error", 3},
+                                                                              {"info", 6},
+                                                                              {"notice", 5},
+                                                                              {"panic", 0},
+                                                                              {"warn", 4},
+                                                                              {"warning", 4}}};
 
-constexpr std::array<std::pair<std::string_view, int>, 24> kFacilityNames = {{
-    {"auth", 4},     {"authpriv", 10}, {"console", 14}, {"cron", 9},     {"daemon", 3},
-    {"ftp", 11},     {"kern", 0},      {"lpr", 6},      {"mail", 2},     {"news", 7},
-    {"ntp", 12},     {"security", 13}, {"solaris-cron", 15}, {"syslog", 5}, {"user", 1},
-    {"uucp", 8},     {"local0", 16},   {"local1", 17},  {"local2", 18},  {"local3", 19},
-    {"local4", 20},  {"local5", 21},   {"local6", 22},  {"local7", 23}}};
+constexpr std::array<std::pair<std::string_view, int>, 24> kFacilityNames = {
+    {{"auth", 4},    {"authpriv", 10}, {"console", 14},      {"cron", 9},    {"daemon", 3},
+     {"ftp", 11},    {"kern", 0},      {"lpr", 6},           {"mail", 2},    {"news", 7},
+     {"ntp", 12},    {"security", 13}, {"solaris-cron", 15}, {"syslog", 5},  {"user", 1},
+     {"uucp", 8},    {"local0", 16},   {"local1", 17},       {"local2", 18}, {"local3", 19},
+     {"local4", 20}, {"local5", 21},   {"local6", 22},       {"local7", 23}}};
 
 template <std::size_t N>
 std::optional<int> find_name(const std::array<std::pair<std::string_view, int>, N>& table,
@@ -31,7 +40,9 @@ std::optional<int> find_name(const std::array<std::pair<std::string_view, int>, 
 }
 
 // Python's KeyError for a missing dict key (handle_error shows it as KeyError: 'name').
-[[noreturn]] void key_error(std::string_view key) { throw KeyError(std::string(key)); }
+[[noreturn]] void key_error(std::string_view key) {
+  throw KeyError(std::string(key));
+}
 
 }  // namespace
 
@@ -42,8 +53,8 @@ std::optional<int> SysLogHandler::priority_number(std::string_view name) {
   return find_name(kPriorityNames, name);
 }
 
-std::int64_t SysLogHandler::encode_priority(const Facility& facility,
-                                            const std::variant<std::int64_t, std::string>& priority) {
+std::int64_t SysLogHandler::encode_priority(
+    const Facility& facility, const std::variant<std::int64_t, std::string>& priority) {
   auto number = [](const auto& v, auto lookup) -> std::int64_t {
     if (auto* s = std::get_if<std::string>(&v)) {
       auto n = lookup(*s);
@@ -128,8 +139,7 @@ void SysLogHandler::emit(LogRecord& record) {
   std::string msg = format(record);
   if (!ident.empty()) msg.insert(0, ident);
   if (append_nul) msg += '\0';
-  const std::int64_t pri =
-      encode_priority(facility_, std::string(map_priority(record.levelname)));
+  const std::int64_t pri = encode_priority(facility_, std::string(map_priority(record.levelname)));
   std::string packet = "<" + std::to_string(pri) + ">" + msg;
 
   if (unixsocket()) {

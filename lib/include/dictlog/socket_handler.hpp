@@ -30,7 +30,8 @@ class SocketHandler : public Handler {
   // Python's SocketHandler(host, port). `port` is a number or a service name; nullopt
   // means `host` is the path of a Unix stream socket. Nothing is opened here.
   SocketHandler(std::string host, std::optional<std::string> port);
-  SocketHandler(std::string host, int port) : SocketHandler(std::move(host), std::to_string(port)) {}
+  SocketHandler(std::string host, int port)
+      : SocketHandler(std::move(host), std::to_string(port)) {}
   ~SocketHandler() override;
 
   // make_pickle, then send; only a record that cannot be pickled (a message whose
@@ -89,7 +90,8 @@ class SocketHandler : public Handler {
 class DatagramHandler : public SocketHandler {
  public:
   DatagramHandler(std::string host, std::optional<std::string> port);
-  DatagramHandler(std::string host, int port) : DatagramHandler(std::move(host), std::to_string(port)) {}
+  DatagramHandler(std::string host, int port)
+      : DatagramHandler(std::move(host), std::to_string(port)) {}
 
   std::string_view class_name() const override { return "DatagramHandler"; }
 

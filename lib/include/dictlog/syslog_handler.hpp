@@ -43,8 +43,8 @@ class SysLogHandler : public Handler {
   using Facility = std::variant<std::int64_t, std::string>;
 
   // Priorities and facilities (Python's LOG_* class attributes).
-  static constexpr int LOG_EMERG = 0, LOG_ALERT = 1, LOG_CRIT = 2, LOG_ERR = 3,
-                       LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7;
+  static constexpr int LOG_EMERG = 0, LOG_ALERT = 1, LOG_CRIT = 2, LOG_ERR = 3, LOG_WARNING = 4,
+                       LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7;
   static constexpr int LOG_KERN = 0, LOG_USER = 1, LOG_MAIL = 2, LOG_DAEMON = 3, LOG_AUTH = 4,
                        LOG_SYSLOG = 5, LOG_LPR = 6, LOG_NEWS = 7, LOG_UUCP = 8, LOG_CRON = 9,
                        LOG_AUTHPRIV = 10, LOG_FTP = 11, LOG_NTP = 12, LOG_SECURITY = 13,

@@ -28,7 +28,8 @@ HandlerFactory host_port_factory() {
   return [](Args& a) -> std::shared_ptr<Handler> {
     auto host = a.required_string("host");
     if (!a.has("port"))
-      a.fail("", a.class_name() + " needs 'port' (missing required argument; null for a Unix socket)");
+      a.fail("",
+             a.class_name() + " needs 'port' (missing required argument; null for a Unix socket)");
     auto port = port_value(a, a.get_json("port"), "port");
     if (a.dry()) return nullptr;
     return std::make_shared<H>(std::move(host), std::move(port));
@@ -45,11 +46,13 @@ std::shared_ptr<Handler> make_syslog(Args& a) {
       // dictConfig turns the list into the tuple Python wants.
       auto port = port_value(a, &(*j)[1], "address");
       if (!port)
-        a.fail("address", "SysLogHandler: the port of 'address' must be a number or a service name, not None");
+        a.fail("address",
+               "SysLogHandler: the port of 'address' must be a number or a service name, not None");
       address.emplace((*j)[0].get<std::string>(), *port);
     } else {
-      a.fail("address", "SysLogHandler: 'address' must be a Unix socket path or a [host, port] list, not " +
-                            (j ? py_repr(*j) : std::string("an object")));
+      a.fail("address",
+             "SysLogHandler: 'address' must be a Unix socket path or a [host, port] list, not " +
+                 (j ? py_repr(*j) : std::string("an object")));
     }
   }
   SysLogHandler::Facility facility = std::int64_t{SysLogHandler::LOG_USER};
@@ -61,7 +64,8 @@ std::shared_ptr<Handler> make_syslog(Args& a) {
     else if (j->is_string())
       facility = j->get<std::string>();  // looked up per record, as CPython does
     else
-      a.fail("facility", "SysLogHandler: 'facility' must be a facility number or name, not " + py_repr(*j));
+      a.fail("facility",
+             "SysLogHandler: 'facility' must be a facility number or name, not " + py_repr(*j));
   } else if (j && j->is_null()) {
     a.fail("facility", "SysLogHandler: 'facility' must be a facility number or name, not None");
   }
@@ -69,8 +73,10 @@ std::shared_ptr<Handler> make_syslog(Args& a) {
   if (const Json* j = a.get_json("socktype"); j && !j->is_null()) {
     if (!j->is_number_integer() ||
         (j->get<std::int64_t>() != SOCK_STREAM && j->get<std::int64_t>() != SOCK_DGRAM))
-      a.fail("socktype", "SysLogHandler: 'socktype' must be \"ext://socket.SOCK_STREAM\", "
-                         "\"ext://socket.SOCK_DGRAM\" or null, not " + py_repr(*j));
+      a.fail("socktype",
+             "SysLogHandler: 'socktype' must be \"ext://socket.SOCK_STREAM\", "
+             "\"ext://socket.SOCK_DGRAM\" or null, not " +
+                 py_repr(*j));
     socktype = static_cast<int>(j->get<std::int64_t>());
   }
   if (a.dry()) return nullptr;
@@ -101,14 +107,13 @@ std::vector<Entry> network_entries() {
   out.push_back(constant("socket.SOCK_DGRAM", SOCK_DGRAM));
   // facility_names and priority_names as the class attributes a file can name with ext://.
   const std::string cls = "logging.handlers.SysLogHandler.";
-  for (auto [name, v] : {std::pair{"LOG_KERN", 0}, {"LOG_USER", 1}, {"LOG_MAIL", 2},
-                         {"LOG_DAEMON", 3}, {"LOG_AUTH", 4}, {"LOG_SYSLOG", 5}, {"LOG_LPR", 6},
-                         {"LOG_NEWS", 7}, {"LOG_UUCP", 8}, {"LOG_CRON", 9}, {"LOG_AUTHPRIV", 10},
-                         {"LOG_FTP", 11}, {"LOG_NTP", 12}, {"LOG_SECURITY", 13},
-                         {"LOG_CONSOLE", 14}, {"LOG_SOLCRON", 15}, {"LOG_LOCAL0", 16},
-                         {"LOG_LOCAL1", 17}, {"LOG_LOCAL2", 18}, {"LOG_LOCAL3", 19},
-                         {"LOG_LOCAL4", 20}, {"LOG_LOCAL5", 21}, {"LOG_LOCAL6", 22},
-                         {"LOG_LOCAL7", 23}})
+  for (auto [name, v] :
+       {std::pair{"LOG_KERN", 0}, {"LOG_USER", 1},      {"LOG_MAIL", 2},      {"LOG_DAEMON", 3},
+        {"LOG_AUTH", 4},          {"LOG_SYSLOG", 5},    {"LOG_LPR", 6},       {"LOG_NEWS", 7},
+        {"LOG_UUCP", 8},          {"LOG_CRON", 9},      {"LOG_AUTHPRIV", 10}, {"LOG_FTP", 11},
+        {"LOG_NTP", 12},          {"LOG_SECURITY", 13}, {"LOG_CONSOLE", 14},  {"LOG_SOLCRON", 15},
+        {"LOG_LOCAL0", 16},       {"LOG_LOCAL1", 17},   {"LOG_LOCAL2", 18},   {"LOG_LOCAL3", 19},
+        {"LOG_LOCAL4", 20},       {"LOG_LOCAL5", 21},   {"LOG_LOCAL6", 22},   {"LOG_LOCAL7", 23}})
     out.push_back(constant(cls + name, v));
   return out;
 }

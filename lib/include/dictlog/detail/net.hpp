@@ -38,8 +38,8 @@ struct SockAddr {
   socklen_t len = 0;
 };
 // socket.getaddrinfo(host, port, family, socktype); throws OSError with gai_strerror's text.
-std::vector<SockAddr> get_addr_info(const std::string& host, const std::string& port,
-                                    int family, int socktype);
+std::vector<SockAddr> get_addr_info(const std::string& host, const std::string& port, int family,
+                                    int socktype);
 // An AF_UNIX address; throws OSError("AF_UNIX path too long") as Python does.
 SockAddr unix_address(const std::string& path, int socktype);
 
