@@ -136,7 +136,7 @@ LogRecord rec(const char* msg, int level = INFO, const char* name = "net") {
                           {"lineno", 7}});
 }
 
-// The record of CPython's expected bytes below (see fixed_record_bytes).
+// The record behind kFixedRecord, CPython's bytes below.
 LogRecord fixed_record() {
   LogRecord r;
   r.name = "app.db";
