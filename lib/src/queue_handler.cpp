@@ -11,12 +11,11 @@ namespace dictlog {
 namespace detail {
 
 void finish_prepare(LogRecord& r, std::string formatted) {
-  r.set_msg_copy(formatted);
   r.args().clear();
   r.exc_text.reset();
   r.exc_formatted = false;
   r.stack_info.reset();
-  r.set_message(std::move(formatted));
+  r.set_prepared(std::move(formatted));
 }
 
 bool QueuePreparer::apply(LogRecord& r) const {
@@ -24,6 +23,12 @@ bool QueuePreparer::apply(LogRecord& r) const {
   std::lock_guard lock(mutex_);
   try {
     static const auto* default_formatter = new Formatter();
+    // Without a formatter, and with no traceback or stack to append, the text is the
+    // message itself: it is moved, not formatted again and copied.
+    if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->formatter())) {
+      finish_prepare(r, r.take_message());
+      return true;
+    }
     std::string text = owner_ ? owner_->format(r) : default_formatter->format(r);
     finish_prepare(r, std::move(text));
     return true;

@@ -132,7 +132,8 @@ LogRecord::LogRecord(const LogRecord& o)
       stack_info(o.stack_info),
       extra(o.extra),
       args_(o.args_),
-      message_(o.message_) {
+      message_(o.message_),
+      message_is_msg_(o.message_is_msg_) {
   copy_msg_from(o);
 }
 
@@ -166,6 +167,7 @@ LogRecord& LogRecord::operator=(const LogRecord& o) {
   }
   args_ = o.args_;
   message_ = o.message_;
+  message_is_msg_ = o.message_is_msg_;
   return *this;
 }
 
@@ -189,8 +191,10 @@ LogRecord::LogRecord(LogRecord&& o) noexcept
       owned_msg_(std::move(o.owned_msg_)),
       owned_(o.owned_),
       args_(std::move(o.args_)),
-      message_(std::move(o.message_)) {
+      message_(std::move(o.message_)),
+      message_is_msg_(o.message_is_msg_) {
   msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
+  o.message_is_msg_ = false;
 }
 
 LogRecord& LogRecord::operator=(LogRecord&& o) noexcept {
@@ -216,6 +220,8 @@ LogRecord& LogRecord::operator=(LogRecord&& o) noexcept {
   msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
   args_ = std::move(o.args_);
   message_ = std::move(o.message_);
+  message_is_msg_ = o.message_is_msg_;
+  o.message_is_msg_ = false;
   return *this;
 }
 
@@ -234,9 +240,24 @@ void LogRecord::set_msg_copy(std::string text) {
   owned_ = true;
   msg_ = owned_msg_;
   message_.reset();
+  message_is_msg_ = false;
+}
+
+void LogRecord::set_prepared(std::string text) {
+  set_msg_copy(std::move(text));
+  message_is_msg_ = true;
+}
+
+std::string LogRecord::take_message() {
+  get_message();
+  if (message_is_msg_) return owned_msg_;
+  std::string m = std::move(*message_);
+  message_.reset();
+  return m;
 }
 
 const std::string& LogRecord::get_message() const {
+  if (message_is_msg_) return owned_msg_;
   if (!message_) {
     std::string m;
     if (args_.empty())

@@ -72,7 +72,10 @@ class LogRecord {
 
   // msg is the format string as logged; args are the captured arguments.
   std::string_view msg() const { return msg_; }
-  void set_msg(std::string_view static_text) { msg_ = static_text, owned_msg_.clear(), owned_ = false; }
+  void set_msg(std::string_view static_text) {
+    unalias_message();
+    msg_ = static_text, owned_msg_.clear(), owned_ = false;
+  }
   void set_msg_copy(std::string text);  // msg owned by the record
   const detail::ArgPack& args() const { return args_; }
   detail::ArgPack& args() { return args_; }
@@ -80,14 +83,22 @@ class LogRecord {
   void capture_args(const A&... a) {
     args_.capture(a...);
     message_.reset();
+    message_is_msg_ = false;
   }
 
   // Python's getMessage: msg formatted with args (fmt syntax), or msg itself when there
   // are none. Cached after the first call. Throws fmt::format_error on a mismatch.
   const std::string& get_message() const;
   // Stores an already-formatted message (eager capture, QueueHandler.prepare).
-  void set_message(std::string m) const { message_ = std::move(m); }
-  bool has_message() const { return message_.has_value(); }
+  void set_message(std::string m) const {
+    message_ = std::move(m);
+    message_is_msg_ = false;
+  }
+  bool has_message() const { return message_is_msg_ || message_.has_value(); }
+  // msg and message both `text`, stored once (QueueHandler.prepare's result).
+  void set_prepared(std::string text);
+  // get_message(), moved out of the record's cache (which is then empty).
+  std::string take_message();
 
   // Derived attributes, computed from the ones above.
   std::string_view filename() const;   // basename of pathname
@@ -105,12 +116,17 @@ class LogRecord {
 
  private:
   void copy_msg_from(const LogRecord& o);
+  // Before msg changes: a message that is msg gets its own copy.
+  void unalias_message() {
+    if (message_is_msg_) message_ = owned_msg_, message_is_msg_ = false;
+  }
 
   std::string_view msg_;
   std::string owned_msg_;
   bool owned_ = false;
   detail::ArgPack args_;
   mutable std::optional<std::string> message_;
+  mutable bool message_is_msg_ = false;  // message is owned_msg_ (set_prepared)
 };
 
 // Python's makeLogRecord: a record with name None (shown "None"), level None, pathname ""
