@@ -150,12 +150,16 @@ struct VTableFor {
   }
   static void format(const std::byte* p, std::string_view f, std::string& out) {
     auto t = decode_all(p);
+    // Into fmt's own buffer, then one append: through std::back_inserter, fmt 9 goes
+    // through a generic iterator buffer that copies the text a second time.
+    fmt::memory_buffer buf;
     std::apply(
         [&](auto&... a) {
-          fmt::vformat_to(std::back_inserter(out), fmt::string_view(f.data(), f.size()),
+          fmt::vformat_to(fmt::appender(buf), fmt::string_view(f.data(), f.size()),
                           fmt::make_format_args(a...));
         },
         t);
+    out.append(buf.data(), buf.size());
   }
   static void repr(const std::byte* p, std::string& out) {
     auto t = decode_all(p);
