@@ -355,6 +355,9 @@ ValueView LogRecord::attribute(Attr a) const {
 }
 
 std::string LogRecord::args_repr() const {
+  // QueueHandler.prepare sets args to None (set_prepared); CPython's error blocks and
+  // %(args)s then show None, not ().
+  if (message_is_msg_) return "None";
   std::string out;
   args_.repr_to(out);
   return out;
