@@ -125,6 +125,7 @@ std::shared_ptr<const Formatter> Handler::formatter() const {
 void Handler::set_formatter(std::shared_ptr<const Formatter> f) {
   std::lock_guard lock(formatter_mutex_);
   formatter_ = std::move(f);
+  has_formatter_.store(formatter_ != nullptr, std::memory_order_release);
 }
 
 std::string Handler::format(const LogRecord& record) const {

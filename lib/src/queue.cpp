@@ -225,12 +225,20 @@ void ChunkedQueue::wait_not_empty(std::unique_lock<std::mutex>& lock) {
 
 std::size_t ChunkedQueue::unload(QueueChunk* chain, std::vector<LogRecord>& out) {
   std::size_t n = 0;
+  // One lock per run of records from the same handler, not one per record.
+  const QueuePreparer* held = nullptr;
+  std::unique_lock<std::mutex> hold;
   for (QueueChunk* c = chain; c; c = c->next) {
     for (std::size_t i = c->read; i < c->write; ++i) {
       QueueSlot& s = c->slots[i];
       const QueuePreparer* prep = s.prep;
       s.prep = nullptr;
-      if (prep && !prep->apply(s.record)) {
+      if (prep && prep != held) {
+        if (hold) hold.unlock();
+        hold = std::unique_lock<std::mutex>(prep->mutex());
+        held = prep;
+      }
+      if (prep && !prep->apply_locked(s.record)) {
         s.record = LogRecord();
         continue;
       }
@@ -238,6 +246,7 @@ std::size_t ChunkedQueue::unload(QueueChunk* chain, std::vector<LogRecord>& out)
       ++n;
     }
   }
+  if (hold) hold.unlock();
   recycle(chain);
   return n;
 }

@@ -21,11 +21,15 @@ void finish_prepare(LogRecord& r, std::string formatted) {
 bool QueuePreparer::apply(LogRecord& r) const {
   // Held while formatting, so the handler cannot be destroyed meanwhile (detach waits).
   std::lock_guard lock(mutex_);
+  return apply_locked(r);
+}
+
+bool QueuePreparer::apply_locked(LogRecord& r) const {
   try {
     static const auto* default_formatter = new Formatter();
     // Without a formatter, and with no traceback or stack to append, the text is the
     // message itself: it is moved, not formatted again and copied.
-    if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->formatter())) {
+    if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->has_formatter())) {
       finish_prepare(r, r.take_message());
       return true;
     }
@@ -101,10 +105,20 @@ void QueueHandler::count_drop(const LogRecord& record) {
   }
 }
 
+// A record put after shutdown(), or after this handler was closed (a reconfiguration
+// replaced it: its listener is being stopped), may have landed behind the listener's
+// sentinel; it is then written here, by the listener's handlers. The closed flag is set
+// before the listener's stop enqueues its sentinel, under the queue's lock, so a put that
+// comes after the sentinel sees it.
+void QueueHandler::serve_if_late() {
+  if (detail::queue_shut_down() || closed())
+    detail::serve_after_shutdown(queue_.get(), listener().get());
+}
+
 void QueueHandler::emit_deferred(const LogRecord& record) {
   bool block = overflow() == Overflow::block && !detail::on_listener_thread();
   if (!fast_->push_copy(record, preparer_.get(), block)) count_drop(record);
-  if (detail::queue_shut_down()) detail::serve_after_shutdown(queue_.get(), listener().get());
+  serve_if_late();
 }
 
 bool QueueHandler::handle(LogRecord& record) noexcept {
@@ -140,7 +154,7 @@ void QueueHandler::emit(LogRecord& record) {
     handle_error(record);
     return;
   }
-  if (detail::queue_shut_down()) detail::serve_after_shutdown(queue_.get(), listener().get());
+  serve_if_late();
 }
 
 }  // namespace dictlog

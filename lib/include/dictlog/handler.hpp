@@ -42,6 +42,8 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
 
   std::shared_ptr<const Formatter> formatter() const;
   void set_formatter(std::shared_ptr<const Formatter> f);
+  // formatter() != nullptr, without the lock and the reference count.
+  bool has_formatter() const { return has_formatter_.load(std::memory_order_acquire); }
   // The record through this handler's formatter, or the default "%(message)s" one.
   std::string format(const LogRecord& record) const;
 
@@ -77,6 +79,7 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   std::atomic<bool> closed_{false};
   mutable std::mutex formatter_mutex_;
   std::shared_ptr<const Formatter> formatter_;
+  std::atomic<bool> has_formatter_{false};
   mutable std::recursive_mutex lock_;
   std::string name_;
 };

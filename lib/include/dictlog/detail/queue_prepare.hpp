@@ -31,6 +31,10 @@ class QueuePreparer {
   // Prepares `r` in place; false if formatting failed (reported through the handler's
   // handle_error, and the record is dropped, as Python's emit drops it).
   bool apply(LogRecord& r) const;
+  // apply() with mutex() already held: a consumer preparing a run of records from one
+  // handler locks once for the run.
+  bool apply_locked(LogRecord& r) const;
+  std::mutex& mutex() const { return mutex_; }
   void detach();
 
  private:
