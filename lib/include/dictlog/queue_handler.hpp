@@ -20,9 +20,11 @@
 // thread wait for room instead (never on a listener's own thread, which would wait for
 // itself). Every dropped record is counted in dropped().
 //
-// After dictlog::shutdown() has stopped the listeners, a record put into a queue whose
+// After dictlog::shutdown() has stopped the listeners, or once this handler is closed (a
+// reconfiguration closes it before stopping its listener), a record put into a queue whose
 // listener is stopped is written at once, on the logging thread, by that listener's
-// handlers: late records (atexit, other threads still running) are not lost.
+// handlers: late records (atexit, threads still logging through a replaced handler) are
+// not lost.
 #pragma once
 
 #include <atomic>
@@ -79,6 +81,7 @@ class QueueHandler : public Handler {
 
  private:
   bool defer() const;
+  void serve_if_late();
   void count_drop(const LogRecord& record);
   void emit_deferred(const LogRecord& record);
 

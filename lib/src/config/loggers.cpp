@@ -202,6 +202,10 @@ void Builder::commit() {
     TreeUpdate batch;  // the handler chains are rebuilt when it ends
     apply_loggers();
   }
+  // A thread may still be inside an old QueueHandler; closing it before its listener stops
+  // makes a record that lands after the sentinel get written by that thread itself.
+  for (const auto& h : old)
+    if (auto* qh = dynamic_cast<QueueHandler*>(h.get())) qh->close();
   for (const auto& l : st.listeners) l->stop();
   for (const auto& h : old)
     if (auto* qh = dynamic_cast<QueueHandler*>(h.get()))
