@@ -27,10 +27,10 @@
 
 using namespace dictlog;
 using dictlog::config::ConfigError;
-using dictlog::test::read_file;
 using dictlog::test::read_lines;
 using dictlog::test::Sequences;
 using dictlog::test::StderrCapture;
+using dictlog::test::slurp;
 using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -188,7 +188,7 @@ TEST_CASE(
   log.error("second");
   // Not started: the records wait in the queue, nothing is written.
   CHECK(qh->queue()->qsize() == 2);
-  CHECK(read_file(d / "all.log").empty());
+  CHECK(slurp(d / "all.log").empty());
 
   config::start_listeners();
   CHECK(listener->running());
@@ -197,9 +197,9 @@ TEST_CASE(
   log.warning("third");
   config::stop_listeners();
   CHECK_FALSE(listener->running());
-  CHECK(read_file(d / "all.log") == "INFO first\nERROR second\nWARNING third\n");
+  CHECK(slurp(d / "all.log") == "INFO first\nERROR second\nWARNING third\n");
   // respect_handler_level: the ERROR handler gets only what its level lets through.
-  CHECK(read_file(d / "errors.log") == "ERROR second\n");
+  CHECK(slurp(d / "errors.log") == "ERROR second\n");
 }
 
 TEST_CASE("without respect_handler_level the listener ignores its handlers' levels, as CPython") {
@@ -212,8 +212,8 @@ TEST_CASE("without respect_handler_level the listener ignores its handlers' leve
   get_logger("listen").info("info");
   get_logger("listen").error("error");
   config::stop_listeners();
-  CHECK(read_file(d / "all.log") == "INFO info\nERROR error\n");
-  CHECK(read_file(d / "errors.log") == "INFO info\nERROR error\n");
+  CHECK(slurp(d / "all.log") == "INFO info\nERROR error\n");
+  CHECK(slurp(d / "errors.log") == "INFO info\nERROR error\n");
 }
 
 TEST_CASE("the QueueHandler's own level, formatter and filters apply before the queue") {
@@ -237,7 +237,7 @@ TEST_CASE("the QueueHandler's own level, formatter and filters apply before the 
   get_logger("other").warning("filtered out");
   config::stop_listeners();
   // Formatted twice, as CPython: the QueueHandler's text becomes the record's message.
-  CHECK(read_file(d / "out.log") == "OUT<INFO> QH[INFO] kept\n");
+  CHECK(slurp(d / "out.log") == "OUT<INFO> QH[INFO] kept\n");
 }
 
 namespace {
@@ -430,7 +430,7 @@ TEST_CASE("queue forms: absent, class names, an object with maxsize") {
   config::start_listeners();
   get_logger("forms").info("through four queues");
   config::stop_listeners();
-  CHECK(read_file(d / "forms.log") ==
+  CHECK(slurp(d / "forms.log") ==
         "through four queues\nthrough four queues\nthrough four queues\nthrough four queues\n");
 }
 
@@ -526,7 +526,7 @@ TEST_CASE("a full bounded queue drops, reports through handle_error and counts b
   CHECK_MESSAGE(err.find("Message: 'record {}'\nArguments: (2,)\n") != std::string::npos, err);
   config::start_listeners();
   config::stop_listeners();
-  CHECK(read_file(d / "bounded.log") == "record 0\nrecord 1\n");
+  CHECK(slurp(d / "bounded.log") == "record 0\nrecord 1\n");
 }
 
 TEST_CASE("overflow block from the . key makes the producer wait until the listener runs") {
@@ -799,7 +799,7 @@ TEST_CASE("a record inside a replaced QueueHandler while its listener drains is 
   late.join();  // info() has returned
   config::stop_listeners();
   CHECK(old->queue()->qsize() == 0);
-  CHECK(read_file(d / "old.log") + read_file(d / "new.log") ==
+  CHECK(slurp(d / "old.log") + slurp(d / "new.log") ==
         "in flight during the reconfiguration\n");
 }
 

@@ -1,6 +1,8 @@
-// Test support: a per-test temporary directory, reading files back, and the record-sequence
-// checks of the multi-threaded tests.
+// Test support: reading files back line by line, and the record-sequence checks of the
+// multi-threaded tests (TempDir and slurp are in temp_dir.hpp).
 #pragma once
+
+#include "support/temp_dir.hpp"
 
 #include <unistd.h>
 
@@ -17,35 +19,6 @@
 #include <vector>
 
 namespace dictlog::test {
-
-// A fresh directory under the system's temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dictlog-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The file's lines without their "\n"; a missing file has none.
 inline std::vector<std::string> read_lines(const std::filesystem::path& p) {
