@@ -202,6 +202,23 @@ void check_directory(Args& a, const std::string& filename, bool delay) {
                            " (its directory does not exist)");
 }
 
+// FileHandler(filename, mode='a', encoding=None, delay=False, errors=None) and the
+// subclasses with the same parameters.
+template <class H>
+std::shared_ptr<Handler> plain_file_handler(Args& a) {
+  auto filename = a.required_string("filename");
+  auto mode = a.get_string("mode").value_or("a");
+  auto encoding = a.get_string("encoding");
+  bool delay = a.get_bool("delay", false);
+  auto errors = a.get_string("errors");
+  if (a.dry()) {
+    check_directory(a, filename, delay);
+    H(filename, mode, encoding, true, errors);
+    return nullptr;
+  }
+  return std::make_shared<H>(filename, mode, encoding, delay, errors);
+}
+
 void add_builtins(Table& t) {
   add(t, handler_entry("logging.StreamHandler", [](Args& a) -> std::shared_ptr<Handler> {
         auto stream = a.get_stream("stream");
@@ -214,32 +231,8 @@ void add_builtins(Table& t) {
       }));
   // File handlers: a dry run constructs them delayed (nothing opened) so that every
   // argument error the constructor finds (mode, encoding, when) is found by `check` too.
-  add(t, handler_entry("logging.FileHandler", [](Args& a) -> std::shared_ptr<Handler> {
-        auto filename = a.required_string("filename");
-        auto mode = a.get_string("mode").value_or("a");
-        auto encoding = a.get_string("encoding");
-        bool delay = a.get_bool("delay", false);
-        auto errors = a.get_string("errors");
-        if (a.dry()) {
-          check_directory(a, filename, delay);
-          FileHandler(filename, mode, encoding, true, errors);
-          return nullptr;
-        }
-        return std::make_shared<FileHandler>(filename, mode, encoding, delay, errors);
-      }));
-  add(t, handler_entry("logging.handlers.WatchedFileHandler", [](Args& a) -> std::shared_ptr<Handler> {
-        auto filename = a.required_string("filename");
-        auto mode = a.get_string("mode").value_or("a");
-        auto encoding = a.get_string("encoding");
-        bool delay = a.get_bool("delay", false);
-        auto errors = a.get_string("errors");
-        if (a.dry()) {
-          check_directory(a, filename, delay);
-          WatchedFileHandler(filename, mode, encoding, true, errors);
-          return nullptr;
-        }
-        return std::make_shared<WatchedFileHandler>(filename, mode, encoding, delay, errors);
-      }));
+  add(t, handler_entry("logging.FileHandler", plain_file_handler<FileHandler>));
+  add(t, handler_entry("logging.handlers.WatchedFileHandler", plain_file_handler<WatchedFileHandler>));
   add(t, handler_entry("logging.handlers.RotatingFileHandler", [](Args& a) -> std::shared_ptr<Handler> {
         auto filename = a.required_string("filename");
         auto mode = a.get_string("mode").value_or("a");
