@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -421,6 +422,29 @@ TEST_CASE("a subclass can prepare records for its handlers") {
   q->put(rec("quiet"));
   listener.stop();
   CHECK(h->lines() == Lines{"QUIET"});
+}
+
+TEST_CASE("a subclass's dequeue is what the thread takes records through") {
+  // Python's recipe for a listener that reads its own queue: here it skips every other record.
+  struct EveryOther : QueueListener {
+    using QueueListener::QueueListener;
+    ~EveryOther() override { stop(); }
+    std::optional<LogRecord> dequeue(bool block) override {
+      auto r = QueueListener::dequeue(block);
+      if (r && !is_queue_sentinel(*r) && (calls++ % 2 == 1)) r->set_msg_copy("(skipped)");
+      return r;
+    }
+    int calls = 0;
+  };
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<CaptureHandler>();
+  EveryOther listener(q, {h});
+  for (const char* m : {"a", "b", "c"}) q->put(rec(m));
+  listener.start();
+  q->put(rec("d"));
+  listener.stop();
+  CHECK(h->lines() == Lines{"a", "(skipped)", "c", "(skipped)"});
+  CHECK(listener.calls == 4);
 }
 
 TEST_CASE("a FileHandler on the listener batches its writes; a failed batch is reported once") {

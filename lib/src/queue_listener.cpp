@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <typeinfo>
 
 #include "dictlog/detail/queue_prepare.hpp"
 #include "dictlog/errors.hpp"
@@ -215,12 +216,18 @@ void QueueListener::monitor() {
   std::vector<LogRecord> batch;
   batch.reserve(detail::kBatch);
   bool unflushed = false;
+  const bool batched = batched_opt_in_ || typeid(*this) == typeid(QueueListener);
   for (;;) {
     batch.clear();
     std::size_t n = 0;
     try {
       // Poll first while handlers hold unflushed output: an empty queue means flush now.
-      n = queue_->get_batch(batch, detail::kBatch, !unflushed);
+      if (batched) {
+        n = queue_->get_batch(batch, detail::kBatch, !unflushed);
+      } else if (auto r = dequeue(!unflushed)) {
+        batch.push_back(std::move(*r));
+        n = 1;
+      }
     } catch (...) {
       detail::report_listener_error();
       break;

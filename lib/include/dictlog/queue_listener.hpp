@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -66,8 +67,15 @@ class QueueListener {
   virtual void handle(LogRecord& record);
   // Python's enqueue_sentinel: puts queue_sentinel() (waiting for room in a full queue).
   virtual void enqueue_sentinel();
+  // Python's dequeue(block): the next record (queue.get). A plain QueueListener takes every
+  // waiting record in one step instead; a subclass's thread calls dequeue() per record,
+  // unless it opts back in to batches with set_batched(true) (then dequeue is not called).
+  virtual std::optional<LogRecord> dequeue(bool block) { return queue_->get(block); }
 
   virtual std::string_view class_name() const { return "QueueListener"; }
+
+ protected:
+  void set_batched(bool on) { batched_opt_in_ = on; }
 
  private:
   friend struct detail::ListenerAccess;
@@ -84,6 +92,7 @@ class QueueListener {
   const std::shared_ptr<LogQueue> queue_;
   const std::vector<std::shared_ptr<Handler>> handlers_;
   const bool respect_handler_level_;
+  bool batched_opt_in_ = false;
 
   std::mutex start_stop_mutex_;  // serialises start() and stop()
   mutable std::mutex state_mutex_;
