@@ -119,10 +119,12 @@ check("tree: the root and its QueueHandler", (code, tree[:3]), (0, [
     "  handler 'q': QueueHandler level=NOTSET repr=<QueueHandler (NOTSET)>",
     "    formatter (default) format='%(message)s'",
 ]))
-check("tree: the listener's handler", (tree[4].startswith(
+check("tree: the listener's handler", (tree[5].startswith(
     "      handler 'file': FileHandler level=NOTSET repr=<FileHandler /"),
-    tree[4].endswith("/out.log (NOTSET)>")), (True, True))
-check("tree: listener line", tree[3], "    listener: QueueListener running=no respect_handler_level=no")
+    tree[5].endswith("/out.log (NOTSET)>")), (True, True))
+check("tree: the queue and the listener", tree[3:5], [
+    "    queue: queue.Queue maxsize=0 overflow=drop waiting=0 dropped=0",
+    "    listener: QueueListener running=no respect_handler_level=no"])
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -73,6 +73,11 @@ void print_handler(std::ostream& out, const std::shared_ptr<Handler>& h,
   }
   print_filters(out, h->filters(), inner);
   if (auto qh = std::dynamic_pointer_cast<QueueHandler>(h)) {
+    if (auto q = qh->queue()) {
+      out << inner << "queue: " << q->class_name() << " maxsize=" << q->maxsize()
+          << " overflow=" << (qh->overflow() == QueueHandler::Overflow::block ? "block" : "drop")
+          << " waiting=" << q->qsize() << " dropped=" << qh->dropped() << '\n';
+    }
     auto listener = qh->listener();
     if (!listener) {
       out << inner << "listener (none)\n";
