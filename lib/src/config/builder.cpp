@@ -341,15 +341,7 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
   std::vector<std::shared_ptr<const Filter>> filters;
   Converted fl = get(hc, "filters");
   if (!fl.absent() && (!fl.json || truthy(*fl.json))) {
-    for (const auto& n : names_of(fl, "filters")) {
-      if (!n.value.is_string()) throw Fail{n.pointer, "no filter named " + py_repr(n.value)};
-      auto it = filters_.find(n.value.get_ref<const std::string&>());
-      if (it == filters_.end()) {
-        if (bad_filters_.count(n.value.get_ref<const std::string&>())) throw Skip{};
-        throw Fail{n.pointer, "no filter named " + py_repr(n.value)};
-      }
-      filters.push_back(it->second);
-    }
+    if (!lookup_names(fl, "filters", filters_, bad_filters_, filters)) throw Skip{};
   }
 
   const bool custom = cfg.contains("()");

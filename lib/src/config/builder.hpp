@@ -84,6 +84,31 @@ struct NameRef {
   std::string pointer;
 };
 std::vector<NameRef> names_of(const Converted& v, std::string_view what);
+// The objects a `handlers`/`filters` list names, looked up in `built`. False when one of
+// them failed to configure (already reported: the caller skips quietly); throws Fail for
+// a name that was never configured.
+template <class Map, class Set>
+bool lookup_names(const Converted& v, std::string_view what, const Map& built, const Set& bad,
+                  std::vector<typename Map::mapped_type>& out) {
+  bool complete = true;
+  for (const auto& name : names_of(v, what)) {
+    const Json& n = name.value;
+    if (n.is_string() && bad.count(n.template get_ref<const std::string&>())) {
+      complete = false;
+      continue;
+    }
+    auto it = n.is_string() ? built.find(n.template get_ref<const std::string&>()) : built.end();
+    if (it == built.end()) {
+      const std::string kind(what.substr(0, what.size() - 1));  // "handlers" -> "handler"
+      std::string hint;
+      if (n.is_string() && n.template get_ref<const std::string&>().starts_with("cfg://"))
+        hint = " (" + kind + " lists take names; CPython does not convert cfg:// here)";
+      throw Fail{name.pointer, "no " + kind + " named " + py_repr(n) + hint};
+    }
+    out.push_back(it->second);
+  }
+  return complete;
+}
 // _checkLevel; throws Fail with Python's message.
 int check_level_value(const Converted& v);
 

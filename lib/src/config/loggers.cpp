@@ -25,38 +25,11 @@ void Builder::configure_logger(Logger& logger, const Converted& lc, bool is_root
   bool skip = false;
   if (!incremental_) {
     Converted hs = get(lc, "handlers");
-    if (!hs.absent() && (!hs.json || truthy(*hs.json))) {
-      for (const auto& name : names_of(hs, "handlers")) {
-        const Json* n = &name.value;
-        const std::string& ptr = name.pointer;
-        if (n->is_string() && bad_handlers_.count(n->get_ref<const std::string&>())) {
-          skip = true;
-          continue;
-        }
-        auto it = n->is_string() ? handlers_.find(n->get_ref<const std::string&>()) : handlers_.end();
-        if (it == handlers_.end()) {
-          std::string hint;
-          if (n->is_string() && n->get_ref<const std::string&>().starts_with("cfg://"))
-            hint = " (handler lists take names; CPython does not convert cfg:// here)";
-          throw Fail{ptr, "no handler named " + py_repr(*n) + hint};
-        }
-        handlers.push_back(it->second);
-      }
-    }
+    if (!hs.absent() && (!hs.json || truthy(*hs.json)))
+      skip |= !lookup_names(hs, "handlers", handlers_, bad_handlers_, handlers);
     Converted fs = get(lc, "filters");
-    if (!fs.absent() && (!fs.json || truthy(*fs.json))) {
-      for (const auto& name : names_of(fs, "filters")) {
-        const Json* n = &name.value;
-        const std::string& ptr = name.pointer;
-        if (n->is_string() && bad_filters_.count(n->get_ref<const std::string&>())) {
-          skip = true;
-          continue;
-        }
-        auto it = n->is_string() ? filters_.find(n->get_ref<const std::string&>()) : filters_.end();
-        if (it == filters_.end()) throw Fail{ptr, "no filter named " + py_repr(*n)};
-        filters.push_back(it->second);
-      }
-    }
+    if (!fs.absent() && (!fs.json || truthy(*fs.json)))
+      skip |= !lookup_names(fs, "filters", filters_, bad_filters_, filters);
   }
   std::optional<bool> propagate;
   if (!is_root) {
