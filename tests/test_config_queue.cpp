@@ -59,25 +59,17 @@ std::shared_ptr<QueueHandler> queue_handler(const char* name) {
 }
 
 // A handler that sleeps per record and keeps the messages, in order.
-class SlowHandler : public Handler {
+class SlowHandler : public dictlog::test::CaptureHandler {
  public:
   explicit SlowHandler(int delay_ms) : delay_(delay_ms) {}
   void emit(LogRecord& r) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_));
-    std::string line = format(r);
-    std::lock_guard lock(mutex_);
-    lines_.push_back(std::move(line));
-  }
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
+    CaptureHandler::emit(r);
   }
   std::string_view class_name() const override { return "SlowHandler"; }
 
  private:
   int delay_;
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
 };
 
 // An application's queue class: a queue.Queue that counts what is put into it.
