@@ -79,6 +79,8 @@ std::string_view intern(std::string_view s) {
 
 std::int64_t start_time_ns() { return g_start_ns; }
 
+std::int64_t current_process_id() { return g_pid.load(std::memory_order_relaxed); }
+
 std::string_view current_thread_name() {
   if (!t_thread.named) {
     t_thread.name = os_thread_name();

@@ -142,6 +142,8 @@ namespace detail {
 std::string_view intern(std::string_view s);
 // Start of the library's clock (relativeCreated's zero), in ns since the epoch.
 std::int64_t start_time_ns();
+// The process id records show (kept current across fork), without a system call.
+std::int64_t current_process_id();
 // This thread's name as records show it: set_thread_name's, "MainThread" on the main
 // thread, else the OS name. Interned: the view stays valid.
 std::string_view current_thread_name();
