@@ -160,6 +160,31 @@ def maxrss_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def other_threads_times():
+    """(CPU ns, context switches, threads) of every thread but the main one: the
+    listener's, as bench/common.hpp reads them (schedstat: run time in ns)."""
+    cpu = switches = threads = 0
+    main_tid = os.getpid()
+    for name in os.listdir("/proc/self/task"):
+        tid = int(name)
+        if tid == main_tid:
+            continue
+        threads += 1
+        base = f"/proc/self/task/{tid}/"
+        try:
+            with open(base + "schedstat") as f:
+                cpu += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            with open(base + "stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) * 1000000000 // os.sysconf("SC_CLK_TCK")
+        with open(base + "status") as f:
+            for line in f:
+                if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                    switches += int(line.split()[1])
+    return cpu, switches, threads
+
+
 def count_lines(path):
     n = 0
     with open(path, "rb") as f:
@@ -250,6 +275,34 @@ def main():
         t.drain()
         out.update(records=n, pipeline_bytes=h1 - h0, bytes_per_record_marginal=(h2 - h1) / n,
                    bytes_per_record=(h2 - h0) / n)
+    elif sc == "idle":
+        # The listener's CPU while nothing is logged (see common.hpp's "idle").
+        n = num("records", 100)
+        settle_ms, idle_ms = num("settle-ms", 100), num("idle-ms", 2000)
+        t = Target(path)
+        for i in range(n):
+            t.logger.info("request %d served in %d us", i, i % 997)
+        logged += n
+        t0 = time.monotonic()
+        while count_lines(path) < logged and time.monotonic() - t0 < 5:
+            time.sleep(0.0002)
+        written = count_lines(path) == logged
+        w = time.monotonic()
+        c0 = other_threads_times()
+        time.sleep(max(0.0, w + settle_ms / 1000 - time.monotonic()))
+        c1 = other_threads_times()
+        p1, w1 = time.process_time_ns(), time.monotonic()
+        time.sleep(idle_ms / 1000)
+        p2, w2 = time.process_time_ns(), time.monotonic()
+        c2 = other_threads_times()
+        t.drain()
+        idle_s = w2 - w1
+        out.update(records=n, written_before_idle=written, threads_seen=c2[2],
+                   settle_ms=settle_ms, settle_cpu_ms=(c1[0] - c0[0]) / 1e6,
+                   settle_switches=c1[1] - c0[1], idle_seconds=idle_s,
+                   idle_cpu_ms_per_s=(c2[0] - c1[0]) / 1e6 / idle_s,
+                   idle_switches_per_s=(c2[1] - c1[1]) / idle_s,
+                   idle_process_cpu_ms_per_s=(p2 - p1) / 1e6 / idle_s)
     else:
         sys.exit("unknown scenario " + sc)
     t.file.close()

@@ -4,6 +4,7 @@
 //
 //   bench_dictlog latency --threads 4 --file /tmp/x.log   # prints one JSON line
 //   bench_dictlog throughput --maxsize 8192               # a bounded queue that blocks
+//   bench_dictlog idle                                    # the listener's CPU while idle
 #include <dictlog/dictlog.hpp>
 #include <dictlog/file_handler.hpp>
 #include <dictlog/queue.hpp>
@@ -44,7 +45,7 @@ extern "C" __attribute__((noinline)) void bench_log_one(dictlog::Logger* l, int 
 
 struct DictlogTarget {
   explicit DictlogTarget(const bench::Setup& s) {
-    auto q = std::make_shared<dictlog::Queue>(static_cast<std::size_t>(s.maxsize));
+    auto q = queue_ = std::make_shared<dictlog::Queue>(static_cast<std::size_t>(s.maxsize));
     file_ = std::make_shared<dictlog::FileHandler>(s.file, "w");
     file_->set_formatter(
         std::make_shared<dictlog::Formatter>("%(asctime)s %(levelname)s %(name)s %(message)s"));
@@ -63,6 +64,11 @@ struct DictlogTarget {
   }
   void log_one(int a, int b) { bench_log_one(log_, a, b); }
   void log_disabled(int a, int b) { log_->debug("request {} served in {} us", a, b); }
+  // Nothing to ask: the listener writes its batch out whenever the queue runs dry.
+  void request_flush() {}
+  long queue_size() const { return static_cast<long>(queue_->qsize()); }
+  // A queue slot holds one LogRecord (queue.hpp: a bounded queue preallocates them all).
+  static long slot_bytes() { return static_cast<long>(sizeof(dictlog::LogRecord)); }
   // stop() drains the queue through the handlers and joins the listener.
   void drain() {
     listener_->stop();
@@ -70,6 +76,7 @@ struct DictlogTarget {
   }
 
  private:
+  std::shared_ptr<dictlog::Queue> queue_;
   std::shared_ptr<dictlog::FileHandler> file_;
   std::shared_ptr<dictlog::QueueListener> listener_;
   dictlog::Logger* log_ = nullptr;

@@ -75,6 +75,11 @@ struct SpdlogTarget {
   }
   void log_one(int a, int b) { bench_log_one(logger_.get(), a, b); }
   void log_disabled(int a, int b) { logger_->debug("request {} served in {} us", a, b); }
+  // An async flush: the worker flushes the sink after what is queued before it.
+  void request_flush() { logger_->flush(); }
+  long queue_size() const { return pool_ ? static_cast<long>(pool_->queue_size()) : 0; }
+  // thread_pool(8192, 1) preallocates its ring of async_msg slots.
+  static long slot_bytes() { return static_cast<long>(sizeof(spdlog::details::async_msg)); }
   // The pool's destructor queues a stop behind every message and joins the worker, so
   // after it the sink has seen every record; then the file's buffer is flushed.
   void drain() {

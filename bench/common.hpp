@@ -10,12 +10,17 @@
 //     void log_one(int a, int b);         // one enabled INFO call, through a noinline function
 //     void log_disabled(int a, int b);    // one DEBUG call, below the logger's level
 //     void drain();                       // returns when the file holds every line
+//     void request_flush();               // asks the consumer to write what it holds
+//     long queue_size() const;            // records waiting in the queue now
+//     static long slot_bytes();           // bytes of one preallocated queue slot
 //   };
 #pragma once
 
+#include <dirent.h>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +32,7 @@
 #include <cstring>
 #include <latch>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -293,18 +299,145 @@ double disabled_call_ns(Target& t, long n) {
 
 // A consumer-side brake: the handler (sink) behind the queue calls wait() before writing.
 // state 0: write at once; 1: sleep slow_ms per record (scenario d); 2: hold every record
-// until the state changes (scenario e parks records in the queue).
+// until the state changes (scenario e parks records in the queue); 3: pace the consumer
+// to one record per slow_us microseconds on average (scenario bounded). 3 sleeps to
+// absolute deadlines in steps of at least 500 us, because one nanosleep costs ~60-100 us
+// here whatever it asks for; only the single consumer thread calls wait().
 struct Throttle {
   std::atomic<int> state{0};
   long slow_ms = 10;
+  long slow_us = 25;
+  mutable std::chrono::steady_clock::time_point next{};
   void wait() const {
     int s = state.load(std::memory_order_acquire);
     if (s == 1) std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms));
+    if (s == 3) {
+      auto now = std::chrono::steady_clock::now();
+      if (next < now - std::chrono::milliseconds(5)) next = now;  // no burst after a stall
+      next += std::chrono::microseconds(slow_us);
+      if (next - now > std::chrono::microseconds(500)) std::this_thread::sleep_until(next);
+    }
     while (s == 2) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
       s = state.load(std::memory_order_acquire);
     }
   }
+};
+
+// CPU time and context switches of every thread of this process but the main one, i.e.
+// the consumer (dictlog's listener, spdlog's worker) and whatever else the library runs.
+// schedstat's first field is the thread's run time in ns; stat's utime+stime (10 ms ticks)
+// is the fallback where the kernel has no schedstat.
+struct TaskTimes {
+  std::int64_t cpu_ns = 0;
+  long switches = 0;  // voluntary + involuntary: how often the threads went to sleep
+  int threads = 0;
+};
+
+inline TaskTimes other_threads_times() {
+  TaskTimes t;
+  const long self = static_cast<long>(getpid());
+  DIR* d = opendir("/proc/self/task");
+  if (!d) return t;
+  while (dirent* e = readdir(d)) {
+    char* end;
+    long tid = std::strtol(e->d_name, &end, 10);
+    if (*end || tid <= 0 || tid == self) continue;
+    ++t.threads;
+    char path[96], line[512];
+    std::snprintf(path, sizeof path, "/proc/self/task/%ld/schedstat", tid);
+    long long run_ns = -1;
+    if (std::FILE* f = std::fopen(path, "r")) {
+      if (std::fscanf(f, "%lld", &run_ns) != 1) run_ns = -1;
+      std::fclose(f);
+    }
+    if (run_ns < 0) {
+      std::snprintf(path, sizeof path, "/proc/self/task/%ld/stat", tid);
+      if (std::FILE* f = std::fopen(path, "r")) {
+        if (std::fgets(line, sizeof line, f)) {
+          // Fields 14 and 15, counted after the ")" that ends the thread's name.
+          const char* p = std::strrchr(line, ')');
+          unsigned long ut = 0, st = 0;
+          if (p && std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+                               &st) == 2)
+            run_ns = static_cast<long long>(ut + st) * (1000000000LL / sysconf(_SC_CLK_TCK));
+        }
+        std::fclose(f);
+      }
+    }
+    if (run_ns > 0) t.cpu_ns += run_ns;
+    std::snprintf(path, sizeof path, "/proc/self/task/%ld/status", tid);
+    if (std::FILE* f = std::fopen(path, "r")) {
+      long v;
+      while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
+            std::sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+          t.switches += v;
+      std::fclose(f);
+    }
+  }
+  closedir(d);
+  return t;
+}
+
+// user + system CPU of the whole process, in ns (the main thread included).
+inline std::int64_t process_cpu_ns() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto us = [](const timeval& v) { return std::int64_t{v.tv_sec} * 1000000 + v.tv_usec; };
+  return (us(ru.ru_utime) + us(ru.ru_stime)) * 1000;
+}
+
+// Samples the heap in use and a queue's length every millisecond on its own thread, for
+// the peak of a run that allocates on other threads.
+class Sampler {
+ public:
+  template <class F>
+  explicit Sampler(F queue_size)
+      : thread_([this, queue_size] {
+          while (!stop_.load(std::memory_order_acquire)) {
+            long q = 0;
+            {
+              std::lock_guard lock(queue_mutex_);
+              if (!queue_gone_) q = queue_size();
+            }
+            sample(q);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+        }) {}
+  ~Sampler() { stop(); }
+  // From now on the queue is not asked (spdlog's drain destroys its pool); the heap still is.
+  void forget_queue() {
+    std::lock_guard lock(queue_mutex_);
+    queue_gone_ = true;
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    stop_.store(true, std::memory_order_release);
+    thread_.join();
+  }
+  std::size_t peak_heap() const { return peak_heap_; }
+  double mean_heap() const { return n_ ? heap_sum_ / static_cast<double>(n_) : 0; }
+  long queue_max() const { return queue_max_; }
+  double queue_mean() const { return n_ ? queue_sum_ / static_cast<double>(n_) : 0; }
+  long samples() const { return n_; }
+
+ private:
+  void sample(long q) {
+    std::size_t h = heap_in_use();
+    peak_heap_ = std::max(peak_heap_, h);
+    heap_sum_ += static_cast<double>(h);
+    queue_max_ = std::max(queue_max_, q);
+    queue_sum_ += static_cast<double>(q);
+    ++n_;
+  }
+  std::atomic<bool> stop_{false};
+  std::mutex queue_mutex_;
+  bool queue_gone_ = false;
+  std::size_t peak_heap_ = 0;
+  long queue_max_ = 0, n_ = 0;
+  double queue_sum_ = 0, heap_sum_ = 0;
+  std::thread thread_;  // last: starts after the counters exist
 };
 
 struct Setup {
@@ -391,6 +524,77 @@ int run_main(const char* prog, int argc, char** argv) {
                 static_cast<double>(n));
     out.add("bytes_per_record", static_cast<double>(static_cast<long>(h2) - static_cast<long>(h0)) /
                                     static_cast<double>(n));
+  } else if (sc == "idle") {
+    // The consumer's CPU while nothing is logged: a few records, written, then --idle-ms
+    // of silence. The first --settle-ms are reported apart (dictlog's listener naps in
+    // 1 ms timed waits for 50 ms before it blocks).
+    long n = args.num("records", 100);
+    long settle_ms = args.num("settle-ms", 100), idle_ms = args.num("idle-ms", 2000);
+    Target t(setup);
+    for (long i = 0; i < n; ++i) t.log_one(static_cast<int>(i), static_cast<int>(i % 997));
+    logged += n;
+    t.request_flush();
+    std::int64_t t0 = now_ns();
+    while (count_lines(setup.file) < logged && now_ns() - t0 < 5000000000) pause_us(200);
+    bool written = count_lines(setup.file) == logged;
+    std::int64_t w = now_ns();
+    TaskTimes c0 = other_threads_times();
+    std::this_thread::sleep_until(
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(w + settle_ms * 1000000)));
+    TaskTimes c1 = other_threads_times();
+    std::int64_t p1 = process_cpu_ns(), w1 = now_ns();
+    std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
+    std::int64_t p2 = process_cpu_ns(), w2 = now_ns();
+    TaskTimes c2 = other_threads_times();
+    t.drain();
+    double idle_s = static_cast<double>(w2 - w1) / 1e9;
+    out.add("records", n).add("written_before_idle", written).add("threads_seen", c2.threads);
+    out.add("settle_ms", settle_ms)
+        .add("settle_cpu_ms", static_cast<double>(c1.cpu_ns - c0.cpu_ns) / 1e6);
+    out.add("settle_switches", c1.switches - c0.switches);
+    out.add("idle_seconds", idle_s);
+    out.add("idle_cpu_ms_per_s", static_cast<double>(c2.cpu_ns - c1.cpu_ns) / 1e6 / idle_s);
+    out.add("idle_switches_per_s", static_cast<double>(c2.switches - c1.switches) / idle_s);
+    out.add("idle_process_cpu_ms_per_s", static_cast<double>(p2 - p1) / 1e6 / idle_s);
+  } else if (sc == "bounded") {
+    // A bounded queue (dictlog: --maxsize, default 8192 here, blocking when full; spdlog:
+    // its 8192) in front of a handler paced to one record per --slow-us: the producers
+    // outrun it, so the queue stays full and they block. The heap is sampled every ms.
+    int threads = static_cast<int>(args.num("threads", 2));
+    long records = args.num("records", 200000);
+    setup.maxsize = args.num("maxsize", 8192);
+    Throttle th;
+    th.slow_us = args.num("slow-us", 25);
+    setup.throttle = &th;
+    std::size_t h0 = heap_in_use();
+    Target t(setup);
+    logged += warm_up(t, 100);  // starts the consumer and its buffers
+    std::size_t h1 = heap_in_use();
+    Sampler s([&t] { return t.queue_size(); });
+    th.state.store(3);
+    std::int64_t t0 = now_ns();
+    std::int64_t prod = produce(t, threads, records);
+    logged += records;
+    th.state.store(0);  // the last queueful drains at full speed
+    s.forget_queue();
+    t.drain();
+    std::int64_t total = now_ns() - t0;
+    s.stop();
+    long slot = Target::slot_bytes(), bound = setup.maxsize * slot;
+    long peak = static_cast<long>(std::max(s.peak_heap(), h1)) - static_cast<long>(h0);
+    out.add("threads", threads).add("records", records).add("slow_us", th.slow_us);
+    out.add("maxsize", setup.maxsize).add("slot_bytes", slot).add("bound_bytes", bound);
+    out.add("seconds", static_cast<double>(total) / 1e9);
+    out.add("records_per_s", static_cast<double>(records) * 1e9 / static_cast<double>(total));
+    out.add("producer_seconds", static_cast<double>(prod) / 1e9);
+    out.add("pipeline_bytes", static_cast<long>(h1) - static_cast<long>(h0));
+    out.add("peak_heap_bytes", peak);
+    out.add("run_growth_bytes", peak - (static_cast<long>(h1) - static_cast<long>(h0)));
+    // The mean next to the peak tells a passing peak from memory that stays allocated.
+    out.add("mean_heap_bytes", s.mean_heap() - static_cast<double>(h0));
+    out.add("peak_over_bound", static_cast<double>(peak) / static_cast<double>(bound));
+    out.add("queue_max", s.queue_max()).add("queue_mean", s.queue_mean());
+    out.add("samples", s.samples());
   } else if (sc == "calls") {
     // (f) for callgrind: `calls` enabled calls, nothing else timed.
     long n = args.num("calls", 20000);

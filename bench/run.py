@@ -3,7 +3,7 @@
 one markdown table of medians, min-max, ratios against dictlog and the noise.
 
     meson setup build-bench -Dbench=true --buildtype=release && ninja -C build-bench
-    python3 bench/run.py                      # 5 repetitions, about 8 minutes on 2 cores
+    python3 bench/run.py                      # 5 repetitions, about 9-10 minutes on 2 cores
     python3 bench/run.py --quick              # 1 repetition, smaller counts
     python3 bench/run.py --output bench/results.md
 
@@ -32,6 +32,8 @@ PROGS = ["dictlog", "spdlog", "cpython"]
 # full, spdlog's setting.
 LABEL = {"dictlog": "dictlog", "dictlog8192": "dictlog (8192, block)", "spdlog": "spdlog async",
          "cpython": "CPython 3.13"}
+# Cases only some programs run (CPython has no bounded-queue variant here).
+ONLY_PROGS = {"bounded": ("dictlog", "dictlog8192", "spdlog")}
 LAT = [("lat_p50_ns", "p50"), ("lat_p90_ns", "p90"), ("lat_p99_ns", "p99"),
        ("lat_p999_ns", "p99.9"), ("lat_max_ns", "max")]
 
@@ -77,6 +79,21 @@ def cases(a):
          [("bytes_per_record", "heap per record (incl. pipeline)", "B", "lower"),
           ("bytes_per_record_marginal", "heap per extra record", "B", "lower"),
           ("pipeline_bytes", "pipeline, empty queue", "B", "lower")]),
+        ("idle", f"(g) idle consumer, {a.idle_ms / 1000:g} s after a few records",
+         ["idle", "--idle-ms", str(a.idle_ms)],
+         [("idle_cpu_ms_per_s", "consumer CPU per idle second", "ms", "lower"),
+          ("idle_switches_per_s", "consumer context switches per idle second", "/s", "lower"),
+          ("settle_cpu_ms", "consumer CPU, first 100 ms after the last write", "ms", "lower")]),
+        ("bounded", f"(h) bounded queue of 8192 (block), {a.bounded_records} records, 2 "
+         f"producers, {a.bounded_slow_us} us-per-record handler",
+         ["bounded", "--threads", "2", "--records", str(a.bounded_records),
+          "--slow-us", str(a.bounded_slow_us)],
+         [("peak_heap_bytes", "peak heap over start (sampled every ms)", "B", "lower"),
+          ("bound_bytes", "bound: 8192 x slot (sizeof record / async_msg)", "B", "-"),
+          ("peak_over_bound", "peak heap / bound", "x", "lower"),
+          ("run_growth_bytes", "heap growth after the pipeline started", "B", "lower"),
+          ("maxrss_kb", "peak RSS", "kB", "lower"),
+          ("queue_mean", "records in the queue, mean of samples", "n", "-")]),
     ]
     return out
 
@@ -142,6 +159,8 @@ def scale(ref, unit):
         return (1024, " KiB") if a >= 10240 else (1, " B")
     if unit == "s":
         return 1, " s"
+    if unit in ("ms", "/s"):
+        return 1, " " + unit
     return 1, ""
 
 
@@ -201,7 +220,10 @@ def main():
     a = ap.parse_args()
     a.bursts, a.records, a.slow_ms, a.slow_bursts, a.parked = 1000, 1000000, 10, 250, 8000
     a.disabled_calls, a.py_disabled_calls, a.cg_calls, a.cg_reps = 100000000, 1000000, 20000, 2
+    # (h): 200k records at 25 us each take ~5 s per program, ~24 queuefuls.
+    a.idle_ms, a.bounded_records, a.bounded_slow_us = 2000, 200000, 25
     if a.quick:
+        a.idle_ms, a.bounded_records = 1000, 50000
         a.reps, a.bursts, a.records, a.slow_bursts = 1, 200, 100000, 100
         a.disabled_calls, a.py_disabled_calls, a.cg_calls, a.cg_reps = 10000000, 200000, 5000, 1
 
@@ -240,6 +262,8 @@ def main():
             order = progs[rep % len(progs):] + progs[:rep % len(progs)]
             for cid, _, args, _ in todo:
                 for p in order:
+                    if p not in ONLY_PROGS.get(cid, progs):
+                        continue
                     extra = []
                     if cid == "disabled":
                         n = a.py_disabled_calls if p == "cpython" else a.disabled_calls
