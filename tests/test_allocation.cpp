@@ -15,6 +15,7 @@
 
 #include "dictlog/file_handler.hpp"
 #include "dictlog/logger.hpp"
+#include "dictlog/null_handler.hpp"
 #include "dictlog/queue.hpp"
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
@@ -109,9 +110,9 @@ void log_small(Logger& lg, int i) {
 
 TEST_CASE("the calling thread allocates nothing for a record whose arguments fit inline") {
   Pipeline p("alloc.caller", false);
-  // Warm-up: this thread's name and chain slot are made once, and the queue grows to 4096
-  // records with no listener, so that the chunks it keeps for reuse (64, 4096 records) hold
-  // the 2000 below even if the listener is descheduled the whole time.
+  // Warm-up: this thread's name, chain slot and queue buffer are made once, and the buffer
+  // grows to hold 4096 records with no listener, so that it holds the 2000 below even if
+  // the listener is descheduled the whole time.
   for (int i = 0; i < 4096; ++i) log_small(p.lg, i);
   p.listener->start();
   p.wait_for(4096);
@@ -124,14 +125,28 @@ TEST_CASE("the calling thread allocates nothing for a record whose arguments fit
   long small = g_counted[kCaller].exchange(0);
   CHECK(small == 0);
 
-  // Past the inline size the arguments go to the heap: the limit is real.
+  // This logger's only handler is the QueueHandler, so its calls go into the queue's
+  // buffer for this thread, past the inline size too: the buffer holds the bytes.
   std::string big(detail::inline_arg_bytes + 1, 'x');
   g_counting = true;
   p.lg.info("big {}", big);
   g_counting = false;
+  CHECK(g_counted[kCaller].exchange(0) == 0);
+  // A record built at the call (a second handler: nothing is written straight into the
+  // queue) keeps them inline up to that size, and past it on the heap: the limit is real.
+  auto second = std::make_shared<NullHandler>();
+  p.lg.add_handler(second);
+  g_counting = true;
+  for (int i = 0; i < 100; ++i) log_small(p.lg, i);
+  g_counting = false;
+  CHECK(g_counted[kCaller].exchange(0) == 0);
+  g_counting = true;
+  p.lg.info("big {}", big);
+  g_counting = false;
   CHECK(g_counted[kCaller].exchange(0) > 0);
+  p.lg.remove_handler(second);
   t_role = kUncounted;
-  p.wait_for(6097);
+  p.wait_for(6198);
 }
 
 TEST_CASE("the listener thread's allocations per record in steady state") {

@@ -50,7 +50,7 @@ PyVal FieldSource::get(const FieldRef& ref) {
         if (asctime_) return PyVal::of_str(*asctime_);
         break;
       case Attr::message:
-        return PyVal::of_str(record_.get_message());
+        return PyVal::of_str(record_.message_text());
       default:
         return PyVal::of(record_.attribute(ref.attr));
     }
@@ -58,6 +58,32 @@ PyVal FieldSource::get(const FieldRef& ref) {
   if (const Value* v = record_.find_extra(ref.key)) return PyVal::of(v->view());
   if (const Value* v = find_default(defaults_, ref.key)) return PyVal::of(v->view());
   throw_not_found(ref.key);
+}
+
+void FieldSource::append_str_of(const FieldRef& ref, std::string& out) {
+  // The string attributes formats name most, appended with no PyVal in between.
+  if (ref.kind == FieldRef::by_attr) {
+    switch (ref.attr) {
+      case Attr::name:
+        out.append(record_.name);
+        return;
+      case Attr::levelname:
+        out.append(record_.levelname);
+        return;
+      case Attr::message:
+        out.append(record_.message_text());
+        return;
+      case Attr::asctime:
+        if (asctime_) {
+          out.append(*asctime_);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  append_str(get(ref), out);
 }
 
 PyVal FieldSource::mapping() {

@@ -177,6 +177,8 @@ PercentFormat compile_percent(std::string_view s) {
                     index);
       op.text = buf;
     }
+    op.plain_str = op.has_key && c == 's' && !op.left && !op.plus && !op.blank && !op.alt &&
+                   !op.zero && op.width < 0 && op.prec < 0 && !op.width_star && !op.prec_star;
     flush();
     f.ops.push_back(std::move(op));
     i = p + len;
@@ -300,7 +302,7 @@ void render_percent_value(const PercentOp& op, const PyVal& v, int width, int pr
       break;
   }
   // Scratch text reused across calls: the hot path allocates nothing once warm.
-  thread_local std::string scratch;
+  __attribute__((tls_model("initial-exec"))) thread_local std::string scratch;
   scratch.clear();
   char c = static_cast<char>(op.conv);
   if (c == 'd' || c == 'i' || c == 'u' || c == 'o' || c == 'x' || c == 'X') {
@@ -359,6 +361,13 @@ void render_percent(const PercentFormat& f, PercentArgs args, std::string& out) 
       continue;
     }
     if (op.kind == PercentOp::error) throw ValueError(op.text);
+    if (op.plain_str && args.mapping) {
+      args.mapping->append_str_of(op.ref, out);
+      // The cursor as the general path leaves it: this key's operand used.
+      cur.has_current = true;
+      cur.idx = -1;
+      continue;
+    }
     if (op.has_key) {
       if (!args.mapping) throw TypeError("format requires a mapping");
       cur.current = args.mapping->get(op.ref);

@@ -2,7 +2,10 @@
 #include "dictlog/formatter.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <typeinfo>
 
 #include "dictlog/detail/format_template.hpp"
 #include "dictlog/errors.hpp"
@@ -42,6 +45,60 @@ void append_strftime(const std::string& format, const std::tm& tm, std::string& 
   }
 }
 
+// The last second rendered on this thread, per formatter slot: no lock, no copy. Keyed by
+// content (second, converter, strftime format, msecs or not), so a slot shared by two
+// formatters, or reused after one is destroyed, only costs a strftime.
+struct LocalTime {
+  std::int64_t second = 0;
+  bool valid = false;
+  bool utc = false;
+  bool msecs = false;  // text ends in ",mmm", rewritten in place for each record
+  std::size_t base = 0;  // length of the strftime part
+  std::string format;
+  std::string text;
+};
+constexpr std::size_t kTimeSlots = 4;
+__attribute__((tls_model("initial-exec"))) thread_local LocalTime t_times[kTimeSlots];
+
+// Python's default_msec_format, compared without a strlen.
+bool is_plain_msec_format(const std::string& f) {
+  return f.size() == 7 && std::memcmp(f.data(), "%s,%03d", 7) == 0;
+}
+
+// The strftime text for `second`, followed by ",000" when `msecs`, from this thread's cache.
+LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool msecs,
+                       const std::string& tfmt) {
+  LocalTime& c = t_times[(reinterpret_cast<std::uintptr_t>(owner) >> 4) % kTimeSlots];
+  if (!(c.valid && c.second == second && c.utc == utc && c.msecs == msecs && c.format == tfmt))
+      [[unlikely]] {
+    std::time_t t = static_cast<std::time_t>(second);
+    std::tm tm{};
+    if (utc)
+      gmtime_r(&t, &tm);
+    else
+      localtime_r(&t, &tm);
+    c.text.clear();
+    append_strftime(tfmt, tm, c.text);
+    c.base = c.text.size();
+    if (msecs) c.text += ",000";
+    c.second = second;
+    c.utc = utc;
+    c.msecs = msecs;
+    c.format = tfmt;
+    c.valid = true;
+  }
+  return c;
+}
+
+// Python's "%s,%03d" % (text, msecs) for the record's msecs, over the ",mmm" at `p`.
+void put_msecs(double msecs, char* p) {
+  int ms = static_cast<int>(msecs);
+  p[0] = ',';
+  p[1] = static_cast<char>('0' + ms / 100 % 10);
+  p[2] = static_cast<char>('0' + ms / 10 % 10);
+  p[3] = static_cast<char>('0' + ms % 10);
+}
+
 }  // namespace
 
 Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> datefmt, char style,
@@ -67,7 +124,6 @@ Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> 
       uses_time_ = contains(fmt_, "$asctime") || contains(fmt_, "${asctime}");
       break;
   }
-  time_cache_ = std::make_unique<detail::TimeCache>();
 }
 
 Formatter::~Formatter() = default;
@@ -80,37 +136,13 @@ std::string Formatter::format_time(const LogRecord& record,
   if (!custom && !default_time_format)
     throw TypeError("strftime() argument 1 must be str, not None");
   const std::string& tfmt = custom ? *datefmt : *default_time_format;
-  std::string s;
-  {
-    detail::TimeCache& c = *time_cache_;
-    std::lock_guard lock(c.mutex);
-    if (!(c.valid && c.second == second && c.utc == utc_ && c.format == tfmt)) {
-      std::time_t t = static_cast<std::time_t>(second);
-      std::tm tm{};
-      if (utc_) {
-        gmtime_r(&t, &tm);
-      } else {
-        localtime_r(&t, &tm);
-      }
-      c.text.clear();
-      append_strftime(tfmt, tm, c.text);
-      c.second = second;
-      c.utc = utc_;
-      c.format = tfmt;
-      c.valid = true;
-    }
-    s = c.text;
-  }
+  const LocalTime& c = cached_time(this, second, utc_, false, tfmt);
+  std::string s = c.text;
   if (custom || !default_msec_format || default_msec_format->empty()) return s;
   double msecs = record.msecs();
-  if (*default_msec_format == "%s,%03d") {
-    char buf[16];
-    int ms = static_cast<int>(msecs);
-    buf[0] = ',';
-    buf[1] = static_cast<char>('0' + ms / 100 % 10);
-    buf[2] = static_cast<char>('0' + ms / 10 % 10);
-    buf[3] = static_cast<char>('0' + ms % 10);
-    s.append(buf, 4);
+  if (is_plain_msec_format(*default_msec_format)) {
+    s.resize(s.size() + 4);
+    put_msecs(msecs, s.data() + s.size() - 4);
     return s;
   }
   // Any other msec format: Python's `default_msec_format % (s, msecs)`.
@@ -156,6 +188,26 @@ void append_section(std::string& out, std::size_t start, const std::string& text
 
 }  // namespace
 
+const std::string* Formatter::cached_asctime(const LogRecord& record) const {
+  // format_time may be overridden (Python's formatTime); an unusual msec format needs
+  // Python's % formatting. Both go through format_time.
+  if (typeid(*this) != typeid(Formatter)) [[unlikely]]
+    return nullptr;
+  bool custom = datefmt_ && !datefmt_->empty();
+  bool msecs = false;
+  if (!custom) {
+    if (!default_time_format) return nullptr;
+    if (default_msec_format && !default_msec_format->empty()) {
+      if (!is_plain_msec_format(*default_msec_format)) return nullptr;
+      msecs = true;
+    }
+  }
+  auto second = static_cast<std::int64_t>(std::floor(record.created()));
+  LocalTime& c = cached_time(this, second, utc_, msecs, custom ? *datefmt_ : *default_time_format);
+  if (msecs) put_msecs(record.msecs(), c.text.data() + c.base);
+  return &c.text;
+}
+
 std::string Formatter::format_message(const LogRecord& record) const {
   std::string out;
   std::optional<std::string> asctime;
@@ -166,11 +218,19 @@ std::string Formatter::format_message(const LogRecord& record) const {
 
 void Formatter::format_to(const LogRecord& record, std::string& out) const {
   std::size_t start = out.size();
-  record.get_message();
-  std::optional<std::string> asctime;
-  if (uses_time_) asctime = format_time(record, datefmt_);
+  record.message_text();  // Python's record.message = record.getMessage(): it may raise
+  // asctime from this thread's cache when it can be, else a string of its own.
+  std::optional<std::string> own_asctime;
+  const std::string* asctime = nullptr;
+  if (uses_time_) {
+    asctime = cached_asctime(record);
+    if (!asctime) {
+      own_asctime = format_time(record, datefmt_);
+      asctime = &*own_asctime;
+    }
+  }
   try {
-    substitute(*compiled_, record, defaults_, asctime ? &*asctime : nullptr, out);
+    substitute(*compiled_, record, defaults_, asctime, out);
   } catch (...) {
     out.resize(start);
     throw;

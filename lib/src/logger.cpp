@@ -1,6 +1,7 @@
 #include "dictlog/logger.hpp"
 
 #include <execinfo.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "dictlog/detail/fence.hpp"
 #include "dictlog/errors.hpp"
 
 namespace dictlog {
@@ -20,7 +22,17 @@ namespace detail {
 // The handlers a record from one logger meets, flattened along the propagation path.
 // Immutable once published.
 struct Chain {
+  Chain() = default;
+  explicit Chain(std::vector<std::shared_ptr<Handler>> h) : handlers(std::move(h)) {
+    if (handlers.size() == 1) {
+      direct = dynamic_cast<DirectSink*>(handlers.front().get());
+      if (direct) direct_handler = handlers.front().get();
+    }
+  }
   std::vector<std::shared_ptr<Handler>> handlers;
+  // The only handler, if it takes direct calls.
+  DirectSink* direct = nullptr;
+  const Handler* direct_handler = nullptr;
 };
 
 namespace {
@@ -103,6 +115,10 @@ void reclaim_chains(bool wait) {
     else if (!lock.try_lock())
       return;
     if (r.chains.empty()) return;
+    // Every slot a logging thread stored before this point is visible below; one stored
+    // after it is followed by that thread's reload of the logger's chain, which the
+    // retirement has replaced, so it never keeps using a chain found unnamed here.
+    heavy_fence();
     std::vector<const Chain*> live;
     for (HazardRecord* h = g_hazard_records.load(std::memory_order_acquire); h; h = h->next)
       for (auto& s : h->slot)
@@ -119,6 +135,19 @@ void reclaim_chains(bool wait) {
   for (const Chain* c : dead) delete c;
 }
 
+// A logging thread that finds retired chains tries to free them on one call in 64: a
+// chain still named by a slow call elsewhere would otherwise cost every call a scan and
+// a system call (the heavy fence).
+__attribute__((tls_model("initial-exec"))) thread_local unsigned t_reclaim_countdown = 0;
+inline void maybe_reclaim() {
+  if (g_retired_count.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+    if (t_reclaim_countdown-- == 0) {
+      t_reclaim_countdown = 63;
+      reclaim_chains(false);
+    }
+  }
+}
+
 // The chain of one logger, held for the duration of one call.
 class ChainUse {
  public:
@@ -129,8 +158,9 @@ class ChainUse {
       std::atomic<const Chain*>& slot = rec->slot[depth];
       const Chain* c = src.load(std::memory_order_relaxed);
       for (;;) {
-        slot.store(c, std::memory_order_seq_cst);
-        const Chain* again = src.load(std::memory_order_seq_cst);
+        slot.store(c, std::memory_order_relaxed);
+        light_fence();  // pairs with reclaim_chains' heavy fence
+        const Chain* again = src.load(std::memory_order_acquire);
         if (again == c) break;
         c = again;
       }
@@ -150,8 +180,7 @@ class ChainUse {
     if (!slot_) return;
     slot_->store(nullptr, std::memory_order_release);
     --t_hazard_depth;
-    if (g_retired_count.load(std::memory_order_relaxed) != 0) [[unlikely]]
-      reclaim_chains(false);
+    maybe_reclaim();
   }
   ChainUse(const ChainUse&) = delete;
   ChainUse& operator=(const ChainUse&) = delete;
@@ -263,7 +292,7 @@ class Manager {
     }
     const Chain* old = lg->chain_.load(std::memory_order_relaxed);
     if (!old || old->handlers != handlers) {
-      auto* chain = new Chain{std::move(handlers)};
+      auto* chain = new Chain(std::move(handlers));
       auto& r = retired();
       std::lock_guard lock(r.mutex);
       lg->chain_.store(chain, std::memory_order_seq_cst);
@@ -387,6 +416,51 @@ std::vector<Logger*> Logger::get_children() const {
   for (auto& [n, lg] : m.loggers)
     if (lg->parent_ == this) out.push_back(lg.get());
   return out;
+}
+
+namespace {
+__attribute__((tls_model("initial-exec"))) thread_local detail::DirectSink* t_direct = nullptr;
+}
+
+detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
+  using namespace detail;
+  HazardRecord* rec = t_hazard;
+  // A thread's first call takes the usual path, which gets it a hazard record; a call
+  // made while another is in flight on this thread (a handler that logs) does too.
+  if (!rec || t_hazard_depth != 0 || has_filters()) [[unlikely]]
+    return nullptr;
+  std::atomic<const Chain*>& slot = rec->slot[0];
+  const Chain* c = chain_.load(std::memory_order_relaxed);
+  if (!c || !c->direct) return nullptr;
+  for (;;) {
+    slot.store(c, std::memory_order_relaxed);
+    light_fence();  // the reclaimer's heavy fence: it sees the slot, or we see the new chain
+    const Chain* again = chain_.load(std::memory_order_acquire);
+    if (again == c) break;
+    c = again;
+  }
+  DirectCall* call = nullptr;
+  if (c && c->direct && level >= c->direct_handler->level())
+    call = c->direct->reserve_call(arg_size);
+  if (!call) {
+    slot.store(nullptr, std::memory_order_release);
+    return nullptr;
+  }
+  t_hazard_depth = 1;
+  t_direct = c->direct;
+  call->name = name_;
+  call->level = level;
+  call->thread = static_cast<std::uint64_t>(pthread_self());
+  call->thread_name = current_thread_name();
+  return call;
+}
+
+void Logger::end_direct(detail::DirectCall* call) {
+  using namespace detail;
+  t_direct->commit_call(call);
+  t_hazard->slot[0].store(nullptr, std::memory_order_release);
+  t_hazard_depth = 0;
+  maybe_reclaim();
 }
 
 LogRecord Logger::new_record(int level, const SourceLocation& w) const {

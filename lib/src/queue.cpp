@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
+#include <new>
 
+#include "dictlog/detail/clock.hpp"
+#include "dictlog/detail/direct_call.hpp"
+#include "dictlog/detail/fence.hpp"
 #include "dictlog/detail/queue_prepare.hpp"
 
 namespace dictlog {
@@ -75,13 +80,403 @@ constexpr auto kNapWindow = 50ms;
 constexpr std::size_t kWakeBacklog = 512;
 }  // namespace
 
+// ---- Per-thread buffers (unbounded queues) ---------------------------------------------
+//
+// A buffer is a chain of segments; each segment is a ring of bytes holding variable-size
+// entries, written by one producer and read by one consumer at a time. Positions only
+// grow; `committed` (producer) and `consumed` (consumer) publish them. A producer whose
+// segment is full links a bigger one and never touches the old one again; the consumer
+// frees a segment once it is empty and linked past.
+
+namespace {
+
+enum class EntryKind : std::uint8_t { pad, call, record };
+
+struct alignas(16) EntryHeader {
+  std::uint32_t size;  // of the whole entry, a multiple of 16
+  EntryKind kind;
+  const QueuePreparer* prep;
+  std::uint64_t ticks;
+};
+static_assert(alignof(LogRecord) <= alignof(EntryHeader));
+
+constexpr std::size_t round16(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
+constexpr std::size_t kFirstSegment = 64 * 1024;
+constexpr std::size_t kMaxSegment = 64 * 1024 * 1024;
+
+struct Segment {
+  explicit Segment(std::size_t c)
+      : cap(c), data(static_cast<std::byte*>(::operator new(c, std::align_val_t{64}))) {
+    std::memset(data, 0, cap);  // fault every page in now, not one per record later
+  }
+  ~Segment() { ::operator delete(data, std::align_val_t{64}); }
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  EntryHeader* at(std::uint64_t pos) const {
+    return reinterpret_cast<EntryHeader*>(data + (pos & (cap - 1)));
+  }
+
+  const std::size_t cap;  // a power of two
+  std::byte* const data;
+  alignas(64) std::atomic<std::uint64_t> committed{0};
+  alignas(64) std::atomic<std::uint64_t> consumed{0};
+  std::atomic<Segment*> next{nullptr};
+};
+
+std::atomic<std::uint64_t> g_next_queue_uid{1};
+
+}  // namespace
+
+struct ThreadBuffer {
+  ThreadBuffer() : write_seg(new Segment(kFirstSegment)), read_seg(write_seg) {}
+  ~ThreadBuffer() {
+    // The queue is going away: destroy what nobody took.
+    while (EntryHeader* h = peek()) {
+      if (h->kind == EntryKind::record) reinterpret_cast<LogRecord*>(h + 1)->~LogRecord();
+      pop(h);
+    }
+    delete read_seg;
+  }
+  ThreadBuffer(const ThreadBuffer&) = delete;
+  ThreadBuffer& operator=(const ThreadBuffer&) = delete;
+
+  // Producer side. Room for an entry of `size` bytes (a multiple of 16), its header filled
+  // in; visible to the consumer after commit().
+  EntryHeader* reserve(std::size_t size, EntryKind kind, const QueuePreparer* prep) {
+    Segment* s = write_seg;
+    std::uint64_t pos = write_pos;
+    std::size_t tail = s->cap - (pos & (s->cap - 1));
+    std::size_t need = size <= tail ? size : tail + size;  // pad to the end, then wrap
+    if (pos + need - consumed_seen > s->cap) {
+      consumed_seen = s->consumed.load(std::memory_order_acquire);
+      if (pos + need - consumed_seen > s->cap) {
+        grow(size);
+        s = write_seg;
+        pos = write_pos;
+        need = size;
+      }
+    }
+    if (need != size) {
+      EntryHeader* pad = s->at(pos);
+      pad->size = static_cast<std::uint32_t>(tail);
+      pad->kind = EntryKind::pad;
+      pos += tail;
+    }
+    EntryHeader* h = s->at(pos);
+    h->size = static_cast<std::uint32_t>(size);
+    h->kind = kind;
+    h->prep = prep;
+    write_pos = pos + size;
+    return h;
+  }
+  void commit() {
+    write_seg->committed.store(write_pos, std::memory_order_release);
+    pushed.store(pushed.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  void grow(std::size_t size) {
+    std::size_t cap = std::min(write_seg->cap * 2, kMaxSegment);
+    while (cap < 2 * size) cap *= 2;
+    auto* fresh = new Segment(cap);
+    Segment* old = write_seg;
+    write_seg = fresh;
+    write_pos = 0;
+    consumed_seen = 0;
+    old->next.store(fresh, std::memory_order_release);  // the producer's last touch of `old`
+  }
+
+  // Consumer side (consume_mutex_ held). The oldest entry, or nullptr.
+  EntryHeader* peek() {
+    for (;;) {
+      Segment* s = read_seg;
+      if (read_pos < s->committed.load(std::memory_order_acquire)) {
+        EntryHeader* h = s->at(read_pos);
+        if (h->kind != EntryKind::pad) return h;
+        read_pos += h->size;
+        continue;
+      }
+      Segment* n = s->next.load(std::memory_order_acquire);
+      if (!n) return nullptr;
+      // Everything committed to `s` was committed before `next` was set.
+      if (read_pos < s->committed.load(std::memory_order_acquire)) continue;
+      read_seg = n;
+      read_pos = 0;
+      delete s;
+    }
+  }
+  void pop(const EntryHeader* h) {
+    read_pos += h->size;
+    read_seg->consumed.store(read_pos, std::memory_order_release);
+    popped.store(popped.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  std::size_t waiting() const {
+    return static_cast<std::size_t>(pushed.load(std::memory_order_acquire) -
+                                    popped.load(std::memory_order_acquire));
+  }
+
+  // Written by the producer only.
+  alignas(64) Segment* write_seg;
+  std::uint64_t write_pos = 0;
+  std::uint64_t consumed_seen = 0;
+  std::atomic<bool> owned{true};  // a live thread writes here
+  // Read by the consumer's wait: apart from the producer's other state, so that the reads
+  // do not take that line away from the producer.
+  alignas(64) std::atomic<std::uint64_t> pushed{0};
+  // Written by the consumer only.
+  alignas(64) Segment* read_seg;
+  std::uint64_t read_pos = 0;
+  std::atomic<std::uint64_t> popped{0};
+};
+
+namespace {
+
+// This thread's buffers, one per queue it put into; the last one used is cached in plain
+// initial-exec TLS for the logging call. When the thread ends its buffers are handed back.
+struct BufferRef {
+  std::uint64_t uid;
+  std::shared_ptr<ThreadBuffer> buffer;
+};
+__attribute__((tls_model("initial-exec"))) thread_local std::uint64_t t_last_uid = 0;
+__attribute__((tls_model("initial-exec"))) thread_local ThreadBuffer* t_last_buffer = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local bool t_buffers_gone = false;
+
+struct ThreadBuffers {
+  std::vector<BufferRef> refs;
+  ~ThreadBuffers() {
+    t_buffers_gone = true;
+    t_last_uid = 0;
+    t_last_buffer = nullptr;
+    for (auto& r : refs) r.buffer->owned.store(false, std::memory_order_release);
+  }
+};
+thread_local ThreadBuffers t_buffers;
+
+}  // namespace
+
+ThreadBuffer* ChunkedQueue::own_buffer() {
+  if (t_last_uid == uid_) [[likely]]
+    return t_last_buffer;
+  return own_buffer_slow();
+}
+
+ThreadBuffer* ChunkedQueue::own_buffer_slow() {
+  if (t_buffers_gone) return nullptr;
+  auto& refs = t_buffers.refs;
+  // Forget buffers of queues that are gone (only this thread and no queue hold them).
+  std::erase_if(refs, [](const BufferRef& r) { return r.buffer.use_count() == 1; });
+  ThreadBuffer* found = nullptr;
+  for (auto& r : refs)
+    if (r.uid == uid_) found = r.buffer.get();
+  if (!found) {
+    std::shared_ptr<ThreadBuffer> b;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& c : buffers_) {
+        bool expected = false;
+        if (c->owned.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
+          b = c;  // left by a thread that ended: its records stay ahead of ours
+          break;
+        }
+      }
+      if (!b) {
+        b = std::make_shared<ThreadBuffer>();
+        buffers_.push_back(b);
+      }
+    }
+    found = b.get();
+    refs.push_back({uid_, std::move(b)});
+  }
+  t_last_uid = uid_;
+  t_last_buffer = found;
+  return found;
+}
+
+DirectCall* ChunkedQueue::reserve_call(std::size_t arg_size, const QueuePreparer* prep) {
+  if (!buffered_) return nullptr;
+  ThreadBuffer* b = own_buffer();
+  if (!b) [[unlikely]]
+    return nullptr;
+  EntryHeader* h =
+      b->reserve(round16(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size), EntryKind::call, prep);
+  h->ticks = clock_ticks();
+  return reinterpret_cast<DirectCall*>(h + 1);
+}
+
+void ChunkedQueue::commit_call(DirectCall*) {
+  ThreadBuffer* b = t_last_buffer;  // reserve_call's, on this thread
+  b->commit();
+  after_commit(*b);
+}
+
+template <class R>
+static EntryHeader* emplace_record(ThreadBuffer& b, R&& r, const QueuePreparer* prep) {
+  EntryHeader* h = b.reserve(round16(sizeof(EntryHeader) + sizeof(LogRecord)),
+                             EntryKind::record, prep);
+  h->ticks = clock_ticks();
+  new (h + 1) LogRecord(std::forward<R>(r));
+  return h;
+}
+
+template <class R>
+bool ChunkedQueue::push_buffered_impl(R&& r, const QueuePreparer* prep) {
+  // A listener is being stopped, after its QueueHandler was closed or shutdown() began:
+  // a producer that put a record this consumer will not see reads that flag, and serves
+  // its records itself (QueueHandler, after_commit).
+  if (is_queue_sentinel(r)) heavy_fence();
+  if (ThreadBuffer* own = own_buffer()) [[likely]] {
+    emplace_record(*own, std::forward<R>(r), prep);
+    own->commit();
+    after_commit(*own);
+    return true;
+  }
+  {
+    std::lock_guard lock(shared_mutex_);
+    emplace_record(*shared_buffer_, std::forward<R>(r), prep);
+    shared_buffer_->commit();
+  }
+  after_commit(*shared_buffer_);
+  return true;
+}
+
+bool ChunkedQueue::push_buffered(LogRecord&& r, const QueuePreparer* prep) {
+  return push_buffered_impl(std::move(r), prep);
+}
+
+bool ChunkedQueue::push_buffered(const LogRecord& r, const QueuePreparer* prep) {
+  return push_buffered_impl(r, prep);
+}
+
+// After a record became visible: wake a sleeping consumer (or a napping one that has let
+// a backlog build up). The light fence pairs with the heavy one a consumer makes after
+// announcing its sleep: either it sees this record, or this thread sees it asleep. It also
+// orders the record before the caller's next load (QueueHandler reads its closed flag),
+// pairing with the heavy fence made before a sentinel is put (push_buffered_impl).
+void ChunkedQueue::after_commit(ThreadBuffer& b) {
+  light_fence();
+  bool wake = sleepers_.load(std::memory_order_relaxed) > 0;
+  if (!wake && buffer_nappers_.load(std::memory_order_relaxed) > 0) [[unlikely]]
+    wake = b.waiting() == wake_backlog_;
+  if (wake) [[unlikely]] {
+    { std::lock_guard lock(mutex_); }  // a consumer between its check and its wait holds it
+    not_empty_.notify_all();
+  }
+}
+
+bool ChunkedQueue::buffers_hold_records() const {
+  for (const auto& b : buffers_)
+    if (b->waiting() > 0) return true;
+  return shared_buffer_->waiting() > 0;
+}
+
+namespace {
+// Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
+void build_record(const DirectCall& c, std::int64_t created_ns, LogRecord& r) {
+  SourceLocation where{c.file, c.function, c.line};
+  r.name = c.name;
+  r.levelno = c.level;
+  r.levelname = interned_level_name(c.level);
+  if (where.file_name()) r.pathname = where.file_name();
+  if (where.function_name()) r.func = where.function_name();
+  r.lineno = where.line();
+  r.created_ns = created_ns;
+  r.thread = c.thread;
+  r.thread_name = c.thread_name;
+  r.process = current_process_id();
+  r.relative_created = static_cast<double>(created_ns - start_time_ns()) / 1e6;
+  r.set_msg(std::string_view(c.fmt, c.fmt_size));
+  r.args().assign_raw(c.vt, c.args(), c.arg_size);
+}
+}  // namespace
+
+std::size_t ChunkedQueue::drain_buffers(std::vector<LogRecord>& out, std::size_t max) {
+  // consume_mutex_ is held. The buffer list only grows, under mutex_.
+  std::vector<ThreadBuffer*> bufs;
+  {
+    std::lock_guard lock(mutex_);
+    bufs.reserve(buffers_.size() + 1);
+    bufs.push_back(shared_buffer_.get());
+    for (auto& b : buffers_) bufs.push_back(b.get());
+  }
+  std::vector<EntryHeader*> heads(bufs.size(), nullptr);
+  for (std::size_t i = 0; i < bufs.size(); ++i) heads[i] = bufs[i]->peek();
+  const TickConverter clock;
+  const QueuePreparer* held = nullptr;
+  std::unique_lock<std::mutex> hold;
+  std::size_t n = 0;
+  while (n < max) {
+    std::size_t pick = heads.size();
+    for (std::size_t i = 0; i < heads.size(); ++i)
+      if (heads[i] && (pick == heads.size() || heads[i]->ticks < heads[pick]->ticks)) pick = i;
+    if (pick == heads.size()) break;
+    EntryHeader* h = heads[pick];
+    LogRecord& r = out.emplace_back();
+    if (h->kind == EntryKind::call) {
+      build_record(*reinterpret_cast<const DirectCall*>(h + 1), clock.to_ns(h->ticks), r);
+    } else {
+      auto* src = reinterpret_cast<LogRecord*>(h + 1);
+      r = std::move(*src);
+      src->~LogRecord();
+    }
+    const QueuePreparer* prep = h->prep;
+    bufs[pick]->pop(h);
+    heads[pick] = bufs[pick]->peek();
+    if (is_queue_sentinel(r)) {
+      // Records put before the sentinel may have become visible only after the buffers
+      // were first looked at: look again, so the listener handles them before it ends.
+      for (std::size_t i = 0; i < heads.size(); ++i)
+        if (!heads[i]) heads[i] = bufs[i]->peek();
+    }
+    if (prep && prep != held) {
+      if (hold) hold.unlock();
+      hold = std::unique_lock<std::mutex>(prep->mutex());
+      held = prep;
+    }
+    if (prep && !prep->apply_locked(r)) {
+      out.pop_back();  // reported; Python never enqueued it
+      continue;
+    }
+    ++n;
+  }
+  return n;
+}
+
+std::size_t ChunkedQueue::get_batch_buffered(std::vector<LogRecord>& out, std::size_t max,
+                                             bool block) {
+  for (;;) {
+    std::size_t n;
+    {
+      std::lock_guard lock(consume_mutex_);
+      n = drain_buffers(out, max);
+    }
+    if (n > 0 || !block) return n;
+    std::unique_lock lock(mutex_);
+    auto deadline = std::chrono::steady_clock::now() + kNapWindow;
+    buffer_nappers_.fetch_add(1, std::memory_order_relaxed);
+    while (!buffers_hold_records() && std::chrono::steady_clock::now() < deadline)
+      not_empty_.wait_for(lock, kNap);
+    buffer_nappers_.fetch_sub(1, std::memory_order_relaxed);
+    if (buffers_hold_records()) continue;
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    heavy_fence();  // see after_commit
+    while (!buffers_hold_records()) not_empty_.wait(lock);
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
 ChunkedQueue::ChunkedQueue(std::size_t maxsize)
     : maxsize_(maxsize),
       wake_backlog_(maxsize ? std::clamp<std::size_t>(maxsize / 2, 1, kWakeBacklog)
-                            : kWakeBacklog) {
+                            : kWakeBacklog),
+      buffered_(maxsize == 0),
+      uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {
+  if (buffered_) {
+    shared_buffer_ = std::make_shared<ThreadBuffer>();
+    return;
+  }
   // A bounded queue gets its slots now, so that the first records allocate nothing either.
-  std::size_t chunks =
-      maxsize ? (maxsize + QueueChunk::capacity - 1) / QueueChunk::capacity + 1 : 1;
+  // maxsize records in slots touch at most this many chunks: the partly read head and
+  // the partly written tail each add one.
+  std::size_t chunks = (maxsize + QueueChunk::capacity - 1) / QueueChunk::capacity + 2;
   chunks = std::min(chunks, kMaxPoolChunks);
   pool_chunks_ = std::max(chunks, kPoolChunks);
   for (std::size_t i = 0; i < chunks; ++i) {
@@ -119,6 +514,7 @@ bool ChunkedQueue::push_copy(const LogRecord& r, const QueuePreparer* prep, bool
 
 template <class R>
 bool ChunkedQueue::push_impl(R&& r, const QueuePreparer* prep, bool block) {
+  if (buffered_) return push_buffered(std::forward<R>(r), prep);
   std::unique_lock lock(mutex_);
   if (maxsize_ && count_ >= maxsize_) {
     if (!block) return false;
@@ -151,12 +547,18 @@ void ChunkedQueue::adopt(std::shared_ptr<const QueuePreparer> prep) {
 }
 
 std::optional<LogRecord> ChunkedQueue::get(bool block) {
+  if (buffered_) {
+    std::vector<LogRecord> one;
+    one.reserve(1);
+    if (get_batch_buffered(one, 1, block) == 0) return std::nullopt;
+    return std::move(one.front());
+  }
   for (;;) {
     std::unique_lock lock(mutex_);
-    if (count_ == 0) {
+    if (!head_) {
       if (!block) return std::nullopt;
       ++get_waiters_;
-      not_empty_.wait(lock, [&] { return count_ > 0; });
+      not_empty_.wait(lock, [&] { return head_ != nullptr; });
       --get_waiters_;
     }
     QueueChunk* c = head_;
@@ -183,11 +585,12 @@ std::optional<LogRecord> ChunkedQueue::get(bool block) {
 
 std::size_t ChunkedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max, bool block) {
   if (max == 0) return 0;
+  if (buffered_) return get_batch_buffered(out, max, block);
   for (;;) {
     QueueChunk* chain;
     {
       std::unique_lock lock(mutex_);
-      if (count_ == 0) {
+      if (!head_) {
         if (!block) return 0;
         wait_not_empty(lock);
       }
@@ -202,9 +605,10 @@ std::size_t ChunkedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max
       head_ = last->next;
       last->next = nullptr;
       if (!head_) tail_ = nullptr;
-      count_ -= taken;
-      if (put_waiters_ > 0) not_full_.notify_all();
     }
+    // count_ still includes the records taken until unload has moved them out and given
+    // the chunks back: a bounded queue never holds more than maxsize records in slots, so
+    // it never grows past the chunks it preallocated.
     std::size_t n = unload(chain, out);
     if (n > 0 || !block) return n;  // all of them failed to prepare: wait again
   }
@@ -212,14 +616,14 @@ std::size_t ChunkedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max
 
 void ChunkedQueue::wait_not_empty(std::unique_lock<std::mutex>& lock) {
   auto deadline = std::chrono::steady_clock::now() + kNapWindow;
-  while (count_ == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (!head_ && std::chrono::steady_clock::now() < deadline) {
     ++nappers_;
     not_empty_.wait_for(lock, kNap);
     --nappers_;
   }
-  if (count_ > 0) return;
+  if (head_) return;
   ++get_waiters_;
-  not_empty_.wait(lock, [&] { return count_ > 0; });
+  not_empty_.wait(lock, [&] { return head_ != nullptr; });
   --get_waiters_;
 }
 
@@ -253,9 +657,15 @@ std::size_t ChunkedQueue::unload(QueueChunk* chain, std::vector<LogRecord>& out)
 
 void ChunkedQueue::recycle(QueueChunk* chain) {
   QueueChunk* surplus = nullptr;
-  for (QueueChunk* c = chain; c; c = c->next) c->read = c->write = 0;
+  std::size_t records = 0;
+  for (QueueChunk* c = chain; c; c = c->next) {
+    records += c->write - c->read;
+    c->read = c->write = 0;
+  }
   {
     std::lock_guard lock(mutex_);
+    count_ -= records;
+    if (records > 0 && put_waiters_ > 0) not_full_.notify_all();
     while (chain) {
       QueueChunk* next = chain->next;
       if (free_count_ < pool_chunks_) {
@@ -274,6 +684,11 @@ void ChunkedQueue::recycle(QueueChunk* chain) {
 
 std::size_t ChunkedQueue::qsize() const {
   std::lock_guard lock(mutex_);
+  if (buffered_) {
+    std::size_t n = shared_buffer_->waiting();
+    for (const auto& b : buffers_) n += b->waiting();
+    return n;
+  }
   return count_;
 }
 

@@ -30,6 +30,12 @@ bool QueuePreparer::apply_locked(LogRecord& r) const {
     // Without a formatter, and with no traceback or stack to append, the text is the
     // message itself: it is moved, not formatted again and copied.
     if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->has_formatter())) {
+      // A listener taking a batch keeps the text in the batch's arena: no allocation.
+      if (TextArena* arena = batch_arena()) {
+        r.set_prepared_in(*arena);
+        r.exc_formatted = false;
+        return true;
+      }
       finish_prepare(r, r.take_message());
       return true;
     }
@@ -88,7 +94,7 @@ void QueueHandler::enqueue(LogRecord&& record) {
 bool QueueHandler::defer() const {
   if (defer_opt_in_) return true;
   signed char exact = exact_type_.load(std::memory_order_relaxed);
-  if (exact < 0) {
+  if (exact < 0) [[unlikely]] {
     // A subclass may override prepare or enqueue, which must then run here, at the call.
     exact = typeid(*this) == typeid(QueueHandler) ? 1 : 0;
     exact_type_.store(exact, std::memory_order_relaxed);
@@ -137,6 +143,17 @@ bool QueueHandler::handle(LogRecord& record) noexcept {
     handle_error(record);
   }
   return true;
+}
+
+detail::DirectCall* QueueHandler::reserve_call(std::size_t arg_size) {
+  if (!fast_ || has_filters() || !defer()) [[unlikely]]
+    return nullptr;
+  return fast_->reserve_call(arg_size, preparer_.get());
+}
+
+void QueueHandler::commit_call(detail::DirectCall* call) {
+  fast_->commit_call(call);
+  serve_if_late();
 }
 
 void QueueHandler::emit(LogRecord& record) {

@@ -217,12 +217,16 @@ void QueueListener::monitor() {
   batch.reserve(detail::kBatch);
   bool unflushed = false;
   const bool batched = batched_opt_in_ || typeid(*this) == typeid(QueueListener);
+  // The prepared messages of the batch in hand; the records die with batch.clear().
+  detail::TextArena arena;
   for (;;) {
     batch.clear();
+    arena.reset();
     std::size_t n = 0;
     try {
       // Poll first while handlers hold unflushed output: an empty queue means flush now.
       if (batched) {
+        detail::BatchArenaScope scope(&arena);
         n = queue_->get_batch(batch, detail::kBatch, !unflushed);
       } else if (auto r = dequeue(!unflushed)) {
         batch.push_back(std::move(*r));
@@ -264,10 +268,13 @@ void QueueListener::drain_now() {
     ~Mark() { detail::t_listener = prev; }
   } mark(this);
   std::vector<LogRecord> batch;
+  detail::TextArena arena;  // as in monitor()
   bool any = false;
   for (;;) {
     batch.clear();
+    arena.reset();
     try {
+      detail::BatchArenaScope scope(&arena);
       if (queue_->get_batch(batch, detail::kBatch, false) == 0) break;
     } catch (...) {
       detail::report_listener_error();

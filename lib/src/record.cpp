@@ -5,9 +5,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -78,6 +80,47 @@ std::string_view intern(std::string_view s) {
 }
 
 std::int64_t start_time_ns() { return g_start_ns; }
+
+namespace {
+// Big enough that a batch of 4096 short lines fills a few chunks.
+constexpr std::size_t kArenaChunk = 64 * 1024;
+// Chunks kept past those the last batch used, for a batch that is a little longer.
+constexpr std::size_t kArenaSpare = 2;
+__attribute__((tls_model("initial-exec"))) thread_local TextArena* t_batch_arena = nullptr;
+}  // namespace
+
+std::string_view TextArena::store(std::string_view s) {
+  if (s.empty()) return {};
+  if (chunks_.empty() || chunks_[current_].size - used_ < s.size()) {
+    if (!chunks_.empty()) ++current_;
+    used_ = 0;
+    if (current_ == chunks_.size() || chunks_[current_].size < s.size()) {
+      Chunk c;
+      c.size = std::max(kArenaChunk, s.size());
+      c.data.reset(new char[c.size]);
+      chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(current_), std::move(c));
+    }
+  }
+  char* p = chunks_[current_].data.get() + used_;
+  std::memcpy(p, s.data(), s.size());
+  used_ += s.size();
+  return {p, s.size()};
+}
+
+void TextArena::reset() {
+  std::size_t keep = chunks_.empty() ? 0 : current_ + 1 + kArenaSpare;
+  if (chunks_.size() > keep) chunks_.resize(keep);
+  current_ = 0;
+  used_ = 0;
+}
+
+TextArena* batch_arena() { return t_batch_arena; }
+
+BatchArenaScope::BatchArenaScope(TextArena* arena) : prev_(t_batch_arena) {
+  t_batch_arena = arena;
+}
+
+BatchArenaScope::~BatchArenaScope() { t_batch_arena = prev_; }
 
 std::int64_t current_process_id() { return g_pid.load(std::memory_order_relaxed); }
 
@@ -159,9 +202,10 @@ LogRecord& LogRecord::operator=(const LogRecord& o) {
   exc_formatted = o.exc_formatted;
   stack_info = o.stack_info;
   extra = o.extra;
-  owned_ = o.owned_;
+  // As copy_msg_from, inline: this is the copy into a queue slot, on the logging thread.
+  owned_ = o.owned_ || o.borrowed();
   if (owned_) {
-    owned_msg_ = o.owned_msg_;
+    owned_msg_ = o.msg_;
     msg_ = owned_msg_;
   } else {
     owned_msg_.clear();
@@ -227,10 +271,11 @@ LogRecord& LogRecord::operator=(LogRecord&& o) noexcept {
   return *this;
 }
 
+// A copy owns the text a borrowed record points into: the copy may outlive the arena.
 void LogRecord::copy_msg_from(const LogRecord& o) {
-  owned_ = o.owned_;
+  owned_ = o.owned_ || o.borrowed();
   if (owned_) {
-    owned_msg_ = o.owned_msg_;
+    owned_msg_ = o.msg_;
     msg_ = owned_msg_;
   } else {
     msg_ = o.msg_;
@@ -250,16 +295,43 @@ void LogRecord::set_prepared(std::string text) {
   message_is_msg_ = true;
 }
 
+void LogRecord::set_prepared_in(detail::TextArena& arena) {
+  if (message_is_msg_) return;  // prepared already: msg is the message, args are gone
+  std::string_view text;
+  if (message_) {
+    text = arena.store(*message_);  // formatted at the call, or read by a filter
+  } else if (args_.empty()) {
+    text = owned_ ? arena.store(msg_) : msg_;  // static text needs no copy
+  } else {
+    // Reused: formatting allocates nothing once this thread's scratch has grown.
+    __attribute__((tls_model("initial-exec"))) thread_local std::string scratch;
+    scratch.clear();
+    args_.format_to(msg_, scratch);
+    text = arena.store(scratch);
+  }
+  args_.clear();
+  message_.reset();
+  owned_msg_.clear();
+  owned_ = false;
+  msg_ = text;
+  message_is_msg_ = true;
+}
+
 std::string LogRecord::take_message() {
   get_message();
-  if (message_is_msg_) return owned_msg_;
+  if (message_is_msg_) return std::string(msg_);
   std::string m = std::move(*message_);
   message_.reset();
   return m;
 }
 
 const std::string& LogRecord::get_message() const {
-  if (message_is_msg_) return owned_msg_;
+  if (message_is_msg_) {
+    if (owned_) return owned_msg_;
+    // Borrowed (set_prepared_in): a std::string only for a caller that wants one.
+    if (!message_) message_.emplace(msg_);
+    return *message_;
+  }
   if (!message_) {
     std::string m;
     if (args_.empty())
@@ -350,7 +422,7 @@ ValueView LogRecord::attribute(Attr a) const {
     case Attr::processName: return process_name;
     case Attr::process: return process;
     case Attr::taskName: return std::monostate{};
-    case Attr::message: return std::string_view(get_message());
+    case Attr::message: return message_text();
     case Attr::asctime: return std::monostate{};
   }
   return std::monostate{};

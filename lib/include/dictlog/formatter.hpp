@@ -2,7 +2,8 @@
 // logging.Formatter does, byte for byte.
 //
 // The format is parsed and validated once, at construction, into a template; format()
-// only walks it. Time fields use a per-formatter cache of the last second rendered.
+// only walks it. Time fields use a per-thread cache of the last second rendered, so that
+// format_to() (asctime included) allocates nothing once its thread is warm.
 //
 //   dictlog::Formatter f("%(asctime)s %(levelname)-8s %(name)s: %(message)s");
 //   dictlog::Formatter g("{levelname:<8} {message}", std::nullopt, '{');
@@ -22,7 +23,6 @@ namespace dictlog {
 
 namespace detail {
 struct CompiledFormat;  // the parsed template; see lib/src/format_template.*
-struct TimeCache;
 }  // namespace detail
 
 class Formatter {
@@ -75,8 +75,12 @@ class Formatter {
   dictlog::extra defaults_;
   bool uses_time_ = false;
   bool utc_ = false;
+  // format_time()'s text for an exact Formatter, in this thread's cache (valid until the
+  // thread's next time formatting); nullptr when format_time() itself must run (a
+  // subclass, an unusual default_msec_format, no default_time_format).
+  const std::string* cached_asctime(const LogRecord& record) const;
+
   std::unique_ptr<detail::CompiledFormat> compiled_;
-  std::unique_ptr<detail::TimeCache> time_cache_;
 };
 
 // Python's BufferingFormatter: header + each record through linefmt + footer.

@@ -29,6 +29,7 @@
 
 #include <fmt/format.h>
 
+#include "dictlog/detail/direct_call.hpp"
 #include "dictlog/filter.hpp"
 #include "dictlog/handler.hpp"
 #include "dictlog/level.hpp"
@@ -219,6 +220,22 @@ class Logger : public Filterer {
   [[gnu::noinline]] void log_args(int level, const Options& o, const char* fmt_data,
                                   std::size_t fmt_size, const char* file, const char* function,
                                   std::uint32_t line, detail::ArgPass<A>... a) {
+    if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
+      if (&o == &Options::none()) {
+        const std::size_t n = detail::ArgPack::encoded_size_of(a...);
+        if (detail::DirectCall* c = begin_direct(level, n)) {
+          c->fmt = fmt_data;
+          c->fmt_size = static_cast<std::uint32_t>(fmt_size);
+          c->file = file;
+          c->function = function;
+          c->line = line;
+          c->arg_size = static_cast<std::uint32_t>(n);
+          c->vt = detail::ArgPack::encode_to(c->args(), a...);
+          end_direct(c);
+          return;
+        }
+      }
+    }
     LogRecord r = new_record(level, SourceLocation{file, function, line});
     std::string_view fs(fmt_data, fmt_size);
     r.set_msg(fs);
@@ -231,6 +248,12 @@ class Logger : public Filterer {
     }
     dispatch(r, o);
   }
+  // The call written straight into the only handler's queue (detail::DirectSink), when
+  // nothing in between needs a LogRecord: this logger has no filters, its records meet one
+  // handler, which admits the level and takes direct calls. nullptr: take the usual path.
+  // Between the two, the handler chain is held as call_handlers holds it.
+  detail::DirectCall* begin_direct(int level, std::size_t arg_size);
+  void end_direct(detail::DirectCall* call);
   LogRecord new_record(int level, const SourceLocation& w) const;
   void dispatch(LogRecord& r, const Options& o);
 

@@ -1,18 +1,30 @@
 // Queues of log records: Python's queue.Queue and queue.SimpleQueue, and LogQueue, the
 // interface a custom queue implements, for QueueHandler and QueueListener.
 //
-// Putting a record takes one short lock and, once the queue has warmed up, allocates
-// nothing for a record whose captured arguments fit inline (records are moved into
-// preallocated chunks of slots; a bounded queue of up to 16384 records preallocates all of
-// them, an unbounded one grows by chunks of 64 and keeps 64 for reuse). A consumer takes
-// every waiting record in one step (get_batch), so producers and the consumer meet only to
-// hand over a whole batch.
+// An unbounded queue (maxsize 0) gives every thread that puts into it a buffer of its own:
+// a put is written there with no lock and no write to a line another producer writes, and
+// the consumer takes the records of all buffers, merged in time-stamp order. A thread's
+// records keep their order; records of different threads are ordered by the TSC reading of
+// their put (or call), which can differ from the order in which the puts completed by the
+// few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
+// the thread links a twice as big one (prefaulted, so later records meet no page fault);
+// the consumer frees the old one once it has emptied it. A thread that ends leaves its
+// buffer to the next thread that puts. About 150 bytes per waiting record, plus the bytes
+// of captured arguments.
 //
-// A blocking get_batch on an empty queue first naps: timed waits of 1 ms for up to 50 ms,
-// during which put() does not wake it (a futex wake is a system call, microseconds on the
-// logging thread) unless 512 records (half a bounded queue) are waiting. Only after 50 ms
-// without records does it sleep until a put wakes it, so an idle consumer costs no CPU and
-// a busy program's logging threads never make the system call.
+// A bounded queue keeps Python's maxsize exactly: its records go into chunks of 64 slots
+// (a slot is a LogRecord, ~540 bytes) under one short lock, and a record counts against
+// maxsize until the consumer has moved it out. Its memory is therefore at most
+// ceil(maxsize / 64) + 2 chunks, all preallocated for maxsize <= 16256, so a full queue
+// blocks or drops and never allocates. (A consumer's batch, e.g. QueueListener's, is
+// memory of its own.)
+//
+// Either way a consumer takes every waiting record in one step (get_batch). A blocking
+// get_batch on an empty queue first naps: timed waits of 1 ms for up to 50 ms, during which
+// a put does not wake it (a futex wake is a system call, microseconds on the logging
+// thread) unless 512 records (half a bounded queue) are waiting. Only after 50 ms without
+// records does it sleep until a put wakes it, so an idle consumer costs no CPU and a busy
+// program's logging threads never make the system call.
 //
 //   auto q = std::make_shared<dictlog::Queue>();          // unbounded, like queue.Queue()
 //   auto small = std::make_shared<dictlog::Queue>(1000);  // put_nowait fails when full
@@ -20,7 +32,9 @@
 //   dictlog::QueueListener listener(q, {file_handler});
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -80,6 +94,8 @@ bool is_queue_sentinel(const LogRecord& r);
 namespace detail {
 class QueuePreparer;
 struct QueueChunk;
+struct ThreadBuffer;
+struct DirectCall;
 
 // The storage behind Queue and SimpleQueue: a linked list of fixed-size chunks of record
 // slots under one mutex, recycled through a free list.
@@ -105,6 +121,12 @@ class ChunkedQueue : public LogQueue {
   bool push_copy(const LogRecord& r, const QueuePreparer* prep, bool block);
   void adopt(std::shared_ptr<const QueuePreparer> prep);
 
+  // For an unbounded queue: room in the calling thread's buffer for a logging call with
+  // `arg_size` bytes of arguments, time-stamped now, to be prepared by `prep` when taken
+  // out; nullptr for a bounded queue (or a thread being torn down). commit_call publishes it.
+  DirectCall* reserve_call(std::size_t arg_size, const QueuePreparer* prep);
+  void commit_call(DirectCall* call);
+
  private:
   QueueChunk* new_chunk_locked();
   template <class R>
@@ -115,6 +137,18 @@ class ChunkedQueue : public LogQueue {
   // Moves the records of a detached chain into out (running deferred prepares) and
   // recycles the chunks.
   std::size_t unload(QueueChunk* chain, std::vector<LogRecord>& out);
+
+  // The per-thread buffers of an unbounded queue.
+  ThreadBuffer* own_buffer();
+  ThreadBuffer* own_buffer_slow();
+  bool push_buffered(LogRecord&& r, const QueuePreparer* prep);
+  bool push_buffered(const LogRecord& r, const QueuePreparer* prep);
+  template <class R>
+  bool push_buffered_impl(R&& r, const QueuePreparer* prep);
+  void after_commit(ThreadBuffer& b);
+  std::size_t drain_buffers(std::vector<LogRecord>& out, std::size_t max);
+  bool buffers_hold_records() const;  // mutex_ held
+  std::size_t get_batch_buffered(std::vector<LogRecord>& out, std::size_t max, bool block);
 
   const std::size_t maxsize_;
   mutable std::mutex mutex_;
@@ -131,6 +165,17 @@ class ChunkedQueue : public LogQueue {
   int nappers_ = 0;           // get_batch callers in a timed nap: woken by the clock, not by put
   std::size_t wake_backlog_;  // records that wake a napping consumer early
   std::vector<std::shared_ptr<const QueuePreparer>> preparers_;
+
+  const bool buffered_;    // maxsize_ == 0: records go through per-thread buffers
+  const std::uint64_t uid_;  // never reused, unlike the address: keys the threads' caches
+  std::vector<std::shared_ptr<ThreadBuffer>> buffers_;  // under mutex_
+  // The buffer of threads that have none (their thread-local storage is being torn
+  // down), shared under shared_mutex_.
+  std::shared_ptr<ThreadBuffer> shared_buffer_;
+  std::mutex shared_mutex_;
+  std::mutex consume_mutex_;  // one consumer of the buffers at a time
+  std::atomic<int> sleepers_{0};  // consumers in a plain wait: a put must wake them
+  std::atomic<int> buffer_nappers_{0};
 };
 }  // namespace detail
 

@@ -32,6 +32,7 @@
 #include <memory>
 #include <mutex>
 
+#include "dictlog/detail/direct_call.hpp"
 #include "dictlog/handler.hpp"
 #include "dictlog/queue.hpp"
 
@@ -42,7 +43,10 @@ namespace detail {
 class QueuePreparer;
 }
 
-class QueueHandler : public Handler {
+// On an unbounded built-in queue, a logger whose records meet only this handler skips the
+// LogRecord at the call: it writes the call's parts straight into the queue's buffer for
+// this thread (detail::DirectSink), and the record is built when it is taken out.
+class QueueHandler : public Handler, public detail::DirectSink {
  public:
   enum class Overflow { drop, block };
 
@@ -73,6 +77,9 @@ class QueueHandler : public Handler {
   bool handle(LogRecord& record) noexcept override;
 
   std::string_view class_name() const override { return "QueueHandler"; }
+
+  detail::DirectCall* reserve_call(std::size_t arg_size) override;
+  void commit_call(detail::DirectCall* call) override;
 
  protected:
   // A subclass that overrides neither prepare nor enqueue may opt in to the deferred

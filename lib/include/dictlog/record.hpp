@@ -11,17 +11,24 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include "dictlog/source_location.hpp"
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include "dictlog/source_location.hpp"
 
 #include "dictlog/detail/capture.hpp"
 #include "dictlog/level.hpp"
 #include "dictlog/value.hpp"
 
 namespace dictlog {
+
+namespace detail {
+class TextArena;
+}
 
 // The attributes of a record that formats can name, in Python's __dict__ order, then
 // the two a formatter adds.
@@ -97,8 +104,17 @@ class LogRecord {
   bool has_message() const { return message_is_msg_ || message_.has_value(); }
   // msg and message both `text`, stored once (QueueHandler.prepare's result).
   void set_prepared(std::string text);
+  // The same with the message (formatted now if it was not yet) stored in `arena`, and the
+  // args cleared: a listener's deferred prepare, which then allocates nothing. The record
+  // borrows the text until the arena is reset; a copy of the record owns its text. Throws
+  // what get_message throws, the record unchanged.
+  void set_prepared_in(detail::TextArena& arena);
   // get_message(), moved out of the record's cache (which is then empty).
   std::string take_message();
+  // get_message() as a view, which for a record prepared in an arena makes no copy.
+  std::string_view message_text() const {
+    return message_is_msg_ ? msg_ : std::string_view(get_message());
+  }
 
   // Derived attributes, computed from the ones above.
   std::string_view filename() const;   // basename of pathname
@@ -118,15 +134,18 @@ class LogRecord {
   void copy_msg_from(const LogRecord& o);
   // Before msg changes: a message that is msg gets its own copy.
   void unalias_message() {
-    if (message_is_msg_) message_ = owned_msg_, message_is_msg_ = false;
+    if (message_is_msg_) message_ = std::string(msg_), message_is_msg_ = false;
   }
+  // Prepared in a detail::TextArena: msg_ (and so the message) points into it.
+  bool borrowed() const { return message_is_msg_ && !owned_; }
 
   std::string_view msg_;
   std::string owned_msg_;
   bool owned_ = false;
   detail::ArgPack args_;
   mutable std::optional<std::string> message_;
-  mutable bool message_is_msg_ = false;  // message is owned_msg_ (set_prepared)
+  // message is msg_: owned_msg_ (set_prepared) or arena text (set_prepared_in).
+  mutable bool message_is_msg_ = false;
 };
 
 // Python's makeLogRecord: a record with name None (shown "None"), level None, pathname ""
@@ -138,6 +157,45 @@ LogRecord make_log_record(const dictlog::extra& attrs);
 void check_extra_keys(const dictlog::extra& e);
 
 namespace detail {
+// Storage for text that lives as long as one batch of records: a QueueListener's prepared
+// messages. Chunks are kept across reset(), so a steady flow of batches allocates nothing.
+// Used by one thread at a time.
+class TextArena {
+ public:
+  TextArena() = default;
+  TextArena(const TextArena&) = delete;
+  TextArena& operator=(const TextArena&) = delete;
+  // A copy of `s`, valid until reset().
+  std::string_view store(std::string_view s);
+  // Invalidates every view store() returned; keeps the chunks this batch used (and a few
+  // more), frees the rest.
+  void reset();
+
+ private:
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    std::size_t size = 0;
+  };
+  std::vector<Chunk> chunks_;
+  std::size_t current_ = 0;  // the chunk store() fills
+  std::size_t used_ = 0;     // bytes of it in use
+};
+
+// The arena of the batch this thread's QueueListener is taking from its queue (records
+// prepared meanwhile borrow their text from it), or nullptr.
+TextArena* batch_arena();
+// Sets batch_arena() for its lifetime, then restores the previous one.
+class BatchArenaScope {
+ public:
+  explicit BatchArenaScope(TextArena* arena);
+  ~BatchArenaScope();
+  BatchArenaScope(const BatchArenaScope&) = delete;
+  BatchArenaScope& operator=(const BatchArenaScope&) = delete;
+
+ private:
+  TextArena* prev_;
+};
+
 // A copy of `s` that lives as long as the process; equal strings share one copy.
 std::string_view intern(std::string_view s);
 // Start of the library's clock (relativeCreated's zero), in ns since the epoch.

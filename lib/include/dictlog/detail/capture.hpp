@@ -192,12 +192,27 @@ class ArgPack {
   template <class... A>
   void capture(const A&... a) {
     static_assert((ArgTraits<A>::capturable && ...));
+    vt_ = encode_to(reserve(encoded_size_of(a...)), a...);
+  }
+
+  // capture() in two steps, for a caller that stores the bytes elsewhere (a queue's
+  // per-thread buffer): how many bytes, then encode into `p` and return the decoder.
+  template <class... A>
+  static std::size_t encoded_size_of(const A&... a) {
     std::size_t n = 0;
     ((n = encoded_size(n, a)), ...);
-    std::byte* p = reserve(n);
+    return n;
+  }
+  template <class... A>
+  static const ArgVTable* encode_to(std::byte* p, const A&... a) {
     std::size_t off = 0;
     ((off = Codec<typename ArgTraits<A>::stored>::encode(p, off, a)), ...);
-    vt_ = &VTableFor<typename ArgTraits<A>::stored...>::table;
+    return &VTableFor<typename ArgTraits<A>::stored...>::table;
+  }
+  // The arguments encode_to wrote, copied in.
+  void assign_raw(const ArgVTable* vt, const std::byte* p, std::size_t n) {
+    vt_ = vt;
+    std::memcpy(reserve(n), p, n);
   }
 
   bool empty() const { return vt_ == nullptr || vt_->count == 0; }

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +34,8 @@ class FieldSource {
       : record_(r), defaults_(defaults), asctime_(asctime) {}
   // Throws ValueError("Formatting field not found in record: 'foo'") for a missing key.
   PyVal get(const FieldRef& ref);
+  // str(get(ref)), appended.
+  void append_str_of(const FieldRef& ref, std::string& out);
   // The whole mapping (what `%s` without a key formats).
   PyVal mapping();
 
@@ -65,6 +66,8 @@ struct PercentOp {
   // as Python does.
   bool incomplete = false;
   bool unsupported = false;
+  // A plain `%(key)s`: no flags, width or precision. Rendered as str(value) appended.
+  bool plain_str = false;
 };
 
 struct PercentFormat {
@@ -164,16 +167,6 @@ struct CompiledFormat {
   PercentFormat percent;
   std::unique_ptr<BraceTemplate> brace;
   DollarFormat dollar;
-};
-
-// The last second rendered by strftime, shared by the threads using one formatter.
-struct TimeCache {
-  std::mutex mutex;
-  std::int64_t second = 0;
-  bool valid = false;
-  bool utc = false;
-  std::string format;  // the strftime format it was rendered with
-  std::string text;
 };
 
 }  // namespace dictlog::detail

@@ -1,0 +1,48 @@
+// A logging call handed to a handler without building a LogRecord first.
+//
+// When the only handler a logger's records meet can take a call's captured parts directly
+// (a QueueHandler on a built-in unbounded queue), the logger asks it for room, writes the
+// parts there and commits: the record itself is built later, by whoever takes it out of the
+// queue. The time is a TSC reading (detail::clock_ticks), turned into wall-clock time then.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "dictlog/detail/capture.hpp"
+
+namespace dictlog::detail {
+
+// The parts of one call, followed in memory by `arg_size` bytes of encoded arguments.
+struct DirectCall {
+  std::string_view name;         // the logger's
+  std::string_view thread_name;  // interned
+  const char* fmt;
+  const char* file;
+  const char* function;
+  const ArgVTable* vt;
+  std::uint64_t thread;
+  std::uint32_t fmt_size;
+  std::uint32_t line;
+  std::uint32_t arg_size;
+  int level;
+
+  std::byte* args() { return reinterpret_cast<std::byte*>(this + 1); }
+  const std::byte* args() const { return reinterpret_cast<const std::byte*>(this + 1); }
+};
+
+// Implemented by a handler that takes DirectCalls (Handler::direct_sink).
+class DirectSink {
+ public:
+  // Room for one call with `arg_size` bytes of arguments, time-stamped now; nullptr when
+  // this call must take the ordinary path (filters, a queue that cannot take it, ...).
+  virtual DirectCall* reserve_call(std::size_t arg_size) = 0;
+  // Publishes the call reserve_call returned, once every field is written.
+  virtual void commit_call(DirectCall* call) = 0;
+
+ protected:
+  ~DirectSink() = default;
+};
+
+}  // namespace dictlog::detail
