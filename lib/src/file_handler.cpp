@@ -183,8 +183,9 @@ constexpr std::size_t kBatchBytes = 64 * 1024;
 }  // namespace
 
 bool FileHandler::batchable() const {
-  return typeid(*this) == typeid(FileHandler) && encoding_ == "utf-8" && !binary_ &&
-         detail::on_listener_thread();
+  if (plain_ < 0) [[unlikely]]  // fixed once constructed; read with lock() held
+    plain_ = typeid(*this) == typeid(FileHandler) && encoding_ == "utf-8" && !binary_;
+  return plain_ == 1 && detail::on_listener_thread();
 }
 
 // Writes the batch; false (and the batch dropped) if the write failed, the error being
@@ -217,9 +218,7 @@ void FileHandler::emit(LogRecord& record) {
   }
   if (binary_) throw TypeError("a bytes-like object is required, not 'str'");
   if (batchable()) {
-    static const auto* default_formatter = new Formatter();
-    auto f = formatter();
-    const Formatter& fm = f ? *f : *default_formatter;
+    const Formatter& fm = emit_formatter();
     // format_to appends in place; a subclass that overrides format() gets format().
     if (typeid(fm) == typeid(Formatter))
       fm.format_to(record, pending_);

@@ -126,12 +126,25 @@ void Handler::set_formatter(std::shared_ptr<const Formatter> f) {
   std::lock_guard lock(formatter_mutex_);
   formatter_ = std::move(f);
   has_formatter_.store(formatter_ != nullptr, std::memory_order_release);
+  formatter_version_.fetch_add(1, std::memory_order_release);
 }
 
 std::string Handler::format(const LogRecord& record) const {
   static const auto* default_formatter = new Formatter();
   auto f = formatter();
   return (f ? *f : *default_formatter).format(record);
+}
+
+const Formatter& Handler::emit_formatter() const {
+  static const auto* default_formatter = new Formatter();
+  // A set_formatter racing with this record may or may not apply to it, as in Python; the
+  // version is read before the formatter, so a change is never missed for good.
+  std::uint64_t v = formatter_version_.load(std::memory_order_acquire);
+  if (v != emit_version_) [[unlikely]] {
+    emit_formatter_ = formatter();
+    emit_version_ = v;
+  }
+  return emit_formatter_ ? *emit_formatter_ : *default_formatter;
 }
 
 bool Handler::handle(LogRecord& record) noexcept {

@@ -1,16 +1,30 @@
 #include "dictlog/stream_handler.hpp"
 
+#include <typeinfo>
+
 #include <fmt/format.h>
 
 namespace dictlog {
+
+namespace {
+// The longest line whose buffer emit() keeps for the next record.
+constexpr std::size_t kKeptLine = 64 * 1024;
+}  // namespace
 
 StreamHandler::StreamHandler(std::shared_ptr<Stream> stream, int level)
     : Handler(level), stream_(stream ? std::move(stream) : stderr_stream()) {}
 
 void StreamHandler::emit(LogRecord& record) {
-  std::string msg = format(record);
-  msg += terminator;
-  stream_->write(msg);
+  const Formatter& fm = emit_formatter();
+  // Into a buffer kept between records (lock() is held): no allocation once it has grown.
+  line_.clear();
+  if (typeid(fm) == typeid(Formatter))
+    fm.format_to(record, line_);
+  else
+    line_ = fm.format(record);  // a subclass may override format() alone
+  line_ += terminator;
+  stream_->write(line_);
+  if (line_.capacity() > kKeptLine) std::string().swap(line_);
   stream_->flush();
 }
 

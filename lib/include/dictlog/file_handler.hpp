@@ -75,6 +75,7 @@ class FileHandler : public StreamHandler {
   // The listener thread's batch (see the class comment), written by write_pending().
   bool write_pending();
   bool batchable() const;
+  mutable signed char plain_ = -1;  // an exact FileHandler writing UTF-8 text; -1 unknown
   std::string pending_;
   std::size_t pending_records_ = 0;
   LogRecord pending_last_;  // for handle_error when the batch cannot be written

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,9 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   bool has_formatter() const { return has_formatter_.load(std::memory_order_acquire); }
   // The record through this handler's formatter, or the default "%(message)s" one.
   std::string format(const LogRecord& record) const;
+  // The formatter format() uses, for emit() (lock() held): no lock or reference count
+  // per record, only a check that set_formatter has not run since the last call.
+  const Formatter& emit_formatter() const;
 
   // Python's handle: filters, then emit under the lock. Returns whether the record passed
   // the filters. Never throws. Virtual so that a handler whose emit is thread-safe on its
@@ -80,6 +84,10 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   mutable std::mutex formatter_mutex_;
   std::shared_ptr<const Formatter> formatter_;
   std::atomic<bool> has_formatter_{false};
+  std::atomic<std::uint64_t> formatter_version_{0};  // bumped by set_formatter
+  // emit_formatter()'s copy of formatter_ (lock_ held), and the version it was read at.
+  mutable std::shared_ptr<const Formatter> emit_formatter_;
+  mutable std::uint64_t emit_version_ = ~std::uint64_t{0};
   mutable std::recursive_mutex lock_;
   std::string name_;
 };

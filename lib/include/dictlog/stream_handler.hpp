@@ -37,6 +37,9 @@ class StreamHandler : public Handler {
   struct NoStream {};
   StreamHandler(NoStream, int level) : Handler(level) {}
   std::shared_ptr<Stream> stream_;
+
+ private:
+  std::string line_;  // emit()'s buffer, under lock()
 };
 
 }  // namespace dictlog
