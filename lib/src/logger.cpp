@@ -431,7 +431,7 @@ detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
     return nullptr;
   std::atomic<const Chain*>& slot = rec->slot[0];
   const Chain* c = chain_.load(std::memory_order_relaxed);
-  if (!c || !c->direct) return nullptr;
+  if (!c) return nullptr;
   for (;;) {
     slot.store(c, std::memory_order_relaxed);
     light_fence();  // the reclaimer's heavy fence: it sees the slot, or we see the new chain

@@ -7,8 +7,8 @@
 // records keep their order; records of different threads are ordered by the TSC reading of
 // their put (or call), which can differ from the order in which the puts completed by the
 // few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
-// the thread links a twice as big one (prefaulted, so later records meet no page fault);
-// the consumer frees the old one once it has emptied it. A thread that ends leaves its
+// the thread links a twice as big one, up to 1 MiB a segment (prefaulted, so later records
+// meet no page fault); the consumer frees the old one once it has emptied it. A thread that ends leaves its
 // buffer to the next thread that puts. About 150 bytes per waiting record, plus the bytes
 // of captured arguments.
 //
@@ -95,6 +95,7 @@ namespace detail {
 class QueuePreparer;
 struct QueueChunk;
 struct ThreadBuffer;
+struct ConsumerScratch;
 struct DirectCall;
 
 // The storage behind Queue and SimpleQueue: a linked list of fixed-size chunks of record
@@ -174,6 +175,7 @@ class ChunkedQueue : public LogQueue {
   std::shared_ptr<ThreadBuffer> shared_buffer_;
   std::mutex shared_mutex_;
   std::mutex consume_mutex_;  // one consumer of the buffers at a time
+  std::unique_ptr<ConsumerScratch> scratch_;  // under consume_mutex_
   std::atomic<int> sleepers_{0};  // consumers in a plain wait: a put must wake them
   std::atomic<int> buffer_nappers_{0};
 };
