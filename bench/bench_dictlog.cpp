@@ -67,8 +67,10 @@ struct DictlogTarget {
   // Nothing to ask: the listener writes its batch out whenever the queue runs dry.
   void request_flush() {}
   long queue_size() const { return static_cast<long>(queue_->qsize()); }
-  // A queue slot holds one LogRecord (queue.hpp: a bounded queue preallocates them all).
-  static long slot_bytes() { return static_cast<long>(sizeof(dictlog::LogRecord)); }
+  // A queue slot holds one LogRecord and its preparer's pointer.
+  static long slot_bytes() { return static_cast<long>(sizeof(dictlog::LogRecord) + sizeof(void*)); }
+  // queue.hpp's documented size of a bounded queue: ceil(maxsize / 64) + 2 chunks of 64 slots.
+  static long bound_bytes(long maxsize) { return ((maxsize + 63) / 64 + 2) * 64 * slot_bytes(); }
   // stop() drains the queue through the handlers and joins the listener.
   void drain() {
     listener_->stop();

@@ -80,6 +80,8 @@ struct SpdlogTarget {
   long queue_size() const { return pool_ ? static_cast<long>(pool_->queue_size()) : 0; }
   // thread_pool(8192, 1) preallocates its ring of async_msg slots.
   static long slot_bytes() { return static_cast<long>(sizeof(spdlog::details::async_msg)); }
+  // Its circular queue holds maxsize + 1 slots.
+  static long bound_bytes(long maxsize) { return (maxsize + 1) * slot_bytes(); }
   // The pool's destructor queues a stop behind every message and joins the worker, so
   // after it the sink has seen every record; then the file's buffer is flushed.
   void drain() {
