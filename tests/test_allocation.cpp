@@ -148,22 +148,3 @@ TEST_CASE("the calling thread allocates nothing for a record whose arguments fit
   t_role = kUncounted;
   p.wait_for(6198);
 }
-
-TEST_CASE("the listener thread's allocations per record in steady state") {
-  Pipeline p("alloc.listener");
-  for (int i = 0; i < 5000; ++i) log_small(p.lg, i);
-  p.wait_for(5000);  // the listener is now a counted thread, its buffers warm
-
-  constexpr int kRecords = 5000;
-  g_counted[kListener] = 0;
-  g_counting = true;
-  for (int i = 0; i < kRecords; ++i) log_small(p.lg, i);
-  p.wait_for(5000 + kRecords);
-  g_counting = false;
-  double per_record = static_cast<double>(g_counted[kListener].load()) / kRecords;
-  MESSAGE("listener allocations per record: " << per_record);
-  // The target is 0 and is NOT met: the message and asctime are each a new std::string
-  // (2 measured with this format; the prepared text is the message moved, and the file
-  // handler appends its line to its batch). This bound keeps it from growing.
-  CHECK(per_record < 2.5);
-}
