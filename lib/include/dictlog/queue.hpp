@@ -9,8 +9,9 @@
 // few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
 // the thread links a twice as big one, up to 1 MiB a segment (prefaulted, so later records
 // meet no page fault); the consumer frees the old one once it has emptied it. A thread that ends leaves its
-// buffer to the next thread that puts. About 150 bytes per waiting record, plus the bytes
-// of captured arguments.
+// buffer to the next thread that puts. A waiting call takes ~120 bytes plus its encoded
+// arguments (a whole LogRecord, ~560, when it was put as a record), in segments that may
+// be half empty.
 //
 // A bounded queue keeps Python's maxsize exactly: its records go into chunks of 64 slots
 // (a slot is a LogRecord, ~540 bytes) under one short lock, and a record counts against
