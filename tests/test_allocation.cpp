@@ -19,37 +19,18 @@
 #include "dictlog/queue.hpp"
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
+#include "support/counting_new.hpp"
 
 namespace {
 // Counting is switched on globally; a thread's allocations count for its role.
 enum Role { kUncounted, kCaller, kListener };
-std::atomic<bool> g_counting{false};
+std::atomic<bool>& g_counting = dictlog::test::g_count_allocs;
 std::atomic<long> g_counted[3];
-thread_local Role t_role = kUncounted;
+void set_role(Role r) {
+  dictlog::test::t_alloc_counter = r == kUncounted ? nullptr : &g_counted[r];
+}
 }  // namespace
 
-// Out of line, so that the compiler does not pair a malloc with its free and drop both.
-[[gnu::noinline]] void* operator new(std::size_t n) {
-  if (t_role != kUncounted && g_counting.load(std::memory_order_relaxed))
-    g_counted[t_role].fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new[](std::size_t n) {
-  return operator new(n);
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 using namespace dictlog;
 using namespace std::chrono_literals;
@@ -61,7 +42,7 @@ namespace {
 class Marker : public Handler {
  public:
   void emit(LogRecord&) override {
-    t_role = kListener;
+    set_role(kListener);
     seen.fetch_add(1, std::memory_order_release);
   }
   std::atomic<long> seen{0};
@@ -117,7 +98,7 @@ TEST_CASE("the calling thread allocates nothing for a record whose arguments fit
   p.listener->start();
   p.wait_for(4096);
 
-  t_role = kCaller;
+  set_role(kCaller);
   g_counted[kCaller] = 0;
   g_counting = true;
   for (int i = 0; i < 2000; ++i) log_small(p.lg, i);
@@ -145,6 +126,6 @@ TEST_CASE("the calling thread allocates nothing for a record whose arguments fit
   g_counting = false;
   CHECK(g_counted[kCaller].exchange(0) > 0);
   p.lg.remove_handler(second);
-  t_role = kUncounted;
+  set_role(kUncounted);
   p.wait_for(6198);
 }

@@ -21,37 +21,15 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "dictlog/stream_handler.hpp"
+#include "support/counting_new.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
 // Only threads that marked themselves count, and only while counting is on.
-std::atomic<bool> g_counting{false};
+std::atomic<bool>& g_counting = dictlog::test::g_count_allocs;
 std::atomic<long> g_listener_allocs{0};
-thread_local bool t_counted = false;
 }  // namespace
 
-// Out of line, so that the compiler does not pair a malloc with its free and drop both.
-[[gnu::noinline]] void* operator new(std::size_t n) {
-  if (t_counted && g_counting.load(std::memory_order_relaxed))
-    g_listener_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new[](std::size_t n) {
-  return operator new(n);
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 using namespace dictlog;
 using namespace std::chrono_literals;
@@ -69,7 +47,7 @@ constexpr long kOneOffAllocs = 10;
 class Marker : public Handler {
  public:
   void emit(LogRecord&) override {
-    t_counted = true;
+    dictlog::test::t_alloc_counter = &g_listener_allocs;
     seen.fetch_add(1, std::memory_order_release);
   }
   std::atomic<long> seen{0};
