@@ -208,6 +208,54 @@ TEST_CASE("stop drains everything queued before it") {
   for (int i = 0; i < 5000; ++i) CHECK(lines[static_cast<std::size_t>(i)] == std::to_string(i));
 }
 
+// A listener's drain of an unbounded queue goes on while producers keep it fed; a thread that
+// starts putting meanwhile gets a buffer the drain has not looked at yet. The formatter below
+// holds the drain at its first record (prepare runs there) while such a thread puts its records
+// and the sentinel follows in the first buffer, behind a record the drain has seen: stop must
+// still hand over every record.
+TEST_CASE("stop hands over the records of a thread that began putting during a drain") {
+  struct HoldingFormatter : Formatter {
+    mutable std::atomic<bool> entered{false}, release{false};
+    std::string format(const LogRecord& r) const override {
+      if (!entered.exchange(true))
+        while (!release.load()) std::this_thread::sleep_for(1ms);
+      return Formatter::format(r);
+    }
+  };
+  auto q = std::make_shared<Queue>();
+  auto fmt = std::make_shared<HoldingFormatter>();
+  auto qh = std::make_shared<QueueHandler>(q);
+  qh->set_formatter(fmt);
+  auto h = std::make_shared<CaptureHandler>();
+  auto listener = std::make_shared<QueueListener>(q, Handlers{h});
+  auto& log = get_logger("drain.late");
+  log.set_level(DEBUG);
+  log.set_propagate(false);
+  log.add_handler(qh);
+  log.info("first {}", 0);  // this thread's buffer: in the drain from its start
+  log.info("first {}", 1);
+  listener->start();
+  REQUIRE(wait_until([&] { return fmt->entered.load(); }));
+  std::thread([&] {
+    for (int i = 0; i < 50; ++i) log.info("late {}", i);
+  }).join();
+  // stop() puts the sentinel into this thread's buffer, then waits for the listener.
+  std::thread releaser([&] {
+    wait_until([&] { return q->qsize() == 52; });
+    fmt->release = true;
+  });
+  listener->stop();
+  releaser.join();
+  log.remove_handler(qh);
+  Lines lines = h->lines();
+  CHECK(q->qsize() == 0);
+  REQUIRE(lines.size() == 52);
+  CHECK(lines[0] == "first 0");
+  CHECK(lines[1] == "first 1");
+  for (int i = 0; i < 50; ++i)
+    CHECK(lines[static_cast<std::size_t>(i + 2)] == fmt::format("late {}", i));
+}
+
 TEST_CASE("handlers are flushed when the queue runs dry, after the records of the batch") {
   auto q = std::make_shared<Queue>();
   auto h = std::make_shared<EventHandler>();

@@ -403,15 +403,16 @@ std::size_t ChunkedQueue::drain_buffers(std::vector<LogRecord>& out, std::size_t
   if (!scratch_) scratch_ = std::make_unique<ConsumerScratch>();
   auto& bufs = scratch_->bufs;
   auto& heads = scratch_->heads;
-  {
+  // Adds the buffers created since the list was last looked at: bufs is the shared buffer,
+  // then buffers_ in order, which only ever grows at its end.
+  auto add_new_buffers = [&] {
     std::lock_guard lock(mutex_);
-    if (bufs.size() != buffers_.size() + 1) {
-      bufs.clear();
-      bufs.push_back(shared_buffer_.get());
-      for (auto& b : buffers_) bufs.push_back(b.get());
-    }
-  }
-  heads.resize(bufs.size());
+    if (bufs.empty()) bufs.push_back(shared_buffer_.get());
+    for (std::size_t i = bufs.size() - 1; i < buffers_.size(); ++i)
+      bufs.push_back(buffers_[i].get());
+    heads.resize(bufs.size(), nullptr);
+  };
+  add_new_buffers();
   for (std::size_t i = 0; i < bufs.size(); ++i) heads[i] = bufs[i]->peek();
   const TickConverter clock;
   const QueuePreparer* held = nullptr;
@@ -436,7 +437,9 @@ std::size_t ChunkedQueue::drain_buffers(std::vector<LogRecord>& out, std::size_t
     heads[pick] = bufs[pick]->peek();
     if (is_queue_sentinel(r)) {
       // Records put before the sentinel may have become visible only after the buffers
-      // were first looked at: look again, so the listener handles them before it ends.
+      // were first looked at, some in buffers made since (a drain lasts as long as
+      // producers keep it fed): look again, so the listener handles them before it ends.
+      add_new_buffers();
       for (std::size_t i = 0; i < heads.size(); ++i)
         if (!heads[i]) heads[i] = bufs[i]->peek();
     }
