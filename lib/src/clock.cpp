@@ -27,16 +27,30 @@ bool invariant_tsc() {
 }
 }  // namespace
 
+std::atomic<int> g_ticks_are_tsc{0};
+
 const TickSource& tick_source() {
   static const TickSource s = [] {
     TickSource t{invariant_tsc(), 0, wall_clock_ns()};
 #if DICTLOG_HAVE_TSC
     if (t.tsc) t.t0 = __rdtsc();
 #endif
+    g_ticks_are_tsc.store(t.tsc ? 1 : 0, std::memory_order_relaxed);
     return t;
   }();
   return s;
 }
+
+std::uint64_t clock_ticks_slow() {
+#if DICTLOG_HAVE_TSC
+  if (tick_source().tsc) return __rdtsc();
+#endif
+  return static_cast<std::uint64_t>(wall_clock_ns());
+}
+
+namespace {
+[[maybe_unused]] const bool g_decided = tick_source().tsc;  // at library load
+}  // namespace
 
 TickConverter::TickConverter() : tsc_(tick_source().tsc) {
   if (!tsc_) return;

@@ -16,15 +16,24 @@ long membarrier(int cmd) {
 #endif
 }  // namespace
 
+std::atomic<bool> g_light_fences{false};
+
 bool init_asymmetric_fences() {
 #if defined(__linux__) && defined(__NR_membarrier)
   long cmds = membarrier(MEMBARRIER_CMD_QUERY);
   if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return false;
-  return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+  if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0) return false;
+  g_light_fences.store(true, std::memory_order_relaxed);
+  return true;
 #else
   return false;
 #endif
 }
+
+namespace {
+// Decided before any logging thread exists, so the light side never waits for it.
+[[maybe_unused]] const bool g_decided = asymmetric_fences();
+}  // namespace
 
 void heavy_fence() {
 #if defined(__linux__) && defined(__NR_membarrier)

@@ -450,7 +450,7 @@ detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
   t_direct = c->direct;
   call->name = name_;
   call->level = level;
-  call->thread = static_cast<std::uint64_t>(pthread_self());
+  call->thread = current_thread_ident();
   call->thread_name = current_thread_name();
   return call;
 }

@@ -229,6 +229,7 @@ struct ThreadBuffer {
   alignas(64) Segment* read_seg;
   std::uint64_t read_pos = 0;
   std::atomic<std::uint64_t> popped{0};
+  std::int64_t last_created_ns = 0;  // of the last record taken out
 };
 
 namespace {
@@ -354,12 +355,15 @@ bool ChunkedQueue::push_buffered(const LogRecord& r, const QueuePreparer* prep) 
 // announcing its sleep: either it sees this record, or this thread sees it asleep. It also
 // orders the record before the caller's next load (QueueHandler reads its closed flag),
 // pairing with the heavy fence made before a sentinel is put (push_buffered_impl).
-void ChunkedQueue::after_commit(ThreadBuffer& b) {
+inline void ChunkedQueue::after_commit(ThreadBuffer& b) {
   light_fence();
-  bool wake = sleepers_.load(std::memory_order_relaxed) > 0;
-  if (!wake && buffer_nappers_.load(std::memory_order_relaxed) > 0) [[unlikely]]
-    wake = b.waiting() == wake_backlog_;
-  if (wake) [[unlikely]] {
+  if (sleepers_.load(std::memory_order_relaxed) > 0 ||
+      buffer_nappers_.load(std::memory_order_relaxed) > 0) [[unlikely]]
+    wake_consumer(b);
+}
+
+void ChunkedQueue::wake_consumer(ThreadBuffer& b) {
+  if (sleepers_.load(std::memory_order_relaxed) > 0 || b.waiting() == wake_backlog_) {
     { std::lock_guard lock(mutex_); }  // a consumer between its check and its wait holds it
     not_empty_.notify_all();
   }
@@ -372,6 +376,11 @@ bool ChunkedQueue::buffers_hold_records() const {
 }
 
 namespace {
+void set_created(LogRecord& r, std::int64_t created_ns) {
+  r.created_ns = created_ns;
+  r.relative_created = static_cast<double>(created_ns - start_time_ns()) / 1e6;
+}
+
 // Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
 void build_record(const DirectCall& c, std::int64_t created_ns, LogRecord& r) {
   SourceLocation where{c.file, c.function, c.line};
@@ -381,11 +390,10 @@ void build_record(const DirectCall& c, std::int64_t created_ns, LogRecord& r) {
   if (where.file_name()) r.pathname = where.file_name();
   if (where.function_name()) r.func = where.function_name();
   r.lineno = where.line();
-  r.created_ns = created_ns;
+  set_created(r, created_ns);
   r.thread = c.thread;
   r.thread_name = c.thread_name;
   r.process = current_process_id();
-  r.relative_created = static_cast<double>(created_ns - start_time_ns()) / 1e6;
   r.set_msg(std::string_view(c.fmt, c.fmt_size));
   r.args().assign_raw(c.vt, c.args(), c.arg_size);
 }
@@ -424,17 +432,27 @@ std::size_t ChunkedQueue::drain_buffers(std::vector<LogRecord>& out, std::size_t
       if (heads[i] && (pick == heads.size() || heads[i]->ticks < heads[pick]->ticks)) pick = i;
     if (pick == heads.size()) break;
     EntryHeader* h = heads[pick];
+    ThreadBuffer& b = *bufs[pick];
     LogRecord& r = out.emplace_back();
+    // A buffer's records never go back in time: a converted TSC reading can fall a few
+    // dozen ns behind the wall-clock time of a record put before it (the conversion's
+    // jitter, and a rate measured over a short span early on), and is then moved up to it.
     if (h->kind == EntryKind::call) {
-      build_record(*reinterpret_cast<const DirectCall*>(h + 1), clock.to_ns(h->ticks), r);
+      build_record(*reinterpret_cast<const DirectCall*>(h + 1),
+                   std::max(clock.to_ns(h->ticks), b.last_created_ns), r);
+      b.last_created_ns = r.created_ns;
     } else {
       auto* src = reinterpret_cast<LogRecord*>(h + 1);
       r = std::move(*src);
       src->~LogRecord();
+      if (!is_queue_sentinel(r)) {
+        if (r.created_ns < b.last_created_ns) set_created(r, b.last_created_ns);
+        b.last_created_ns = r.created_ns;
+      }
     }
     const QueuePreparer* prep = h->prep;
-    bufs[pick]->pop(h);
-    heads[pick] = bufs[pick]->peek();
+    b.pop(h);
+    heads[pick] = b.peek();
     if (is_queue_sentinel(r)) {
       // Records put before the sentinel may have become visible only after the buffers
       // were first looked at, some in buffers made since (a drain lasts as long as

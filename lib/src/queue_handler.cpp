@@ -116,9 +116,13 @@ void QueueHandler::count_drop(const LogRecord& record) {
 // sentinel; it is then written here, by the listener's handlers. The closed flag is set
 // before the listener's stop enqueues its sentinel, under the queue's lock, so a put that
 // comes after the sentinel sees it.
-void QueueHandler::serve_if_late() {
-  if (detail::queue_shut_down() || closed())
-    detail::serve_after_shutdown(queue_.get(), listener().get());
+inline void QueueHandler::serve_if_late() {
+  if (detail::queue_shut_down() || closed()) [[unlikely]]
+    serve_late();
+}
+
+void QueueHandler::serve_late() {
+  detail::serve_after_shutdown(queue_.get(), listener().get());
 }
 
 void QueueHandler::emit_deferred(const LogRecord& record) {

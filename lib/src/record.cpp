@@ -43,13 +43,6 @@ const int g_atfork = [] {
   return 0;
 }();
 
-// Constant-initialised and initial-exec: reading it is one %fs-relative load, with no TLS
-// wrapper or __tls_get_addr call on every record.
-struct ThreadInfo {
-  std::string_view name;
-  bool named = false;
-};
-__attribute__((tls_model("initial-exec"))) thread_local ThreadInfo t_thread;
 
 std::string_view os_thread_name() {
   if (::syscall(SYS_gettid) == ::getpid()) return detail::intern("MainThread");
@@ -69,6 +62,9 @@ std::optional<Attr> attr_from_name(std::string_view name) {
 }
 
 namespace detail {
+
+// Constant-initialised: no TLS wrapper or __tls_get_addr call on a logging call.
+constinit __attribute__((tls_model("initial-exec"))) thread_local ThreadInfo t_thread;
 
 std::string_view intern(std::string_view s) {
   static auto* mutex = new std::mutex;
@@ -124,7 +120,7 @@ BatchArenaScope::~BatchArenaScope() { t_batch_arena = prev_; }
 
 std::int64_t current_process_id() { return g_pid.load(std::memory_order_relaxed); }
 
-std::string_view current_thread_name() {
+std::string_view current_thread_name_slow() {
   if (!t_thread.named) {
     t_thread.name = os_thread_name();
     t_thread.named = true;
@@ -132,15 +128,16 @@ std::string_view current_thread_name() {
   return t_thread.name;
 }
 
-std::uint64_t current_thread_ident() {
-  return static_cast<std::uint64_t>(pthread_self());
+std::uint64_t current_thread_ident_slow() {
+  t_thread.ident = static_cast<std::uint64_t>(pthread_self());
+  return t_thread.ident;
 }
 
 }  // namespace detail
 
 void set_thread_name(std::string_view name) {
-  t_thread.name = detail::intern(name);
-  t_thread.named = true;
+  detail::t_thread.name = detail::intern(name);
+  detail::t_thread.named = true;
   std::string os(name.substr(0, 15));
   pthread_setname_np(pthread_self(), os.c_str());
 }
@@ -153,8 +150,8 @@ LogRecord::LogRecord(std::string_view logger_name, int level, const SourceLocati
       func(where.function_name()),
       lineno(where.line()),
       created_ns(now_ns()),
-      thread(static_cast<std::uint64_t>(pthread_self())),
-      thread_name(t_thread.named ? t_thread.name : detail::current_thread_name()),
+      thread(detail::current_thread_ident()),
+      thread_name(detail::current_thread_name()),
       process(g_pid.load(std::memory_order_relaxed)) {
   relative_created = static_cast<double>(created_ns - g_start_ns) / 1e6;
 }

@@ -236,6 +236,14 @@ class Logger : public Filterer {
         }
       }
     }
+    log_args_record<A...>(level, o, fmt_data, fmt_size, file, function, line, a...);
+  }
+  // log_args' path through a LogRecord, apart so that the direct path's frame stays small.
+  template <class... A>
+  [[gnu::noinline]] void log_args_record(int level, const Options& o, const char* fmt_data,
+                                         std::size_t fmt_size, const char* file,
+                                         const char* function, std::uint32_t line,
+                                         detail::ArgPass<A>... a) {
     LogRecord r = new_record(level, SourceLocation{file, function, line});
     std::string_view fs(fmt_data, fmt_size);
     r.set_msg(fs);

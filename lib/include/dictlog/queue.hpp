@@ -148,6 +148,7 @@ class ChunkedQueue : public LogQueue {
   template <class R>
   bool push_buffered_impl(R&& r, const QueuePreparer* prep);
   void after_commit(ThreadBuffer& b);
+  [[gnu::noinline]] void wake_consumer(ThreadBuffer& b);
   std::size_t drain_buffers(std::vector<LogRecord>& out, std::size_t max);
   bool buffers_hold_records() const;  // mutex_ held
   std::size_t get_batch_buffered(std::vector<LogRecord>& out, std::size_t max, bool block);

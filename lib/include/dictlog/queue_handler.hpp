@@ -89,6 +89,7 @@ class QueueHandler : public Handler, public detail::DirectSink {
  private:
   bool defer() const;
   void serve_if_late();
+  [[gnu::noinline]] void serve_late();
   void count_drop(const LogRecord& record);
   void emit_deferred(const LogRecord& record);
 

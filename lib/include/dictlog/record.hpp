@@ -203,9 +203,26 @@ std::int64_t start_time_ns();
 // The process id records show (kept current across fork), without a system call.
 std::int64_t current_process_id();
 // This thread's name as records show it: set_thread_name's, "MainThread" on the main
-// thread, else the OS name. Interned: the view stays valid.
-std::string_view current_thread_name();
-std::uint64_t current_thread_ident();
+// thread, else the OS name. Interned: the view stays valid. Its ident is pthread_self().
+// Both are kept in initial-exec TLS, so that a logging call reads them with two loads.
+struct ThreadInfo {
+  std::string_view name;
+  std::uint64_t ident = 0;
+  bool named = false;
+};
+extern constinit __attribute__((tls_model("initial-exec"))) thread_local ThreadInfo t_thread;
+std::string_view current_thread_name_slow();
+std::uint64_t current_thread_ident_slow();
+inline std::string_view current_thread_name() {
+  if (!t_thread.named) [[unlikely]]
+    return current_thread_name_slow();
+  return t_thread.name;
+}
+inline std::uint64_t current_thread_ident() {
+  if (t_thread.ident == 0) [[unlikely]]
+    return current_thread_ident_slow();
+  return t_thread.ident;
+}
 }  // namespace detail
 
 // Names the calling thread for threadName (and the OS, truncated to 15 bytes).

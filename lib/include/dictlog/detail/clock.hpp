@@ -6,6 +6,7 @@
 // the ticks are TSC counts; without one (or off x86) they are wall-clock ns already.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -27,13 +28,17 @@ struct TickSource {
 };
 const TickSource& tick_source();
 
+// 1 once tick_source() has found an invariant TSC: the call reads a plain flag, not a
+// guarded static. 0 (not decided yet, or no TSC) takes the out-of-line path.
+extern std::atomic<int> g_ticks_are_tsc;
+std::uint64_t clock_ticks_slow();
+
 inline std::uint64_t clock_ticks() {
 #if DICTLOG_HAVE_TSC
-  static const bool tsc = tick_source().tsc;
-  if (tsc) [[likely]]
+  if (g_ticks_are_tsc.load(std::memory_order_relaxed) == 1) [[likely]]
     return __rdtsc();
 #endif
-  return static_cast<std::uint64_t>(wall_clock_ns());
+  return clock_ticks_slow();
 }
 
 // Reads both clocks once; to_ns() then maps ticks taken before that moment to wall-clock

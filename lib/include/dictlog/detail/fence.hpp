@@ -15,13 +15,19 @@ namespace dictlog::detail {
 
 bool init_asymmetric_fences();
 
+// The heavy side's answer, decided once (at library load).
 inline bool asymmetric_fences() {
   static const bool on = init_asymmetric_fences();
   return on;
 }
 
+// Set by init_asymmetric_fences once membarrier is registered, so that the light side reads
+// a plain flag instead of a guarded static; a light side that reads false (before that, or
+// without membarrier) takes a full fence, which is correct against either heavy side.
+extern std::atomic<bool> g_light_fences;
+
 inline void light_fence() {
-  if (asymmetric_fences()) [[likely]]
+  if (g_light_fences.load(std::memory_order_relaxed)) [[likely]]
     std::atomic_signal_fence(std::memory_order_seq_cst);
   else
     std::atomic_thread_fence(std::memory_order_seq_cst);
