@@ -241,20 +241,32 @@ void run_threads(int threads, F body) {
   for (auto& th : ts) th.join();
 }
 
-// Scenario (a)/(d): every call timed on its own, in bursts of `burst` calls separated by
-// `pause` microseconds, on `threads` producers; samples of all threads merged.
-template <class Target>
-Percentiles measure_latency(Target& t, int threads, long bursts, long burst, long pause,
-                            long& calls) {
-  std::vector<std::vector<std::uint64_t>> per(static_cast<std::size_t>(threads));
-  run_threads(threads, [&](int ti) {
+// The burst pattern of (a) and (d), read once so that they share its defaults.
+struct Bursts {
+  int threads;
+  long bursts, burst, pause;
+  explicit Bursts(const Args& a)
+      : threads(static_cast<int>(a.num("threads", 1))),
+        bursts(a.num("bursts", 1000)),
+        burst(a.num("burst", 20)),
+        pause(a.num("pause-us", 100)) {}
+};
+
+// Scenario (a)/(d): every `call(a, b)` timed on its own, in bursts of `burst` calls
+// separated by `pause` microseconds, on `threads` producers; samples of all threads merged.
+template <class Call>
+Percentiles measure_latency(Call call, const Bursts& bs, long& calls) {
+  const long bursts = bs.bursts, burst = bs.burst, pause = bs.pause;
+  std::vector<std::vector<std::uint64_t>> per(static_cast<std::size_t>(bs.threads));
+  // `call` by value: reaching it by reference would add a load inside the timed region.
+  run_threads(bs.threads, [&, call](int ti) {
     auto& s = per[static_cast<std::size_t>(ti)];
     s.reserve(static_cast<std::size_t>(bursts * burst));
     int n = ti * 1000000;
     for (long b = 0; b < bursts; ++b) {
       for (long i = 0; i < burst; ++i, ++n) {
         std::uint64_t t0 = ticks();
-        t.log_one(n, n % 997);
+        call(n, n % 997);
         std::uint64_t t1 = ticks();
         s.push_back(t1 - t0);
       }
@@ -461,9 +473,7 @@ int run_main(const char* prog, int argc, char** argv) {
 
   if (sc == "latency" || sc == "slow") {
     // (a) caller-side latency; (d) the same with a 10 ms-per-record consumer.
-    int threads = static_cast<int>(args.num("threads", 1));
-    long bursts = args.num("bursts", 1000), burst = args.num("burst", 20);
-    long pause = args.num("pause-us", 100);
+    Bursts bs(args);
     Throttle th;
     th.slow_ms = args.num("slow-ms", 10);
     if (sc == "slow") setup.throttle = &th;
@@ -472,11 +482,11 @@ int run_main(const char* prog, int argc, char** argv) {
     logged += warm_up(t, 200);
     if (sc == "slow") th.state.store(1);
     long calls = 0;
-    Percentiles p = measure_latency(t, threads, bursts, burst, pause, calls);
+    Percentiles p = measure_latency([&t](int a, int b) { t.log_one(a, b); }, bs, calls);
     logged += calls;
     th.state.store(0);  // the backlog of (d) drains at full speed
     t.drain();
-    out.add("threads", threads).add("calls", calls).add("pause_us", pause);
+    out.add("threads", bs.threads).add("calls", calls).add("pause_us", bs.pause);
     out.add("lat", p).add("timer_overhead_ns", overhead);
   } else if (sc == "throughput") {
     // (b) end-to-end: the clock stops when the consumer has written and flushed every line.
