@@ -241,20 +241,32 @@ void run_threads(int threads, F body) {
   for (auto& th : ts) th.join();
 }
 
-// Scenario (a)/(d): every call timed on its own, in bursts of `burst` calls separated by
-// `pause` microseconds, on `threads` producers; samples of all threads merged.
-template <class Target>
-Percentiles measure_latency(Target& t, int threads, long bursts, long burst, long pause,
-                            long& calls) {
-  std::vector<std::vector<std::uint64_t>> per(static_cast<std::size_t>(threads));
-  run_threads(threads, [&](int ti) {
+// The burst pattern of (a), (d) and (i), read once so that they share its defaults.
+struct Bursts {
+  int threads;
+  long bursts, burst, pause;
+  explicit Bursts(const Args& a)
+      : threads(static_cast<int>(a.num("threads", 1))),
+        bursts(a.num("bursts", 1000)),
+        burst(a.num("burst", 20)),
+        pause(a.num("pause-us", 100)) {}
+};
+
+// Scenario (a)/(d)/(i): every `call(a, b)` timed on its own, in bursts of `burst` calls
+// separated by `pause` microseconds, on `threads` producers; samples of all threads merged.
+template <class Call>
+Percentiles measure_latency(Call call, const Bursts& bs, long& calls) {
+  const long bursts = bs.bursts, burst = bs.burst, pause = bs.pause;
+  std::vector<std::vector<std::uint64_t>> per(static_cast<std::size_t>(bs.threads));
+  // `call` by value: reaching it by reference would add a load inside the timed region.
+  run_threads(bs.threads, [&, call](int ti) {
     auto& s = per[static_cast<std::size_t>(ti)];
     s.reserve(static_cast<std::size_t>(bursts * burst));
     int n = ti * 1000000;
     for (long b = 0; b < bursts; ++b) {
       for (long i = 0; i < burst; ++i, ++n) {
         std::uint64_t t0 = ticks();
-        t.log_one(n, n % 997);
+        call(n, n % 997);
         std::uint64_t t1 = ticks();
         s.push_back(t1 - t0);
       }
@@ -265,6 +277,35 @@ Percentiles measure_latency(Target& t, int threads, long bursts, long burst, lon
   for (auto& s : per) all.insert(all.end(), s.begin(), s.end());
   calls = static_cast<long>(all.size());
   return percentiles(all);
+}
+
+// Scenario (i), the floor of a time-stamped call under measure_latency's timer: a
+// noinline call that does nothing, and one that reads the time stamp as dictlog's hot path
+// does (detail/clock.hpp's clock_ticks(): __rdtsc() on x86, else the wall clock) and
+// stores it and its arguments, the least a logger does before it hands a record on. The
+// empty asm keeps the compiler from dropping a call it can see has no effect, or the
+// arguments the caller computes (a clone without them would time less than (a) does);
+// volatile keeps the stores; thread_local keeps producers from sharing (and racing on) a
+// line.
+struct FloorRecord {
+  std::uint64_t stamp;
+  int a, b;
+};
+inline thread_local volatile FloorRecord floor_record{};
+
+__attribute__((noinline)) inline void floor_empty(int a, int b) {
+  asm volatile("" ::"r"(a), "r"(b));
+}
+
+__attribute__((noinline)) inline void floor_stamp(int a, int b) {
+#if BENCH_HAVE_TSC
+  floor_record.stamp = __rdtsc();
+#else
+  floor_record.stamp =
+      static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+#endif
+  floor_record.a = a;
+  floor_record.b = b;
 }
 
 // Warm-up before timing: fills caches, creates per-thread state, lets the consumer start.
@@ -461,9 +502,7 @@ int run_main(const char* prog, int argc, char** argv) {
 
   if (sc == "latency" || sc == "slow") {
     // (a) caller-side latency; (d) the same with a 10 ms-per-record consumer.
-    int threads = static_cast<int>(args.num("threads", 1));
-    long bursts = args.num("bursts", 1000), burst = args.num("burst", 20);
-    long pause = args.num("pause-us", 100);
+    Bursts bs(args);
     Throttle th;
     th.slow_ms = args.num("slow-ms", 10);
     if (sc == "slow") setup.throttle = &th;
@@ -472,12 +511,27 @@ int run_main(const char* prog, int argc, char** argv) {
     logged += warm_up(t, 200);
     if (sc == "slow") th.state.store(1);
     long calls = 0;
-    Percentiles p = measure_latency(t, threads, bursts, burst, pause, calls);
+    Percentiles p = measure_latency([&t](int a, int b) { t.log_one(a, b); }, bs, calls);
     logged += calls;
     th.state.store(0);  // the backlog of (d) drains at full speed
     t.drain();
-    out.add("threads", threads).add("calls", calls).add("pause_us", pause);
+    out.add("threads", bs.threads).add("calls", calls).add("pause_us", bs.pause);
     out.add("lat", p).add("timer_overhead_ns", overhead);
+  } else if (sc == "floor") {
+    // (i) no logger: (a)'s timer, bursts and pauses around floor_empty and floor_stamp.
+    // Nothing is logged, so no file is written (a missing file counts as 0 lines below).
+    Bursts bs(args);
+    double overhead = timer_overhead_ns();
+    for (int i = 0; i < 200; ++i) {  // (a)'s warm-up count
+      floor_empty(i, 1);
+      floor_stamp(i, 1);
+    }
+    long calls = 0;
+    // Lambdas, not function pointers: each measure_latency then calls its function directly.
+    Percentiles empty = measure_latency([](int a, int b) { floor_empty(a, b); }, bs, calls);
+    Percentiles stamp = measure_latency([](int a, int b) { floor_stamp(a, b); }, bs, calls);
+    out.add("threads", bs.threads).add("calls", calls).add("pause_us", bs.pause);
+    out.add("empty", empty).add("stamp", stamp).add("timer_overhead_ns", overhead);
   } else if (sc == "throughput") {
     // (b) end-to-end: the clock stops when the consumer has written and flushed every line.
     int threads = static_cast<int>(args.num("threads", 1));
@@ -609,7 +663,7 @@ int run_main(const char* prog, int argc, char** argv) {
     std::fprintf(stderr, "unknown scenario %s\n", sc.c_str());
     return 2;
   }
-  long lines = count_lines(setup.file);
+  long lines = std::max(count_lines(setup.file), 0L);  // -1: no file
   out.add("lines", lines).add("lines_ok", lines == logged).add("maxrss_kb", maxrss_kb());
   out.print();
   if (!args.str("keep", "").empty()) return 0;

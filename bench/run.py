@@ -32,8 +32,9 @@ PROGS = ["dictlog", "spdlog", "cpython"]
 # full, spdlog's setting.
 LABEL = {"dictlog": "dictlog", "dictlog8192": "dictlog (8192, block)", "spdlog": "spdlog async",
          "cpython": "CPython 3.13"}
-# Cases only some programs run (CPython has no bounded-queue variant here).
-ONLY_PROGS = {"bounded": ("dictlog", "dictlog8192", "spdlog")}
+# Cases only some programs run (CPython has no bounded-queue variant here; the timer floor
+# logs nothing, so one program's run of it is the floor for every column).
+ONLY_PROGS = {"bounded": ("dictlog", "dictlog8192", "spdlog"), "floor": ("dictlog",)}
 LAT = [("lat_p50_ns", "p50"), ("lat_p90_ns", "p90"), ("lat_p99_ns", "p99"),
        ("lat_p999_ns", "p99.9"), ("lat_max_ns", "max")]
 
@@ -60,6 +61,12 @@ def cases(a):
          lat),
         ("lat4", "(a) caller latency, 4 producers", ["latency", "--threads", "4", "--bursts", b],
          lat),
+        # Next to (a): the least a time-stamped call can measure with (a)'s timer and bursts.
+        ("floor", "(i) timer floor: a noinline call, empty / reading the TSC (same timer and "
+         "bursts as (a), 1 thread)", ["floor", "--threads", "1", "--bursts", b],
+         [(k.replace("lat_", w + "_"), f"{name}, {l}", "ns", "-")
+          for w, name in (("empty", "empty call"), ("stamp", "TSC read + store"))
+          for k, l in LAT] + [("timer_overhead_ns", "timer alone (two reads)", "ns", "-")]),
     ]
     for t in (1, 2, 4):
         m = [("records_per_s", "records/s", "rate", "higher"),
