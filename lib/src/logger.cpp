@@ -25,14 +25,14 @@ struct Chain {
   Chain() = default;
   explicit Chain(std::vector<std::shared_ptr<Handler>> h) : handlers(std::move(h)) {
     if (handlers.size() == 1) {
-      direct = dynamic_cast<DirectSink*>(handlers.front().get());
-      if (direct) direct_handler = handlers.front().get();
+      route = handlers.front()->direct_route();
+      if (route.sink) direct_handler = handlers.front().get();
     }
   }
   std::vector<std::shared_ptr<Handler>> handlers;
-  // The only handler, if it takes direct calls.
-  DirectSink* direct = nullptr;
-  const Handler* direct_handler = nullptr;
+  // The only handler's, if it takes direct calls.
+  DirectRoute route;
+  Handler* direct_handler = nullptr;
 };
 
 namespace {
@@ -418,10 +418,6 @@ std::vector<Logger*> Logger::get_children() const {
   return out;
 }
 
-namespace {
-__attribute__((tls_model("initial-exec"))) thread_local detail::DirectSink* t_direct = nullptr;
-}
-
 detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
   using namespace detail;
   HazardRecord* rec = t_hazard;
@@ -440,14 +436,14 @@ detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
     c = again;
   }
   DirectCall* call = nullptr;
-  if (c && c->direct && level >= c->direct_handler->level())
-    call = c->direct->reserve_call(arg_size);
+  if (c && c->route.sink && level >= c->direct_handler->level() &&
+      !c->direct_handler->has_filters())
+    call = c->route.sink->reserve_call(arg_size, c->route.tag);
   if (!call) {
     slot.store(nullptr, std::memory_order_release);
     return nullptr;
   }
   t_hazard_depth = 1;
-  t_direct = c->direct;
   call->name = name_;
   call->level = level;
   call->thread = current_thread_ident();
@@ -457,8 +453,13 @@ detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
 
 void Logger::end_direct(detail::DirectCall* call) {
   using namespace detail;
-  t_direct->commit_call(call);
-  t_hazard->slot[0].store(nullptr, std::memory_order_release);
+  std::atomic<const Chain*>& slot = t_hazard->slot[0];
+  const Chain* c = slot.load(std::memory_order_relaxed);  // begin_direct's
+  // The commit orders the call before the closed flag's load (a light fence): a handler
+  // closed before its listener's sentinel went in is seen here if the call came after it.
+  if (c->route.sink->commit_call(call) || c->direct_handler->closed()) [[unlikely]]
+    c->direct_handler->serve_late_call();
+  slot.store(nullptr, std::memory_order_release);
   t_hazard_depth = 0;
   maybe_reclaim();
 }

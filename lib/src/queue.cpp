@@ -295,8 +295,10 @@ ThreadBuffer* ChunkedQueue::own_buffer_slow() {
   return found;
 }
 
-DirectCall* ChunkedQueue::reserve_call(std::size_t arg_size, const QueuePreparer* prep) {
-  if (!buffered_) return nullptr;
+DirectCall* ChunkedQueue::reserve_call(std::size_t arg_size, const void* tag) {
+  auto* prep = static_cast<const QueuePreparer*>(tag);
+  if (!buffered_) [[unlikely]]
+    return nullptr;
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
     return nullptr;
@@ -306,10 +308,11 @@ DirectCall* ChunkedQueue::reserve_call(std::size_t arg_size, const QueuePreparer
   return reinterpret_cast<DirectCall*>(h + 1);
 }
 
-void ChunkedQueue::commit_call(DirectCall*) {
+bool ChunkedQueue::commit_call(DirectCall*) {
   ThreadBuffer* b = t_last_buffer;  // reserve_call's, on this thread
   b->commit();
   after_commit(*b);
+  return queue_shut_down();
 }
 
 template <class R>

@@ -149,15 +149,9 @@ bool QueueHandler::handle(LogRecord& record) noexcept {
   return true;
 }
 
-detail::DirectCall* QueueHandler::reserve_call(std::size_t arg_size) {
-  if (!fast_ || has_filters() || !defer()) [[unlikely]]
-    return nullptr;
-  return fast_->reserve_call(arg_size, preparer_.get());
-}
-
-void QueueHandler::commit_call(detail::DirectCall* call) {
-  fast_->commit_call(call);
-  serve_if_late();
+detail::DirectRoute QueueHandler::direct_route() {
+  if (!fast_ || fast_->maxsize() != 0 || !defer()) return {};
+  return {fast_, preparer_.get()};
 }
 
 void QueueHandler::emit(LogRecord& record) {

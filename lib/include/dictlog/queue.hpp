@@ -43,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dictlog/detail/direct_call.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/record.hpp"
 
@@ -101,7 +102,7 @@ struct DirectCall;
 
 // The storage behind Queue and SimpleQueue: a linked list of fixed-size chunks of record
 // slots under one mutex, recycled through a free list.
-class ChunkedQueue : public LogQueue {
+class ChunkedQueue : public LogQueue, public DirectSink {
  public:
   explicit ChunkedQueue(std::size_t maxsize);
   ~ChunkedQueue() override;
@@ -126,8 +127,9 @@ class ChunkedQueue : public LogQueue {
   // For an unbounded queue: room in the calling thread's buffer for a logging call with
   // `arg_size` bytes of arguments, time-stamped now, to be prepared by `prep` when taken
   // out; nullptr for a bounded queue (or a thread being torn down). commit_call publishes it.
-  DirectCall* reserve_call(std::size_t arg_size, const QueuePreparer* prep);
-  void commit_call(DirectCall* call);
+  // The tag is the QueuePreparer. commit_call reports shutdown() (queue_shut_down()).
+  DirectCall* reserve_call(std::size_t arg_size, const void* tag) override;
+  bool commit_call(DirectCall* call) override;
 
  private:
   QueueChunk* new_chunk_locked();

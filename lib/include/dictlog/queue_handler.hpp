@@ -45,8 +45,8 @@ class QueuePreparer;
 
 // On an unbounded built-in queue, a logger whose records meet only this handler skips the
 // LogRecord at the call: it writes the call's parts straight into the queue's buffer for
-// this thread (detail::DirectSink), and the record is built when it is taken out.
-class QueueHandler : public Handler, public detail::DirectSink {
+// this thread (direct_route), and the record is built when it is taken out.
+class QueueHandler : public Handler {
  public:
   enum class Overflow { drop, block };
 
@@ -78,8 +78,8 @@ class QueueHandler : public Handler, public detail::DirectSink {
 
   std::string_view class_name() const override { return "QueueHandler"; }
 
-  detail::DirectCall* reserve_call(std::size_t arg_size) override;
-  void commit_call(detail::DirectCall* call) override;
+  detail::DirectRoute direct_route() override;
+  void serve_late_call() override { serve_late(); }
 
  protected:
   // A subclass that overrides neither prepare nor enqueue may opt in to the deferred

@@ -32,17 +32,26 @@ struct DirectCall {
   const std::byte* args() const { return reinterpret_cast<const std::byte*>(this + 1); }
 };
 
-// Implemented by a handler that takes DirectCalls (Handler::direct_sink).
+// Implemented by a queue that takes DirectCalls; a handler names it (Handler::direct_route).
 class DirectSink {
  public:
-  // Room for one call with `arg_size` bytes of arguments, time-stamped now; nullptr when
-  // this call must take the ordinary path (filters, a queue that cannot take it, ...).
-  virtual DirectCall* reserve_call(std::size_t arg_size) = 0;
-  // Publishes the call reserve_call returned, once every field is written.
-  virtual void commit_call(DirectCall* call) = 0;
+  // Room for one call with `arg_size` bytes of arguments, time-stamped now; `tag` (the
+  // handler's, from its route) goes with it to whoever builds the record. nullptr when this
+  // call must take the ordinary path.
+  virtual DirectCall* reserve_call(std::size_t arg_size, const void* tag) = 0;
+  // Publishes the call reserve_call returned, once every field is written. True when the
+  // sink's consumer may have stopped for good: the handler must then see to the call
+  // (Handler::serve_late_call).
+  virtual bool commit_call(DirectCall* call) = 0;
 
  protected:
   ~DirectSink() = default;
+};
+
+// Where a handler lets a logger write its calls: a sink and the tag its records carry.
+struct DirectRoute {
+  DirectSink* sink = nullptr;
+  const void* tag = nullptr;
 };
 
 }  // namespace dictlog::detail
