@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dictlog/queue.hpp"
+#include "segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
 
 using namespace dictlog;
 using namespace std::chrono_literals;
@@ -18,6 +19,11 @@ namespace {
 LogRecord rec(std::string text) {
   LogRecord r = make_log_record({{"msg", text}, {"levelno", 20}});
   return r;
+}
+
+// Records enough to fill `bytes` of a thread's buffer: each takes more than a LogRecord.
+int records_filling(std::size_t bytes) {
+  return static_cast<int>(bytes / sizeof(LogRecord)) + 1;
 }
 
 std::vector<std::string> messages(const std::vector<LogRecord>& rs) {
@@ -55,6 +61,79 @@ TEST_CASE("SimpleQueue is an unbounded FIFO named queue.SimpleQueue") {
   REQUIRE(out.size() == 1000);
   CHECK(out.front().get_message() == "0");
   CHECK(out.back().get_message() == "999");
+}
+
+TEST_CASE("a buffer that grows many times while the consumer is held back loses nothing") {
+  Queue q;
+  // Each round fills more than 3 MiB: the first grows the buffer 64 KiB .. 1 MiB and adds
+  // 1 MiB segments while nothing is taken; the later ones grow it again while the consumer
+  // empties segments and gives them back, so that growths take them or prepared ones.
+  constexpr int kRounds = 3;
+  const int each = records_filling(3 * detail::kMaxSegment);
+  std::atomic<bool> first_round_done{false};
+  std::thread producer([&] {
+    for (int round = 0; round < kRounds; ++round) {
+      for (int i = 0; i < each; ++i) {
+        LogRecord r = make_log_record({{"levelno", 20}});
+        r.set_msg("{} {}");
+        r.capture_args(round, i);
+        q.put(std::move(r));
+      }
+      first_round_done.store(true, std::memory_order_release);
+    }
+  });
+  while (!first_round_done.load(std::memory_order_acquire)) std::this_thread::yield();
+  int round = 0, next = 0, total = 0;
+  std::vector<LogRecord> batch;
+  while (total < kRounds * each) {
+    batch.clear();
+    q.get_batch(batch, 4096);
+    for (auto& r : batch) {
+      int got_round = -1, got_i = -1;
+      REQUIRE(std::sscanf(r.get_message().c_str(), "%d %d", &got_round, &got_i) == 2);
+      if (next == each) {
+        ++round;
+        next = 0;
+      }
+      REQUIRE(got_round == round);
+      REQUIRE(got_i == next);
+      ++next;
+      ++total;
+    }
+  }
+  producer.join();
+  CHECK(q.get_batch(batch, 1, false) == 0);
+}
+
+TEST_CASE("the segments of a grown and drained queue serve the next buffer that grows") {
+  auto& pool = detail::SegmentPool::instance();
+  constexpr std::size_t kSecond = 2 * detail::kFirstSegment;
+  // Fills the 64 and 128 KiB segments and goes on into a third; taking every record
+  // empties the first two, and the consumer gives them back to the pool, which keeps one
+  // of each size (the pool's own thread only prepares 256 KiB and bigger).
+  auto grow_and_drain = [] {
+    Queue q;
+    for (int i = 0; i < records_filling(detail::kFirstSegment + kSecond); ++i) q.put(rec("x"));
+    std::vector<LogRecord> out;
+    q.get_batch(out, std::size_t{1} << 20, false);
+    return out.size();
+  };
+  const auto filled = static_cast<std::size_t>(records_filling(detail::kFirstSegment + kSecond));
+  CHECK(grow_and_drain() == filled);
+  CHECK(pool.spares(detail::kFirstSegment) == 1);
+  CHECK(pool.spares(kSecond) == 1);
+  CHECK(grow_and_drain() == filled);  // its segments are freed: one spare each is kept
+  CHECK(pool.spares(detail::kFirstSegment) == 1);
+  CHECK(pool.spares(kSecond) == 1);
+
+  // A buffer that outgrows its first segment takes the 128 KiB spare.
+  Queue q;
+  const int n = records_filling(detail::kFirstSegment);
+  for (int i = 0; i < n; ++i) q.put(rec(std::to_string(i)));
+  CHECK(pool.spares(kSecond) == 0);
+  std::vector<LogRecord> out;
+  CHECK(q.get_batch(out, std::size_t{1} << 20, false) == static_cast<std::size_t>(n));
+  CHECK(out.back().get_message() == std::to_string(n - 1));
 }
 
 TEST_CASE("a bounded Queue refuses put_nowait when full and accepts again after a get") {

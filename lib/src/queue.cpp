@@ -10,6 +10,7 @@
 #include "dictlog/detail/direct_call.hpp"
 #include "dictlog/detail/fence.hpp"
 #include "dictlog/detail/queue_prepare.hpp"
+#include "segment_pool.hpp"
 
 namespace dictlog {
 
@@ -85,8 +86,9 @@ constexpr std::size_t kWakeBacklog = 512;
 // A buffer is a chain of segments; each segment is a ring of bytes holding variable-size
 // entries, written by one producer and read by one consumer at a time. Positions only
 // grow; `committed` (producer) and `consumed` (consumer) publish them. A producer whose
-// segment is full links a bigger one and never touches the old one again; the consumer
-// frees a segment once it is empty and linked past.
+// segment is full links a bigger one (from the pool of segment_pool.hpp) and never
+// touches the old one again; the consumer gives a segment back to that pool once it is
+// empty and linked past.
 
 enum class EntryKind : std::uint8_t { pad, call, record };
 
@@ -101,31 +103,6 @@ static_assert(alignof(LogRecord) <= alignof(EntryHeader));
 namespace {
 
 constexpr std::size_t round16(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
-constexpr std::size_t kFirstSegment = 64 * 1024;
-// Growth past this adds segments of this size: prefaulting one costs the producer ~0.1 ms
-// once per ~7000 records, where a bigger one would stall a single call for milliseconds.
-constexpr std::size_t kMaxSegment = 1024 * 1024;
-
-struct Segment {
-  explicit Segment(std::size_t c)
-      : cap(c), data(static_cast<std::byte*>(::operator new(c, std::align_val_t{64}))) {
-    // Fault every page in now, not one every few dozen records later.
-    for (std::size_t i = 0; i < cap; i += 4096) static_cast<volatile std::byte*>(data)[i] = {};
-  }
-  ~Segment() { ::operator delete(data, std::align_val_t{64}); }
-  Segment(const Segment&) = delete;
-  Segment& operator=(const Segment&) = delete;
-
-  EntryHeader* at(std::uint64_t pos) const {
-    return reinterpret_cast<EntryHeader*>(data + (pos & (cap - 1)));
-  }
-
-  const std::size_t cap;  // a power of two
-  std::byte* const data;
-  alignas(64) std::atomic<std::uint64_t> committed{0};
-  alignas(64) std::atomic<std::uint64_t> consumed{0};
-  std::atomic<Segment*> next{nullptr};
-};
 
 std::atomic<std::uint64_t> g_next_queue_uid{1};
 
@@ -180,7 +157,7 @@ struct ThreadBuffer {
   void grow(std::size_t size) {
     std::size_t cap = std::min(write_seg->cap * 2, kMaxSegment);
     while (cap < 2 * size) cap *= 2;
-    auto* fresh = new Segment(cap);
+    Segment* fresh = SegmentPool::instance().take(cap);
     Segment* old = write_seg;
     write_seg = fresh;
     write_pos = 0;
@@ -204,7 +181,7 @@ struct ThreadBuffer {
       if (read_pos < s->committed.load(std::memory_order_acquire)) continue;
       read_seg = n;
       read_pos = 0;
-      delete s;
+      SegmentPool::instance().give_back(s);
     }
   }
   void pop(const EntryHeader* h) {

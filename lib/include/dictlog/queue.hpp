@@ -7,11 +7,15 @@
 // records keep their order; records of different threads are ordered by the TSC reading of
 // their put (or call), which can differ from the order in which the puts completed by the
 // few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
-// the thread links a twice as big one, up to 1 MiB a segment (prefaulted, so later records
-// meet no page fault); the consumer frees the old one once it has emptied it. A thread that ends leaves its
-// buffer to the next thread that puts. A waiting call takes ~120 bytes plus its encoded
-// arguments (a whole LogRecord, ~560, when it was put as a record), in segments that may
-// be half empty.
+// the thread links a twice as big one, up to 1 MiB a segment, prefaulted so that later
+// records meet no page fault. It takes that segment from a process-wide pool, which a
+// background thread (started at the first growth) refills with the segment the buffer
+// will need next; only when none is ready does the thread allocate and fault it in
+// itself. The consumer gives a segment it has emptied back to the pool, which keeps at
+// most two per size, 64 KiB to 1 MiB (~4 MiB in all), and frees the rest. A thread that
+// ends leaves its buffer to the next thread that puts. A waiting call takes ~120 bytes
+// plus its encoded arguments (a whole LogRecord, ~560, when it was put as a record), in
+// segments that may be half empty.
 //
 // A bounded queue keeps Python's maxsize exactly: its records go into chunks of 64 slots
 // (a slot is a LogRecord, ~540 bytes) under one short lock, and a record counts against

@@ -1,0 +1,91 @@
+// The segments of an unbounded queue's per-thread buffers (queue.cpp), and the process-wide
+// pool that keeps prefaulted ones ready, so that a producer whose buffer grows does not
+// allocate and fault in the new segment on the logging thread.
+//
+// A producer that grows takes a segment of the capacity it needs from the pool, under a
+// short mutex, and allocates one itself only when none is ready (it never waits). Either
+// way it asks the pool's one background thread, the provisioner, for the segment its
+// buffer will need next (twice the capacity, up to kMaxSegment), with one notify. The
+// consumer gives an emptied segment back when the pool holds no spare of its capacity
+// (it is already faulted in), and deletes it otherwise.
+//
+// The pool holds at most kMaxSpares segments per capacity (64 KiB .. 1 MiB), so at most
+// 2 * (64 + 128 + 256 + 512 + 1024) KiB = 3968 KiB, and none until a buffer first grows:
+// the provisioner starts then. Both the pool and its thread live until the process ends.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <new>
+
+namespace dictlog::detail {
+
+struct EntryHeader;
+
+constexpr std::size_t kFirstSegment = 64 * 1024;
+// Growth past this adds segments of this size: prefaulting one costs ~0.1 ms, where a
+// bigger one would stall a single call for milliseconds when the pool has none ready.
+constexpr std::size_t kMaxSegment = 1024 * 1024;
+
+// A ring of bytes, written by one producer and read by one consumer at a time.
+struct Segment {
+  explicit Segment(std::size_t c)
+      : cap(c), data(static_cast<std::byte*>(::operator new(c, std::align_val_t{64}))) {
+    // Fault every page in now, not one every few dozen records later.
+    for (std::size_t i = 0; i < cap; i += 4096) static_cast<volatile std::byte*>(data)[i] = {};
+  }
+  ~Segment() { ::operator delete(data, std::align_val_t{64}); }
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  EntryHeader* at(std::uint64_t pos) const {
+    return reinterpret_cast<EntryHeader*>(data + (pos & (cap - 1)));
+  }
+
+  const std::size_t cap;  // a power of two
+  std::byte* const data;
+  alignas(64) std::atomic<std::uint64_t> committed{0};
+  alignas(64) std::atomic<std::uint64_t> consumed{0};
+  std::atomic<Segment*> next{nullptr};
+};
+
+class SegmentPool {
+ public:
+  static constexpr std::size_t kMaxSpares = 2;
+
+  // The process's pool: never destroyed, so that threads still logging during static
+  // destruction can use it.
+  static SegmentPool& instance();
+
+  // Producer: a prefaulted, empty segment of capacity `cap` (a power of two).
+  Segment* take(std::size_t cap);
+  // Consumer: a segment no producer writes to any more and whose entries are all taken.
+  void give_back(Segment* s);
+
+  // Spares of capacity `cap` held now (for tests).
+  std::size_t spares(std::size_t cap);
+
+ private:
+  static constexpr std::size_t kClasses = 5;  // kFirstSegment .. kMaxSegment
+  static_assert(kFirstSegment << (kClasses - 1) == kMaxSegment);
+
+  SegmentPool() = default;
+  static std::size_t class_of(std::size_t cap);  // kClasses for a capacity not pooled
+  void provision();                              // the provisioner's loop
+
+  struct Class {
+    std::array<Segment*, kMaxSpares> spares{};
+    std::size_t count = 0;
+    bool wanted = false;  // the provisioner should make sure one spare is ready
+  };
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::array<Class, kClasses> classes_;
+  bool started_ = false;  // the provisioner was started (or failed to start)
+};
+
+}  // namespace dictlog::detail
