@@ -109,7 +109,9 @@ std::atomic<std::uint64_t> g_next_queue_uid{1};
 }  // namespace
 
 struct ThreadBuffer {
-  ThreadBuffer() : write_seg(new Segment(kFirstSegment)), read_seg(write_seg) {}
+  // The first segment comes from the pool too: one a drained buffer gave back, if any, and
+  // taking it has the pool prepare this buffer's first growth.
+  ThreadBuffer() : write_seg(SegmentPool::instance().take(kFirstSegment)), read_seg(write_seg) {}
   ~ThreadBuffer() {
     // The queue is going away: destroy what nobody took.
     while (EntryHeader* h = peek()) {

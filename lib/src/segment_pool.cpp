@@ -23,13 +23,16 @@ std::size_t SegmentPool::class_of(std::size_t cap) {
 Segment* SegmentPool::take(std::size_t cap) {
   const std::size_t k = class_of(cap);
   Segment* s = nullptr;
-  bool start = false;
+  bool start = false, wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (k < kClasses && classes_[k].count > 0) s = classes_[k].spares[--classes_[k].count];
-    // This buffer's next growth wants twice the capacity, or another kMaxSegment.
-    classes_[std::min(k + 1, kClasses - 1)].wanted = true;
+    if (k < kClasses && classes_[k].count > 0) {
+      s = classes_[k].spares[--classes_[k].count];
+      ++served_;
+    }
     start = !std::exchange(started_, true);
+    wake = !s || k >= kClasses - 1;
+    if (start || wake) running_ = true;
   }
   if (start) {
     // The provisioner takes none of the process's signals. Without it (no thread could be
@@ -40,9 +43,11 @@ Segment* SegmentPool::take(std::size_t cap) {
     try {
       std::thread([this] { provision(); }).detach();
     } catch (const std::system_error&) {
+      std::lock_guard lock(mutex_);
+      running_ = false;
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  } else {
+  } else if (wake) {
     work_.notify_one();
   }
   return s ? s : new Segment(cap);
@@ -69,17 +74,36 @@ std::size_t SegmentPool::spares(std::size_t cap) {
   return k < kClasses ? classes_[k].count : 0;
 }
 
+std::size_t SegmentPool::served() {
+  std::lock_guard lock(mutex_);
+  return served_;
+}
+
+std::size_t SegmentPool::missing() const {
+  std::size_t k = 0;
+  while (k < kClasses && classes_[k].count > 0) ++k;
+  return k;
+}
+
+void SegmentPool::refill_and_wait() {
+  std::unique_lock lock(mutex_);
+  if (!started_) return;
+  running_ = true;
+  work_.notify_one();
+  ready_.wait(lock, [&] { return !running_; });
+}
+
 void SegmentPool::provision() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    std::size_t k = 0;
-    while (k < kClasses && !classes_[k].wanted) ++k;
-    if (k == kClasses) {
-      work_.wait(lock);
+    const std::size_t k = missing();
+    if (k == kClasses || !running_) {
+      // Done, or out of memory: until a producer asks again.
+      running_ = false;
+      ready_.notify_all();
+      work_.wait(lock, [&] { return running_; });
       continue;
     }
-    classes_[k].wanted = false;
-    if (classes_[k].count > 0) continue;  // one is ready, e.g. given back by a consumer
     lock.unlock();
     Segment* s = nullptr;
     try {
@@ -87,8 +111,12 @@ void SegmentPool::provision() {
     } catch (const std::bad_alloc&) {
     }
     lock.lock();
-    // Only this thread adds a spare to a class that has one, so count < kMaxSpares here.
-    if (s) classes_[k].spares[classes_[k].count++] = s;
+    // Only this thread adds to a class with no spare (a consumer may add one meanwhile),
+    // so count < kMaxSpares here.
+    if (s)
+      classes_[k].spares[classes_[k].count++] = s;
+    else
+      running_ = false;
   }
 }
 

@@ -2,16 +2,20 @@
 // pool that keeps prefaulted ones ready, so that a producer whose buffer grows does not
 // allocate and fault in the new segment on the logging thread.
 //
-// A producer that grows takes a segment of the capacity it needs from the pool, under a
-// short mutex, and allocates one itself only when none is ready (it never waits). Either
-// way it asks the pool's one background thread, the provisioner, for the segment its
-// buffer will need next (twice the capacity, up to kMaxSegment), with one notify. The
-// consumer gives an emptied segment back when the pool holds no spare of its capacity
-// (it is already faulted in), and deletes it otherwise.
+// A producer takes every segment of its buffer from the pool, the first one (when a thread
+// first puts into a queue) and each growth, under a short mutex, and allocates one itself
+// only when none is ready (it never waits). The pool's one background thread, the
+// provisioner, keeps one spare of every capacity ready (64 KiB .. 1 MiB: a buffer's whole
+// way up), so a growth finds its segment there. The producer wakes it only when it took a
+// 1 MiB segment or found none: a futex wake costs the logging thread tens of us on a VM,
+// so the smaller spares it took are replaced at the provisioner's next round. The consumer
+// gives an emptied segment back when the pool holds no spare of its capacity (it is
+// already faulted in), and deletes it otherwise.
 //
-// The pool holds at most kMaxSpares segments per capacity (64 KiB .. 1 MiB), so at most
-// 2 * (64 + 128 + 256 + 512 + 1024) KiB = 3968 KiB, and none until a buffer first grows:
-// the provisioner starts then. Both the pool and its thread live until the process ends.
+// The pool holds at most kMaxSpares segments per capacity, so at most
+// 2 * (64 + 128 + 256 + 512 + 1024) KiB = 3968 KiB (1984 KiB once the provisioner is
+// done), and none until a thread first puts into an unbounded queue: the provisioner
+// starts then. Both the pool and its thread live until the process ends.
 #pragma once
 
 #include <array>
@@ -66,8 +70,11 @@ class SegmentPool {
   // Consumer: a segment no producer writes to any more and whose entries are all taken.
   void give_back(Segment* s);
 
-  // Spares of capacity `cap` held now (for tests).
+  // For tests: spares of capacity `cap` held now; takes served by a spare so far; has the
+  // provisioner (if started) make every capacity ready now, and waits for it.
   std::size_t spares(std::size_t cap);
+  std::size_t served();
+  void refill_and_wait();
 
  private:
   static constexpr std::size_t kClasses = 5;  // kFirstSegment .. kMaxSegment
@@ -80,12 +87,17 @@ class SegmentPool {
   struct Class {
     std::array<Segment*, kMaxSpares> spares{};
     std::size_t count = 0;
-    bool wanted = false;  // the provisioner should make sure one spare is ready
   };
+  // The first capacity with no spare, or kClasses.
+  std::size_t missing() const;
+
   std::mutex mutex_;
   std::condition_variable work_;
+  std::condition_variable ready_;
   std::array<Class, kClasses> classes_;
+  std::size_t served_ = 0;
   bool started_ = false;  // the provisioner was started (or failed to start)
+  bool running_ = false;  // the provisioner is making a segment
 };
 
 }  // namespace dictlog::detail

@@ -8,10 +8,11 @@
 // their put (or call), which can differ from the order in which the puts completed by the
 // few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
 // the thread links a twice as big one, up to 1 MiB a segment, prefaulted so that later
-// records meet no page fault. It takes that segment from a process-wide pool, which a
-// background thread (started at the first growth) refills with the segment the buffer
-// will need next; only when none is ready does the thread allocate and fault it in
-// itself. The consumer gives a segment it has emptied back to the pool, which keeps at
+// records meet no page fault. It takes every segment, the first one included, from a
+// process-wide pool, which a background thread (started when a thread first puts into an
+// unbounded queue) refills with the segment that buffer will need next, so that growth
+// costs the logging thread no page faults; only when none is ready does the thread
+// allocate and fault one in itself. The consumer gives a segment it has emptied back to the pool, which keeps at
 // most two per size, 64 KiB to 1 MiB (~4 MiB in all), and frees the rest. A thread that
 // ends leaves its buffer to the next thread that puts. A waiting call takes ~120 bytes
 // plus its encoded arguments (a whole LogRecord, ~560, when it was put as a record), in
