@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -112,6 +114,15 @@ TEST_CASE("a buffer's segments come prefaulted from the pool and go back to it d
   Queue q;            // its buffer for threads being torn down takes a 64 KiB segment now
   pool.refill_and_wait();  // one spare of every capacity, 64 KiB .. 1 MiB
   for (std::size_t cap = kFirst; cap <= detail::kMaxSegment; cap *= 2) CHECK(pool.spares(cap) >= 1);
+  // The thread that made them shows under its name (ps, top, gdb).
+  int named = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    named += name == "dictlog-pool";
+  }
+  CHECK(named == 1);
 
   // A thread's first put takes a 64 KiB spare (and frees the buffers this thread kept for
   // queues that are gone, which may give segments back); filling it and the next takes a

@@ -1,5 +1,6 @@
 #include "segment_pool.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -94,6 +95,7 @@ void SegmentPool::refill_and_wait() {
 }
 
 void SegmentPool::provision() {
+  pthread_setname_np(pthread_self(), "dictlog-pool");  // for ps, top and debuggers
   std::unique_lock lock(mutex_);
   for (;;) {
     const std::size_t k = missing();
