@@ -1,6 +1,9 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -149,6 +152,37 @@ TEST_CASE("a buffer's segments come prefaulted from the pool and go back to it d
   CHECK(out.back().get_message() == std::to_string(n - 1));
   CHECK(pool.spares(kFirst) == std::max<std::size_t>(first, 1));
   CHECK(pool.spares(2 * kFirst) == std::max<std::size_t>(second - 1, 1));
+}
+
+TEST_CASE("after fork the child's buffers grow through a pool thread of its own") {
+#if defined(__SANITIZE_THREAD__)
+  // TSan kills a child of a multi-threaded process that starts a thread (die_after_fork).
+  MESSAGE("SKIP: ThreadSanitizer does not support starting threads after fork");
+  return;
+#endif
+  auto& pool = detail::SegmentPool::instance();
+  { Queue warm; warm.put(rec("starts the pool's thread in this process")); }
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Only this thread exists here. A buffer that grows past 1 MiB takes segments, starts
+    // a provisioner of the child's own, and refill_and_wait returns (it would hang on a
+    // thread that exists only in the parent).
+    Queue q;
+    const int n = records_filling(2 * detail::kMaxSegment);
+    for (int i = 0; i < n; ++i) q.put(rec(std::to_string(i)));
+    pool.refill_and_wait();
+    std::vector<LogRecord> out;
+    q.get_batch(out, std::size_t{1} << 22, false);
+    bool ok = out.size() == static_cast<std::size_t>(n) &&
+              out.back().get_message() == std::to_string(n - 1) &&
+              pool.spares(detail::kMaxSegment) >= 1;
+    std::_Exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("a bounded Queue refuses put_nowait when full and accepts again after a get") {

@@ -109,8 +109,8 @@ std::atomic<std::uint64_t> g_next_queue_uid{1};
 }  // namespace
 
 struct ThreadBuffer {
-  // The first segment comes from the pool too: one a drained buffer gave back, if any, and
-  // taking it has the pool prepare this buffer's first growth.
+  // The first segment comes from the pool too, prefaulted: the pool's spare, or one a
+  // drained buffer gave back.
   ThreadBuffer() : write_seg(SegmentPool::instance().take(kFirstSegment)), read_seg(write_seg) {}
   ~ThreadBuffer() {
     // The queue is going away: destroy what nobody took.

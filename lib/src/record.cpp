@@ -43,7 +43,6 @@ const int g_atfork = [] {
   return 0;
 }();
 
-
 std::string_view os_thread_name() {
   if (::syscall(SYS_gettid) == ::getpid()) return detail::intern("MainThread");
   char buf[64] = {};

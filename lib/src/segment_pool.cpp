@@ -11,7 +11,19 @@
 namespace dictlog::detail {
 
 SegmentPool& SegmentPool::instance() {
-  static auto* p = new SegmentPool;  // leaked, with its detached thread
+  static auto* p = [] {
+    auto* pool = new SegmentPool;  // leaked, with its detached thread
+    // A child of fork() has the spares but not the thread: the next take starts one. The
+    // mutex is held across the fork, so the child never inherits it locked by a thread
+    // that does not exist there.
+    pthread_atfork([] { instance().mutex_.lock(); }, [] { instance().mutex_.unlock(); },
+                   [] {
+                     SegmentPool& pool = instance();
+                     pool.started_ = pool.running_ = pool.no_thread_ = false;
+                     pool.mutex_.unlock();
+                   });
+    return pool;
+  }();
   return *p;
 }
 
@@ -33,7 +45,7 @@ Segment* SegmentPool::take(std::size_t cap) {
     }
     start = !std::exchange(started_, true);
     wake = !s || k >= kClasses - 1;
-    if (start || wake) running_ = true;
+    if ((start || wake) && !no_thread_) running_ = true;
   }
   if (start) {
     // The provisioner takes none of the process's signals. Without it (no thread could be
@@ -46,6 +58,7 @@ Segment* SegmentPool::take(std::size_t cap) {
     } catch (const std::system_error&) {
       std::lock_guard lock(mutex_);
       running_ = false;
+      no_thread_ = true;
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
   } else if (wake) {

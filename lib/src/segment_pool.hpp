@@ -96,8 +96,9 @@ class SegmentPool {
   std::condition_variable ready_;
   std::array<Class, kClasses> classes_;
   std::size_t served_ = 0;
-  bool started_ = false;  // the provisioner was started (or failed to start)
-  bool running_ = false;  // the provisioner is making a segment
+  bool started_ = false;    // the provisioner was started (or failed to start)
+  bool no_thread_ = false;  // it failed to start: producers allocate for themselves
+  bool running_ = false;    // the provisioner has work to do
 };
 
 }  // namespace dictlog::detail

@@ -9,12 +9,12 @@
 // few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
 // the thread links a twice as big one, up to 1 MiB a segment, prefaulted so that later
 // records meet no page fault. It takes every segment, the first one included, from a
-// process-wide pool, which a background thread (started when a thread first puts into an
-// unbounded queue) refills with the segment that buffer will need next, so that growth
-// costs the logging thread no page faults; only when none is ready does the thread
-// allocate and fault one in itself. The consumer gives a segment it has emptied back to the pool, which keeps at
-// most two per size, 64 KiB to 1 MiB (~4 MiB in all), and frees the rest. A thread that
-// ends leaves its buffer to the next thread that puts. A waiting call takes ~120 bytes
+// process-wide pool in which a background thread, dictlog-pool (started when a thread
+// first puts into an unbounded queue), keeps one prefaulted segment of each size ready, so
+// that growth costs the logging thread no page fault; only when none is ready does the
+// thread allocate and fault one in itself. The consumer gives a segment it has emptied
+// back to the pool, which holds at most two per size, 64 KiB to 1 MiB (~4 MiB in all), and
+// frees the rest. A thread that ends leaves its buffer to the next thread that puts. A waiting call takes ~120 bytes
 // plus its encoded arguments (a whole LogRecord, ~560, when it was put as a record), in
 // segments that may be half empty.
 //
@@ -103,7 +103,6 @@ class QueuePreparer;
 struct QueueChunk;
 struct ThreadBuffer;
 struct ConsumerScratch;
-struct DirectCall;
 
 // The storage behind Queue and SimpleQueue: a linked list of fixed-size chunks of record
 // slots under one mutex, recycled through a free list.
