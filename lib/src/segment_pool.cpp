@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <new>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -20,6 +21,10 @@ SegmentPool& SegmentPool::instance() {
                    [] {
                      SegmentPool& pool = instance();
                      pool.started_ = pool.running_ = pool.no_thread_ = false;
+                     // Their state counts the parent's waiting provisioner, which the
+                     // child does not have: a notify would wait for it forever.
+                     new (&pool.work_) std::condition_variable;
+                     new (&pool.ready_) std::condition_variable;
                      pool.mutex_.unlock();
                    });
     return pool;
