@@ -14,6 +14,7 @@
 
 #include "dictlog/detail/fence.hpp"
 #include "dictlog/errors.hpp"
+#include "thread_buffer.hpp"
 
 namespace dictlog {
 

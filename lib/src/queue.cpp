@@ -11,6 +11,7 @@
 #include "dictlog/detail/fence.hpp"
 #include "dictlog/detail/queue_prepare.hpp"
 #include "segment_pool.hpp"
+#include "thread_buffer.hpp"
 
 namespace dictlog {
 
@@ -81,135 +82,17 @@ constexpr auto kNapWindow = 50ms;
 constexpr std::size_t kWakeBacklog = 512;
 }  // namespace
 
-// ---- Per-thread buffers (unbounded queues) ---------------------------------------------
-//
-// A buffer is a chain of segments; each segment is a ring of bytes holding variable-size
-// entries, written by one producer and read by one consumer at a time. Positions only
-// grow; `committed` (producer) and `consumed` (consumer) publish them. A producer whose
-// segment is full links a bigger one (from the pool of segment_pool.hpp) and never
-// touches the old one again; the consumer gives a segment back to that pool once it is
-// empty and linked past.
-
-enum class EntryKind : std::uint8_t { pad, call, record };
-
-struct alignas(16) EntryHeader {
-  std::uint32_t size;  // of the whole entry, a multiple of 16
-  EntryKind kind;
-  const QueuePreparer* prep;
-  std::uint64_t ticks;
-};
-static_assert(alignof(LogRecord) <= alignof(EntryHeader));
-
 namespace {
-
-constexpr std::size_t round16(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
-
 std::atomic<std::uint64_t> g_next_queue_uid{1};
-
 }  // namespace
 
-struct ThreadBuffer {
-  // The first segment comes from the pool too, prefaulted: the pool's spare, or one a
-  // drained buffer gave back.
-  ThreadBuffer() : write_seg(SegmentPool::instance().take(kFirstSegment)), read_seg(write_seg) {}
-  ~ThreadBuffer() {
-    // The queue is going away: destroy what nobody took.
-    while (EntryHeader* h = peek()) {
-      if (h->kind == EntryKind::record) reinterpret_cast<LogRecord*>(h + 1)->~LogRecord();
-      pop(h);
-    }
-    delete read_seg;
-  }
-  ThreadBuffer(const ThreadBuffer&) = delete;
-  ThreadBuffer& operator=(const ThreadBuffer&) = delete;
+__attribute__((tls_model("initial-exec"), visibility("hidden"))) thread_local std::uint64_t
+    t_last_uid = 0;
+__attribute__((tls_model("initial-exec"), visibility("hidden"))) thread_local ThreadBuffer*
+    t_last_buffer = nullptr;
 
-  // Producer side. Room for an entry of `size` bytes (a multiple of 16), its header filled
-  // in; visible to the consumer after commit().
-  EntryHeader* reserve(std::size_t size, EntryKind kind, const QueuePreparer* prep) {
-    Segment* s = write_seg;
-    std::uint64_t pos = write_pos;
-    std::size_t tail = s->cap - (pos & (s->cap - 1));
-    std::size_t need = size <= tail ? size : tail + size;  // pad to the end, then wrap
-    if (pos + need - consumed_seen > s->cap) {
-      consumed_seen = s->consumed.load(std::memory_order_acquire);
-      if (pos + need - consumed_seen > s->cap) {
-        grow(size);
-        s = write_seg;
-        pos = write_pos;
-        need = size;
-      }
-    }
-    if (need != size) {
-      EntryHeader* pad = s->at(pos);
-      pad->size = static_cast<std::uint32_t>(tail);
-      pad->kind = EntryKind::pad;
-      pos += tail;
-    }
-    EntryHeader* h = s->at(pos);
-    h->size = static_cast<std::uint32_t>(size);
-    h->kind = kind;
-    h->prep = prep;
-    write_pos = pos + size;
-    return h;
-  }
-  void commit() {
-    write_seg->committed.store(write_pos, std::memory_order_release);
-    pushed.store(pushed.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  }
-  void grow(std::size_t size) {
-    std::size_t cap = std::min(write_seg->cap * 2, kMaxSegment);
-    while (cap < 2 * size) cap *= 2;
-    Segment* fresh = SegmentPool::instance().take(cap);
-    Segment* old = write_seg;
-    write_seg = fresh;
-    write_pos = 0;
-    consumed_seen = 0;
-    old->next.store(fresh, std::memory_order_release);  // the producer's last touch of `old`
-  }
-
-  // Consumer side (consume_mutex_ held). The oldest entry, or nullptr.
-  EntryHeader* peek() {
-    for (;;) {
-      Segment* s = read_seg;
-      if (read_pos < s->committed.load(std::memory_order_acquire)) {
-        EntryHeader* h = s->at(read_pos);
-        if (h->kind != EntryKind::pad) return h;
-        read_pos += h->size;
-        continue;
-      }
-      Segment* n = s->next.load(std::memory_order_acquire);
-      if (!n) return nullptr;
-      // Everything committed to `s` was committed before `next` was set.
-      if (read_pos < s->committed.load(std::memory_order_acquire)) continue;
-      read_seg = n;
-      read_pos = 0;
-      SegmentPool::instance().give_back(s);
-    }
-  }
-  void pop(const EntryHeader* h) {
-    read_pos += h->size;
-    read_seg->consumed.store(read_pos, std::memory_order_release);
-    popped.store(popped.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  }
-  std::size_t waiting() const {
-    return static_cast<std::size_t>(pushed.load(std::memory_order_acquire) -
-                                    popped.load(std::memory_order_acquire));
-  }
-
-  // Written by the producer only.
-  alignas(64) Segment* write_seg;
-  std::uint64_t write_pos = 0;
-  std::uint64_t consumed_seen = 0;
-  std::atomic<bool> owned{true};  // a live thread writes here
-  // Read by the consumer's wait: apart from the producer's other state, so that the reads
-  // do not take that line away from the producer.
-  alignas(64) std::atomic<std::uint64_t> pushed{0};
-  // Written by the consumer only.
-  alignas(64) Segment* read_seg;
-  std::uint64_t read_pos = 0;
-  std::atomic<std::uint64_t> popped{0};
-  std::int64_t last_created_ns = 0;  // of the last record taken out
-};
+DirectSink::DirectSink(bool buffered)
+    : buffered_(buffered), uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {}
 
 namespace {
 
@@ -219,8 +102,6 @@ struct BufferRef {
   std::uint64_t uid;
   std::shared_ptr<ThreadBuffer> buffer;
 };
-__attribute__((tls_model("initial-exec"))) thread_local std::uint64_t t_last_uid = 0;
-__attribute__((tls_model("initial-exec"))) thread_local ThreadBuffer* t_last_buffer = nullptr;
 __attribute__((tls_model("initial-exec"))) thread_local bool t_buffers_gone = false;
 
 struct ThreadBuffers {
@@ -235,12 +116,6 @@ struct ThreadBuffers {
 thread_local ThreadBuffers t_buffers;
 
 }  // namespace
-
-ThreadBuffer* ChunkedQueue::own_buffer() {
-  if (t_last_uid == uid_) [[likely]]
-    return t_last_buffer;
-  return own_buffer_slow();
-}
 
 ThreadBuffer* ChunkedQueue::own_buffer_slow() {
   if (t_buffers_gone) return nullptr;
@@ -272,26 +147,6 @@ ThreadBuffer* ChunkedQueue::own_buffer_slow() {
   t_last_uid = uid_;
   t_last_buffer = found;
   return found;
-}
-
-DirectCall* ChunkedQueue::reserve_call(std::size_t arg_size, const void* tag) {
-  auto* prep = static_cast<const QueuePreparer*>(tag);
-  if (!buffered_) [[unlikely]]
-    return nullptr;
-  ThreadBuffer* b = own_buffer();
-  if (!b) [[unlikely]]
-    return nullptr;
-  EntryHeader* h =
-      b->reserve(round16(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size), EntryKind::call, prep);
-  h->ticks = clock_ticks();
-  return reinterpret_cast<DirectCall*>(h + 1);
-}
-
-bool ChunkedQueue::commit_call(DirectCall*) {
-  ThreadBuffer* b = t_last_buffer;  // reserve_call's, on this thread
-  b->commit();
-  after_commit(*b);
-  return queue_shut_down();
 }
 
 template <class R>
@@ -330,18 +185,6 @@ bool ChunkedQueue::push_buffered(LogRecord&& r, const QueuePreparer* prep) {
 
 bool ChunkedQueue::push_buffered(const LogRecord& r, const QueuePreparer* prep) {
   return push_buffered_impl(r, prep);
-}
-
-// After a record became visible: wake a sleeping consumer (or a napping one that has let
-// a backlog build up). The light fence pairs with the heavy one a consumer makes after
-// announcing its sleep: either it sees this record, or this thread sees it asleep. It also
-// orders the record before the caller's next load (QueueHandler reads its closed flag),
-// pairing with the heavy fence made before a sentinel is put (push_buffered_impl).
-inline void ChunkedQueue::after_commit(ThreadBuffer& b) {
-  light_fence();
-  if (sleepers_.load(std::memory_order_relaxed) > 0 ||
-      buffer_nappers_.load(std::memory_order_relaxed) > 0) [[unlikely]]
-    wake_consumer(b);
 }
 
 void ChunkedQueue::wake_consumer(ThreadBuffer& b) {
@@ -481,11 +324,10 @@ std::size_t ChunkedQueue::get_batch_buffered(std::vector<LogRecord>& out, std::s
 }
 
 ChunkedQueue::ChunkedQueue(std::size_t maxsize)
-    : maxsize_(maxsize),
+    : DirectSink(maxsize == 0),
+      maxsize_(maxsize),
       wake_backlog_(maxsize ? std::clamp<std::size_t>(maxsize / 2, 1, kWakeBacklog)
-                            : kWakeBacklog),
-      buffered_(maxsize == 0),
-      uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {
+                            : kWakeBacklog) {
   if (buffered_) {
     shared_buffer_ = std::make_shared<ThreadBuffer>();
     return;

@@ -128,12 +128,9 @@ class ChunkedQueue : public LogQueue, public DirectSink {
   bool push_copy(const LogRecord& r, const QueuePreparer* prep, bool block);
   void adopt(std::shared_ptr<const QueuePreparer> prep);
 
-  // For an unbounded queue: room in the calling thread's buffer for a logging call with
-  // `arg_size` bytes of arguments, time-stamped now, to be prepared by `prep` when taken
-  // out; nullptr for a bounded queue (or a thread being torn down). commit_call publishes it.
-  // The tag is the QueuePreparer. commit_call reports shutdown() (queue_shut_down()).
-  DirectCall* reserve_call(std::size_t arg_size, const void* tag) override;
-  bool commit_call(DirectCall* call) override;
+  // For an unbounded queue, DirectSink's reserve_call and commit_call take a logging call
+  // into the calling thread's buffer, to be prepared by the QueuePreparer given as tag
+  // when taken out; commit_call reports shutdown() (queue_shut_down()).
 
  private:
   QueueChunk* new_chunk_locked();
@@ -147,14 +144,12 @@ class ChunkedQueue : public LogQueue, public DirectSink {
   std::size_t unload(QueueChunk* chain, std::vector<LogRecord>& out);
 
   // The per-thread buffers of an unbounded queue.
-  ThreadBuffer* own_buffer();
-  ThreadBuffer* own_buffer_slow();
+  ThreadBuffer* own_buffer_slow() override;
   bool push_buffered(LogRecord&& r, const QueuePreparer* prep);
   bool push_buffered(const LogRecord& r, const QueuePreparer* prep);
   template <class R>
   bool push_buffered_impl(R&& r, const QueuePreparer* prep);
-  void after_commit(ThreadBuffer& b);
-  [[gnu::noinline]] void wake_consumer(ThreadBuffer& b);
+  void wake_consumer(ThreadBuffer& b) override;
   std::size_t drain_buffers(std::vector<LogRecord>& out, std::size_t max);
   bool buffers_hold_records() const;  // mutex_ held
   std::size_t get_batch_buffered(std::vector<LogRecord>& out, std::size_t max, bool block);
@@ -175,8 +170,6 @@ class ChunkedQueue : public LogQueue, public DirectSink {
   std::size_t wake_backlog_;  // records that wake a napping consumer early
   std::vector<std::shared_ptr<const QueuePreparer>> preparers_;
 
-  const bool buffered_;    // maxsize_ == 0: records go through per-thread buffers
-  const std::uint64_t uid_;  // never reused, unlike the address: keys the threads' caches
   std::vector<std::shared_ptr<ThreadBuffer>> buffers_;  // under mutex_
   // The buffer of threads that have none (their thread-local storage is being torn
   // down), shared under shared_mutex_.
@@ -184,8 +177,6 @@ class ChunkedQueue : public LogQueue, public DirectSink {
   std::mutex shared_mutex_;
   std::mutex consume_mutex_;  // one consumer of the buffers at a time
   std::unique_ptr<ConsumerScratch> scratch_;  // under consume_mutex_
-  std::atomic<int> sleepers_{0};  // consumers in a plain wait: a put must wake them
-  std::atomic<int> buffer_nappers_{0};
 };
 }  // namespace detail
 

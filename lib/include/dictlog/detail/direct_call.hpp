@@ -6,6 +6,7 @@
 // queue. The time is a TSC reading (detail::clock_ticks), turned into wall-clock time then.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -32,20 +33,40 @@ struct DirectCall {
   const std::byte* args() const { return reinterpret_cast<const std::byte*>(this + 1); }
 };
 
-// Implemented by a queue that takes DirectCalls; a handler names it (Handler::direct_route).
+struct ThreadBuffer;
+
+// The producer side of a queue that gives every thread a buffer of its own (ChunkedQueue,
+// unbounded): a handler names it in its route (Handler::direct_route). The two calls are
+// not virtual: the library defines them inline (lib/src/thread_buffer.hpp), so that the
+// logger writes into the thread's buffer with no call through a vtable.
 class DirectSink {
  public:
   // Room for one call with `arg_size` bytes of arguments, time-stamped now; `tag` (the
   // handler's, from its route) goes with it to whoever builds the record. nullptr when this
-  // call must take the ordinary path.
-  virtual DirectCall* reserve_call(std::size_t arg_size, const void* tag) = 0;
+  // call must take the ordinary path (a bounded queue, or a thread being torn down).
+  DirectCall* reserve_call(std::size_t arg_size, const void* tag);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
   // (Handler::serve_late_call).
-  virtual bool commit_call(DirectCall* call) = 0;
+  bool commit_call(DirectCall* call);
 
  protected:
+  explicit DirectSink(bool buffered);
   ~DirectSink() = default;
+  DirectSink(const DirectSink&) = delete;
+  DirectSink& operator=(const DirectSink&) = delete;
+
+  // This thread's buffer; nullptr while its thread-local storage is being torn down.
+  ThreadBuffer* own_buffer();
+  virtual ThreadBuffer* own_buffer_slow() = 0;
+  // Wakes the consumer after a commit when it sleeps (or naps with a backlog waiting).
+  void after_commit(ThreadBuffer& b);
+  virtual void wake_consumer(ThreadBuffer& b) = 0;
+
+  const bool buffered_;      // records go through per-thread buffers
+  const std::uint64_t uid_;  // never reused, unlike the address: keys the threads' caches
+  std::atomic<int> sleepers_{0};  // consumers in a plain wait: a commit must wake them
+  std::atomic<int> buffer_nappers_{0};
 };
 
 // Where a handler lets a logger write its calls: a sink and the tag its records carry.
