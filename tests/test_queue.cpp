@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "dictlog/queue.hpp"
 #include "segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
+#include "thread_buffer.hpp"  // white-box: one thread's buffer
 
 using namespace dictlog;
 using namespace std::chrono_literals;
@@ -108,6 +110,91 @@ TEST_CASE("a buffer that grows many times while the consumer is held back loses 
   }
   producer.join();
   CHECK(q.get_batch(batch, 1, false) == 0);
+}
+
+namespace {
+// Entries of 48 to 400 bytes, numbered in their time-stamp field, the bytes after the
+// header all set to the number's low byte.
+std::size_t entry_size(std::uint64_t n) {
+  return detail::round16(sizeof(detail::EntryHeader) + 16 * ((n * 7) % 24));
+}
+void put_entry(detail::ThreadBuffer& b, std::uint64_t n) {
+  detail::EntryHeader* h = b.reserve(entry_size(n), detail::EntryKind::call, nullptr);
+  h->ticks = n;
+  std::memset(h + 1, static_cast<int>(n & 0xff), h->size - sizeof(detail::EntryHeader));
+  b.commit();
+}
+// Takes every committed entry; checks that they are `next`, `next + 1`, ... whole.
+std::uint64_t take_entries(detail::ThreadBuffer& b, std::uint64_t next) {
+  while (detail::EntryHeader* h = b.peek()) {
+    REQUIRE(h->ticks == next);
+    REQUIRE(h->size == entry_size(next));
+    const auto* body = reinterpret_cast<const unsigned char*>(h + 1);
+    for (std::size_t i = 0; i < h->size - sizeof(detail::EntryHeader); ++i)
+      REQUIRE(body[i] == (next & 0xff));
+    b.pop(h);
+    ++next;
+  }
+  return next;
+}
+}  // namespace
+
+TEST_CASE("a thread's buffer wraps its ring many times, padding the end, without growing") {
+  detail::ThreadBuffer b;
+  const detail::Segment* seg = b.write_seg;
+  const std::size_t cap = seg->cap;
+  std::uint64_t put = 0, taken = 0;
+  // The consumer keeps up: a few entries at a time, across the ring's end again and again.
+  while (b.write_pos < 100 * cap) {
+    for (int i = 0; i < 7; ++i) put_entry(b, put++);
+    taken = take_entries(b, taken);
+  }
+  CHECK(taken == put);
+  CHECK(b.write_seg == seg);
+
+  // The consumer lags: the producer fills the room it left, up to the unread bytes, and
+  // only then grows; nothing unread is overwritten.
+  const std::uint64_t start = b.write_pos;
+  while (b.write_pos - start < cap / 2) put_entry(b, put++);
+  std::uint64_t half = taken;
+  while (half < put - (put - taken) / 2) {
+    detail::EntryHeader* h = b.peek();
+    REQUIRE(h != nullptr);
+    REQUIRE(h->ticks == half);
+    b.pop(h);
+    ++half;
+  }
+  // Entries are >= 48 bytes: more than cap / 48 of them cannot fit in what is left.
+  for (std::size_t n = 0; b.write_seg == seg; ++n) {
+    REQUIRE(n < cap / 48);
+    put_entry(b, put++);
+  }
+  CHECK(b.write_pos < cap);  // a fresh segment
+  CHECK(take_entries(b, half) == put);
+}
+
+TEST_CASE("an entry that does not fit before the ring's end goes to its start, after a pad") {
+  detail::ThreadBuffer b;
+  const detail::Segment* seg = b.write_seg;
+  const std::size_t cap = seg->cap;
+  constexpr std::size_t kBig = 48, kSmall = 32;
+  static_assert(detail::kFirstSegment % kBig == 16);  // 16 bytes are left at the end
+  for (std::size_t i = 0; i < cap / kBig; ++i) b.reserve(kBig, detail::EntryKind::call, nullptr);
+  b.commit();
+  // The consumer frees the first two entries; the producer has not looked since.
+  for (int i = 0; i < 2; ++i) b.pop(b.peek());
+  detail::EntryHeader* h = b.reserve(kSmall, detail::EntryKind::call, nullptr);
+  CHECK(reinterpret_cast<std::byte*>(h) == seg->data);
+  CHECK(b.write_seg == seg);
+  CHECK(b.write_pos == cap + kSmall);
+  b.commit();
+  // What is left to read: the rest of the first lap, the pad, the small entry.
+  std::size_t entries = 0;
+  while (detail::EntryHeader* e = b.peek()) {
+    ++entries;
+    b.pop(e);
+  }
+  CHECK(entries == cap / kBig - 2 + 1);
 }
 
 TEST_CASE("a buffer's segments come prefaulted from the pool and go back to it drained") {

@@ -86,10 +86,8 @@ namespace {
 std::atomic<std::uint64_t> g_next_queue_uid{1};
 }  // namespace
 
-__attribute__((tls_model("initial-exec"), visibility("hidden"))) thread_local std::uint64_t
-    t_last_uid = 0;
-__attribute__((tls_model("initial-exec"), visibility("hidden"))) thread_local ThreadBuffer*
-    t_last_buffer = nullptr;
+constinit thread_local std::uint64_t t_last_uid = 0;
+constinit thread_local ThreadBuffer* t_last_buffer = nullptr;
 
 DirectSink::DirectSink(bool buffered)
     : buffered_(buffered), uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {}

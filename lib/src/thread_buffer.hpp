@@ -4,6 +4,7 @@
 // no call through a vtable.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -38,7 +39,9 @@ constexpr std::size_t round16(std::size_t n) { return (n + 15) & ~std::size_t{15
 struct ThreadBuffer {
   // The first segment comes from the pool too, prefaulted: the pool's spare, or one a
   // drained buffer gave back.
-  ThreadBuffer() : write_seg(SegmentPool::instance().take(kFirstSegment)), read_seg(write_seg) {}
+  ThreadBuffer() : write_seg(SegmentPool::instance().take(kFirstSegment)), read_seg(write_seg) {
+    set_write_limit();
+  }
   ~ThreadBuffer() {
     // The queue is going away: destroy what nobody took.
     while (EntryHeader* h = peek()) {
@@ -51,8 +54,23 @@ struct ThreadBuffer {
   ThreadBuffer& operator=(const ThreadBuffer&) = delete;
 
   // Producer side. Room for an entry of `size` bytes (a multiple of 16), its header filled
-  // in; visible to the consumer after commit().
+  // in; visible to the consumer after commit(). The common case is a pointer bump within
+  // the room last known free; reserve_slow wraps, pads, learns what the consumer freed,
+  // or grows.
   EntryHeader* reserve(std::size_t size, EntryKind kind, const QueuePreparer* prep) {
+    std::byte* p = write_ptr;
+    if (static_cast<std::size_t>(write_limit - p) < size) [[unlikely]]
+      return reserve_slow(size, kind, prep);
+    write_ptr = p + size;
+    write_pos += size;
+    auto* h = reinterpret_cast<EntryHeader*>(p);
+    h->size = static_cast<std::uint32_t>(size);
+    h->kind = kind;
+    h->prep = prep;
+    return h;
+  }
+  [[gnu::noinline]] EntryHeader* reserve_slow(std::size_t size, EntryKind kind,
+                                              const QueuePreparer* prep) {
     Segment* s = write_seg;
     std::uint64_t pos = write_pos;
     std::size_t tail = s->cap - (pos & (s->cap - 1));
@@ -77,7 +95,17 @@ struct ThreadBuffer {
     h->kind = kind;
     h->prep = prep;
     write_pos = pos + size;
+    set_write_limit();
     return h;
+  }
+  // write_ptr at write_pos; write_limit where the segment's lap ends or, before that, where
+  // the consumer had last been seen to leave unread bytes.
+  void set_write_limit() {
+    const std::size_t cap = write_seg->cap;
+    const std::size_t off = write_pos & (cap - 1);
+    const std::uint64_t end = std::min(write_pos - off + cap, consumed_seen + cap);
+    write_ptr = write_seg->data + off;
+    write_limit = write_ptr + (end - write_pos);
   }
   void commit() {
     write_seg->committed.store(write_pos, std::memory_order_release);
@@ -125,6 +153,8 @@ struct ThreadBuffer {
 
   // Written by the producer only.
   alignas(64) Segment* write_seg;
+  std::byte* write_ptr;
+  std::byte* write_limit;
   std::uint64_t write_pos = 0;
   std::uint64_t consumed_seen = 0;
   std::atomic<bool> owned{true};  // a live thread writes here
@@ -139,8 +169,10 @@ struct ThreadBuffer {
 };
 
 // The buffer this thread used last, and the uid of its sink (queue.cpp keeps the rest of
-// the thread's buffers). Initial-exec: one %fs-relative load, not a __tls_get_addr call.
-#define DICTLOG_TLS __attribute__((tls_model("initial-exec"), visibility("hidden"))) thread_local
+// the thread's buffers). Initial-exec: one %fs-relative load, not a __tls_get_addr call;
+// constinit: no check for a dynamic initializer at every use.
+#define DICTLOG_TLS \
+  __attribute__((tls_model("initial-exec"), visibility("hidden"))) constinit thread_local
 extern DICTLOG_TLS std::uint64_t t_last_uid;
 extern DICTLOG_TLS ThreadBuffer* t_last_buffer;
 #undef DICTLOG_TLS
