@@ -62,10 +62,12 @@ def cases(a):
         ("lat4", "(a) caller latency, 4 producers", ["latency", "--threads", "4", "--bursts", b],
          lat),
         # Next to (a): the least a time-stamped call can measure with (a)'s timer and bursts.
-        ("floor", "(i) timer floor: a noinline call, empty / reading the TSC (same timer and "
+        ("floor", "(i) timer floor: a noinline call, empty / reading the TSC / writing a minimal "
+         "record (same timer and "
          "bursts as (a), 1 thread)", ["floor", "--threads", "1", "--bursts", b],
          [(k.replace("lat_", w + "_"), f"{name}, {l}", "ns", "-")
-          for w, name in (("empty", "empty call"), ("stamp", "TSC read + store"))
+          for w, name in (("empty", "empty call"), ("stamp", "TSC read + store"),
+                          ("record", "TSC + minimal record"))
           for k, l in LAT] + [("timer_overhead_ns", "timer alone (two reads)", "ns", "-")]),
     ]
     for t in (1, 2, 4):
