@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 
+#include "dictlog/detail/clock.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/level.hpp"
 
@@ -26,16 +27,10 @@ constexpr std::array<std::string_view, attr_count> kAttrNames = {
     "funcName", "created",     "msecs",  "relativeCreated", "thread",    "threadName",
     "processName", "process",  "taskName", "message",  "asctime"};
 
-// CLOCK_REALTIME through the vDSO (no system call); the coarse clock would be cheaper
-// but ticks in milliseconds or worse, and msecs must be exact.
-std::int64_t now_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
+using detail::wall_clock_ns;
 
 // Read once at load, like CPython's _startTime at import.
-const std::int64_t g_start_ns = now_ns();
+const std::int64_t g_start_ns = wall_clock_ns();
 
 std::atomic<std::int64_t> g_pid{::getpid()};
 const int g_atfork = [] {
@@ -148,7 +143,7 @@ LogRecord::LogRecord(std::string_view logger_name, int level, const SourceLocati
       pathname(where.file_name()),
       func(where.function_name()),
       lineno(where.line()),
-      created_ns(now_ns()),
+      created_ns(wall_clock_ns()),
       thread(detail::current_thread_ident()),
       thread_name(detail::current_thread_name()),
       process(g_pid.load(std::memory_order_relaxed)) {
@@ -451,7 +446,7 @@ LogRecord make_log_record(const dictlog::extra& attrs) {
   r.levelname = detail::intern("Level None");
   r.pathname = "";
   r.func = "None";
-  r.created_ns = now_ns();
+  r.created_ns = wall_clock_ns();
   r.relative_created = static_cast<double>(r.created_ns - g_start_ns) / 1e6;
   r.thread = detail::current_thread_ident();
   r.thread_name = detail::current_thread_name();

@@ -18,7 +18,9 @@
 
 namespace dictlog::detail {
 
-// Wall-clock ns since the epoch (what LogRecord's constructor stores in created_ns).
+// Wall-clock ns since the epoch (what LogRecord's constructor stores in created_ns):
+// CLOCK_REALTIME through the vDSO. The coarse clock would be cheaper but ticks in
+// milliseconds or worse, and msecs must be exact.
 std::int64_t wall_clock_ns();
 
 struct TickSource {
