@@ -36,19 +36,19 @@ struct DirectCall {
 struct ThreadBuffer;
 
 // The producer side of a queue that gives every thread a buffer of its own (ChunkedQueue,
-// unbounded): a handler names it in its route (Handler::direct_route). The two calls are
-// not virtual: the library defines them inline (lib/src/thread_buffer.hpp), so that the
-// logger writes into the thread's buffer with no call through a vtable.
+// unbounded): a handler names it in its route (Handler::direct_route). The inline members
+// are defined in the library only (lib/src/thread_buffer.hpp), where the logger and the
+// queue use them: the logger writes into the thread's buffer with no call through a vtable.
 class DirectSink {
  public:
   // Room for one call with `arg_size` bytes of arguments, time-stamped now; `tag` (the
   // handler's, from its route) goes with it to whoever builds the record. nullptr when this
   // call must take the ordinary path (a bounded queue, or a thread being torn down).
-  DirectCall* reserve_call(std::size_t arg_size, const void* tag);
+  inline DirectCall* reserve_call(std::size_t arg_size, const void* tag);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
   // (Handler::serve_late_call).
-  bool commit_call(DirectCall* call);
+  inline bool commit_call(DirectCall* call);
 
  protected:
   explicit DirectSink(bool buffered);
@@ -57,10 +57,10 @@ class DirectSink {
   DirectSink& operator=(const DirectSink&) = delete;
 
   // This thread's buffer; nullptr while its thread-local storage is being torn down.
-  ThreadBuffer* own_buffer();
+  inline ThreadBuffer* own_buffer();
   virtual ThreadBuffer* own_buffer_slow() = 0;
   // Wakes the consumer after a commit when it sleeps (or naps with a backlog waiting).
-  void after_commit(ThreadBuffer& b);
+  inline void after_commit(ThreadBuffer& b);
   virtual void wake_consumer(ThreadBuffer& b) = 0;
 
   const bool buffered_;      // records go through per-thread buffers
