@@ -1,7 +1,8 @@
 // The per-thread buffers of an unbounded queue, and the inline fast paths of
 // detail::DirectSink that write into them: the logger (logger.cpp) and the queue
 // (queue.cpp) both include this, so that a logging call reaches its thread's buffer with
-// no call through a vtable.
+// no call through a vtable. It sits below the logger: records, the clock, fences and the
+// segment pool, nothing of the queue layer (a QueuePreparer is only an address here).
 #pragma once
 
 #include <algorithm>
@@ -12,11 +13,12 @@
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/direct_call.hpp"
 #include "dictlog/detail/fence.hpp"
-#include "dictlog/detail/queue_prepare.hpp"
 #include "dictlog/record.hpp"
 #include "segment_pool.hpp"
 
 namespace dictlog::detail {
+
+class QueuePreparer;  // the tag of a queue's entries; only its address is kept here
 
 // A buffer is a chain of segments; each segment is a ring of bytes holding variable-size
 // entries, written by one producer and read by one consumer at a time. Positions only

@@ -35,6 +35,13 @@ struct DirectCall {
 
 struct ThreadBuffer;
 
+// Set (for good) by dictlog::shutdown() before it stops the listeners: from then on a
+// sink's consumer may be gone.
+extern std::atomic<bool> g_queue_shut_down;
+inline bool queue_shut_down() {
+  return g_queue_shut_down.load(std::memory_order_seq_cst);
+}
+
 // The producer side of a queue that gives every thread a buffer of its own (ChunkedQueue,
 // unbounded): a handler names it in its route (Handler::direct_route). The inline members
 // are defined in the library only (lib/src/thread_buffer.hpp), where the logger and the

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "dictlog/detail/direct_call.hpp"  // queue_shut_down()
 #include "dictlog/record.hpp"
 
 namespace dictlog {
@@ -41,12 +42,6 @@ class QueuePreparer {
   mutable std::mutex mutex_;
   QueueHandler* owner_;
 };
-
-// Set (for good) by dictlog::shutdown() before it stops the listeners.
-extern std::atomic<bool> g_queue_shut_down;
-inline bool queue_shut_down() {
-  return g_queue_shut_down.load(std::memory_order_seq_cst);
-}
 
 // Called by a QueueHandler after it put a record into `q` once shutdown() has run: if the
 // queue's listener has been stopped, the records waiting in `q` are handled now, on this
