@@ -23,12 +23,21 @@ ordered_json make_config(int n) {
     c["filters"]["x" + id] = {{"name", "svc" + id}};
     ordered_json h;
     switch (i % 4) {
-      case 0: h = {{"class", "logging.FileHandler"}, {"filename", "h" + id + ".log"}, {"delay", true}}; break;
-      case 1: h = {{"class", "logging.StreamHandler"}, {"stream", "ext://sys.stderr"}}; break;
-      case 2: h = {{"class", "logging.handlers.MemoryHandler"}, {"capacity", 100},
-                   {"target", "h" + std::to_string(i - 1)}}; break;
-      case 3: h = {{"class", "logging.handlers.QueueHandler"},
-                   {"handlers", {"h" + std::to_string(i - 3)}}}; break;
+      case 0:
+        h = {{"class", "logging.FileHandler"}, {"filename", "h" + id + ".log"}, {"delay", true}};
+        break;
+      case 1:
+        h = {{"class", "logging.StreamHandler"}, {"stream", "ext://sys.stderr"}};
+        break;
+      case 2:
+        h = {{"class", "logging.handlers.MemoryHandler"},
+             {"capacity", 100},
+             {"target", "h" + std::to_string(i - 1)}};
+        break;
+      case 3:
+        h = {{"class", "logging.handlers.QueueHandler"},
+             {"handlers", {"h" + std::to_string(i - 3)}}};
+        break;
     }
     h["formatter"] = "f" + id;
     h["filters"] = {"x" + id};
@@ -52,7 +61,8 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  auto dir = std::filesystem::temp_directory_path() / ("dictlog-bench-config-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("dictlog-bench-config-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::filesystem::current_path(dir);
   const ordered_json config = make_config(n);

@@ -315,8 +315,9 @@ __attribute__((noinline)) inline void floor_stamp(int a, int b) {
 // floor_minimal_record: the same, storing what a minimal record of a call holds, as the
 // fastest C++ loggers lay it out (one pointer to the call site's static data: format,
 // file, line, level): its size, the time stamp, the call site, the logger, the thread,
-// the two arguments, and the commit that publishes it. dictlog's record holds more (Python's thread name, file,
-// function, line and format are stored per call, since they come from no static object).
+// the two arguments, and the commit that publishes it. dictlog's record holds more (Python's thread
+// name, file, function, line and format are stored per call, since they come from no static
+// object).
 struct FloorMinimalRecord {
   std::uint64_t size, stamp;
   const void *site, *logger, *thread;
@@ -562,7 +563,8 @@ int run_main(const char* prog, int argc, char** argv) {
     // Lambdas, not function pointers: each measure_latency then calls its function directly.
     Percentiles empty = measure_latency([](int a, int b) { floor_empty(a, b); }, bs, calls);
     Percentiles stamp = measure_latency([](int a, int b) { floor_stamp(a, b); }, bs, calls);
-    Percentiles record = measure_latency([](int a, int b) { floor_minimal_record(a, b); }, bs, calls);
+    Percentiles record =
+        measure_latency([](int a, int b) { floor_minimal_record(a, b); }, bs, calls);
     out.add("threads", bs.threads).add("calls", calls).add("pause_us", bs.pause);
     out.add("empty", empty).add("stamp", stamp).add("record", record);
     out.add("timer_overhead_ns", overhead);

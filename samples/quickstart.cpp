@@ -7,7 +7,8 @@
 int main() {
   auto console = std::make_shared<dictlog::StreamHandler>(dictlog::stdout_stream());
   console->set_level(dictlog::INFO);
-  console->set_formatter(std::make_shared<dictlog::Formatter>("%(levelname)-8s %(name)s: %(message)s"));
+  console->set_formatter(
+      std::make_shared<dictlog::Formatter>("%(levelname)-8s %(name)s: %(message)s"));
 
   auto file = std::make_shared<dictlog::FileHandler>("quickstart.log", "w");
   file->set_formatter(std::make_shared<dictlog::Formatter>(

@@ -31,7 +31,6 @@ void set_role(Role r) {
 }
 }  // namespace
 
-
 using namespace dictlog;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;

@@ -30,7 +30,6 @@ std::atomic<bool>& g_counting = dictlog::test::g_count_allocs;
 std::atomic<long> g_listener_allocs{0};
 }  // namespace
 
-
 using namespace dictlog;
 using namespace std::chrono_literals;
 using dictlog::test::slurp;

@@ -20,7 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ordered_json parse(const std::string& text) { return ordered_json::parse(text); }
+ordered_json parse(const std::string& text) {
+  return ordered_json::parse(text);
+}
 
 // The problems check() finds, as "pointer: message" lines.
 std::vector<std::string> problems(const std::string& text) {
@@ -84,32 +86,40 @@ TEST_CASE("every problem is reported with its JSON Pointer") {
     "loggers": {"app": {"level": "info"}},
     "root": {"handlers": ["nope"]}
   })J";
-  CHECK(problems(bad) == std::vector<std::string>{
-      "/formatters/f/format: Invalid format '%(nosuch' for '%' style",
-      "/handlers/console/formatter: no formatter named 'brief'",
-      "/handlers/m/capacity: logging.handlers.MemoryHandler: 'capacity' must be an integer, not '10'",
-      "/handlers/x/class: 'logging.NoSuchHandler' is not a registered handler class (dictlog "
-      "resolves class names only through its registry: see dictlog::config::register_handler)",
-      "/handlers/y/my-key: Not a valid Python identifier: 'my-key'",
-      "/loggers/app/level: Unknown level: 'info' (a level is an integer or exactly a registered "
-      "name such as 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')",
-      "/root/handlers/0: no handler named 'nope'",
-  });
-  CHECK(rejection(bad) == "logging.json: /formatters/f/format: Invalid format '%(nosuch' for '%' style");
+  CHECK(
+      problems(bad) ==
+      std::vector<std::string>{
+          "/formatters/f/format: Invalid format '%(nosuch' for '%' style",
+          "/handlers/console/formatter: no formatter named 'brief'",
+          "/handlers/m/capacity: logging.handlers.MemoryHandler: 'capacity' must be an integer, "
+          "not '10'",
+          "/handlers/x/class: 'logging.NoSuchHandler' is not a registered handler class (dictlog "
+          "resolves class names only through its registry: see dictlog::config::register_handler)",
+          "/handlers/y/my-key: Not a valid Python identifier: 'my-key'",
+          "/loggers/app/level: Unknown level: 'info' (a level is an integer or exactly a "
+          "registered "
+          "name such as 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')",
+          "/root/handlers/0: no handler named 'nope'",
+      });
+  CHECK(rejection(bad) ==
+        "logging.json: /formatters/f/format: Invalid format '%(nosuch' for '%' style");
 }
 
 TEST_CASE("version and top-level errors") {
-  CHECK(problems("{}") == std::vector<std::string>{
-      "/version: dictionary doesn't specify a version (add \"version\": 1)"});
-  CHECK(problems(R"J({"version": "1"})J") == std::vector<std::string>{
-      "/version: Unsupported version: 1 (the only version is 1)"});
-  CHECK(problems(R"J({"version": 2})J") == std::vector<std::string>{
-      "/version: Unsupported version: 2 (the only version is 1)"});
+  CHECK(problems("{}") ==
+        std::vector<std::string>{
+            "/version: dictionary doesn't specify a version (add \"version\": 1)"});
+  CHECK(problems(R"J({"version": "1"})J") ==
+        std::vector<std::string>{"/version: Unsupported version: 1 (the only version is 1)"});
+  CHECK(problems(R"J({"version": 2})J") ==
+        std::vector<std::string>{"/version: Unsupported version: 2 (the only version is 1)"});
   CHECK(problems(R"J({"version": 1.0})J").empty());
   CHECK(problems(R"J({"version": true})J").empty());
-  CHECK(problems("[1]") == std::vector<std::string>{": a configuration must be a JSON object, not [1]"});
-  CHECK(problems(R"J({"version": 1, "handlers": 5})J") == std::vector<std::string>{
-      "/handlers: handlers must be an object of name: configuration, not 5"});
+  CHECK(problems("[1]") ==
+        std::vector<std::string>{": a configuration must be a JSON object, not [1]"});
+  CHECK(problems(R"J({"version": 1, "handlers": 5})J") ==
+        std::vector<std::string>{
+            "/handlers: handlers must be an object of name: configuration, not 5"});
   CHECK(problems(R"J({"version": 1, "handlers": []})J").empty());
 }
 
@@ -121,9 +131,10 @@ TEST_CASE("a rejected configuration leaves the running one untouched") {
     "handlers": {"new": {"class": "logging.FileHandler", "filename": "new.log"},
                  "zz": {"class": "logging.StreamHandler", "level": "LOUD"}},
     "root": {"handlers": ["new"]}})J";
-  CHECK(rejection(bad) == "logging.json: /handlers/zz/level: Unknown level: 'LOUD' (a level is an "
-                          "integer or exactly a registered name such as 'DEBUG', 'INFO', "
-                          "'WARNING', 'ERROR', 'CRITICAL')");
+  CHECK(rejection(bad) ==
+        "logging.json: /handlers/zz/level: Unknown level: 'LOUD' (a level is an "
+        "integer or exactly a registered name such as 'DEBUG', 'INFO', "
+        "'WARNING', 'ERROR', 'CRITICAL')");
   CHECK_FALSE(fs::exists("new.log"));  // validated before anything was built
   CHECK(get_handler_by_name("file") == before);
   CHECK_FALSE(before->closed());
@@ -136,11 +147,12 @@ TEST_CASE("a rejected configuration leaves the running one untouched") {
 TEST_CASE("a constructor that fails while building closes what was built and changes nothing") {
   TempDir d;
   int built = 0;
-  config::register_handler("tests.FailsWhenBuilt", [&](config::Args& a) -> std::shared_ptr<Handler> {
-    if (a.dry()) return nullptr;
-    ++built;
-    throw OSError("[Errno 28] No space left on device");
-  });
+  config::register_handler("tests.FailsWhenBuilt",
+                           [&](config::Args& a) -> std::shared_ptr<Handler> {
+                             if (a.dry()) return nullptr;
+                             ++built;
+                             throw OSError("[Errno 28] No space left on device");
+                           });
   config::dict_config(parse(kFileConfig));
   auto before = get_handler_by_name("file");
   const std::string bad = R"J({"version": 1,
@@ -163,7 +175,8 @@ TEST_CASE("check touches nothing: no file is created, no handler replaced") {
     "handlers": {"f": {"class": "logging.FileHandler", "filename": "checked.log"},
                  "r": {"class": "logging.handlers.RotatingFileHandler", "filename": "r.log",
                        "maxBytes": 10, "backupCount": 2}},
-    "root": {"handlers": ["f", "r"]}})J").empty());
+    "root": {"handlers": ["f", "r"]}})J")
+            .empty());
   CHECK_FALSE(fs::exists("checked.log"));
   CHECK_FALSE(fs::exists("r.log"));
   CHECK(get_handler_by_name("file") == before);
@@ -234,8 +247,8 @@ TEST_CASE("cfg:// and ext:// conversion") {
   CHECK(problems(R"J({"version": 1, "v": {"a": 1}, "root": {"level": "cfg://v.a!"}})J") ==
         std::vector<std::string>{"/root/level: Unable to convert 'v.a!' at '!'"});
   CHECK(problems(R"J({"version": 1, "v": [1], "root": {"level": "cfg://v[ 0 ]"}})J") ==
-        std::vector<std::string>{
-            "/root/level: cfg://v[ 0 ]: TypeError: list indices must be integers or slices, not str"});
+        std::vector<std::string>{"/root/level: cfg://v[ 0 ]: TypeError: list indices must be "
+                                 "integers or slices, not str"});
   CHECK(problems(R"J({"version": 1, "handlers": {"o": {"class": "logging.StreamHandler",
       "stream": "ext://sys.nonexistent"}}})J") ==
         std::vector<std::string>{
@@ -324,7 +337,8 @@ TEST_CASE("a new configuration closes the old handlers, even those it does not r
   TempDir d;
   config::dict_config(parse(kFileConfig));
   auto file = get_handler_by_name("file");
-  config::dict_config(parse(R"J({"version": 1, "handlers": {"n": {"class": "logging.NullHandler"}}})J"));
+  config::dict_config(
+      parse(R"J({"version": 1, "handlers": {"n": {"class": "logging.NullHandler"}}})J"));
   CHECK(file->closed());
   CHECK(get_handler_by_name("file") == nullptr);
   CHECK(get_handler_names() == std::vector<std::string>{"n"});
@@ -349,9 +363,10 @@ TEST_CASE("formatter keys: only CPython's count, () takes keyword arguments") {
   CHECK(slurp("out.log") == "A m\nB m\nC m\nD m -\n");
   CHECK(problems(R"J({"version": 1, "formatters": {"s": {"format": "x", "style": "#"}}})J") ==
         std::vector<std::string>{"/formatters/s/style: Style must be one of: %,{,$ (not '#')"});
-  CHECK(problems(R"J({"version": 1, "formatters": {"s": {"class": "ext://logging.Formatter"}}})J") ==
-        std::vector<std::string>{"/formatters/s/class: a formatter's \"class\" takes a class name, "
-                                 "not an ext:// reference (CPython resolves it without conversion)"});
+  CHECK(
+      problems(R"J({"version": 1, "formatters": {"s": {"class": "ext://logging.Formatter"}}})J") ==
+      std::vector<std::string>{"/formatters/s/class: a formatter's \"class\" takes a class name, "
+                               "not an ext:// reference (CPython resolves it without conversion)"});
 }
 
 TEST_CASE("dict_config_file names the file in errors, with line and column for bad JSON") {

@@ -29,8 +29,8 @@ using namespace dictlog;
 using dictlog::config::ConfigError;
 using dictlog::test::read_lines;
 using dictlog::test::Sequences;
-using dictlog::test::StderrCapture;
 using dictlog::test::slurp;
+using dictlog::test::StderrCapture;
 using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -751,7 +751,6 @@ class GateFilter : public Filter {
   mutable bool open_ = false;
 };
 
-
 }  // namespace
 
 // The race the reconfiguration test can only sample, made deterministic with a filter that
@@ -791,8 +790,7 @@ TEST_CASE("a record inside a replaced QueueHandler while its listener drains is 
   late.join();  // info() has returned
   config::stop_listeners();
   CHECK(old->queue()->qsize() == 0);
-  CHECK(slurp(d / "old.log") + slurp(d / "new.log") ==
-        "in flight during the reconfiguration\n");
+  CHECK(slurp(d / "old.log") + slurp(d / "new.log") == "in flight during the reconfiguration\n");
 }
 
 // Last: shutdown() is final for the queue layer.

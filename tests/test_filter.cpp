@@ -34,9 +34,18 @@ TEST_CASE("Filter passes its logger and descendants only, as Python's") {
 TEST_CASE("Filterer runs filters in order and stops at the first false") {
   Filterer f;
   std::vector<int> calls;
-  f.add_filter([&](LogRecord&) { calls.push_back(1); return true; });
-  f.add_filter([&](LogRecord&) { calls.push_back(2); return false; });
-  f.add_filter([&](LogRecord&) { calls.push_back(3); return true; });
+  f.add_filter([&](LogRecord&) {
+    calls.push_back(1);
+    return true;
+  });
+  f.add_filter([&](LogRecord&) {
+    calls.push_back(2);
+    return false;
+  });
+  f.add_filter([&](LogRecord&) {
+    calls.push_back(3);
+    return true;
+  });
   LogRecord r;
   CHECK_FALSE(f.filter(r));
   CHECK(calls == std::vector<int>{1, 2});
@@ -44,7 +53,10 @@ TEST_CASE("Filterer runs filters in order and stops at the first false") {
 
 TEST_CASE("a filter may change the record for later filters and handlers") {
   Filterer f;
-  f.add_filter([](LogRecord& r) { r.extra.emplace_back("user", "alice"); return true; });
+  f.add_filter([](LogRecord& r) {
+    r.extra.emplace_back("user", "alice");
+    return true;
+  });
   f.add_filter([](LogRecord& r) { return r.find_extra("user") != nullptr; });
   LogRecord r;
   CHECK(f.filter(r));

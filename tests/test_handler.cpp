@@ -13,7 +13,9 @@ using dictlog::test::StderrCapture;
 namespace {
 class Failing : public Handler {
  public:
-  void emit(LogRecord&) override { throw TypeError("%d format: a real number is required, not str"); }
+  void emit(LogRecord&) override {
+    throw TypeError("%d format: a real number is required, not str");
+  }
   std::string_view class_name() const override { return "Failing"; }
 };
 }  // namespace
@@ -30,7 +32,8 @@ TEST_CASE("handle runs filters, then emit") {
 
 TEST_CASE("an emit error prints Python's logging error block and never throws") {
   auto h = std::make_shared<Failing>();
-  LogRecord r = make_log_record({{"msg", "value %d"}, {"pathname", "/srv/app/t6.cpp"}, {"lineno", 5}});
+  LogRecord r =
+      make_log_record({{"msg", "value %d"}, {"pathname", "/srv/app/t6.cpp"}, {"lineno", 5}});
   StderrCapture err;
   CHECK_NOTHROW(h->handle(r));
   err.restore();

@@ -107,7 +107,8 @@ TEST_CASE("a logger's own filters apply to its records only") {
   lg.info("dropped by own filter");
   get_logger("flt.sub").info("kept");
   get_logger("flt.other").info("also kept: filters of ancestors do not apply");
-  CHECK(h->lines() == Lines{"flt.sub:INFO:kept", "flt.other:INFO:also kept: filters of ancestors do not apply"});
+  CHECK(h->lines() ==
+        Lines{"flt.sub:INFO:kept", "flt.other:INFO:also kept: filters of ancestors do not apply"});
 }
 
 TEST_CASE("disabled loggers drop their records; disable() drops levels everywhere") {
@@ -173,12 +174,12 @@ TEST_CASE("exception() renders the exception being handled after the message") {
     lg.exception("nested");
   }
   lg.exception("outside a catch");
-  CHECK(h->lines() == Lines{
-                          "ERROR:failed 1\nValueError: bad value 7",
-                          "ERROR:nested\nstd::runtime_error: inner\n\nThe above exception was the "
-                          "direct cause of the following exception:\n\n"
-                          "std::logic_error: outer",
-                          "ERROR:outside a catch\nNoneType: None"});
+  CHECK(h->lines() ==
+        Lines{"ERROR:failed 1\nValueError: bad value 7",
+              "ERROR:nested\nstd::runtime_error: inner\n\nThe above exception was the "
+              "direct cause of the following exception:\n\n"
+              "std::logic_error: outer",
+              "ERROR:outside a catch\nNoneType: None"});
 }
 
 TEST_CASE("lastResort prints the bare message for a path with no handler at all") {

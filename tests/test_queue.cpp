@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "dictlog/queue.hpp"
-#include "segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
+#include "segment_pool.hpp"   // white-box: the pool behind the unbounded queues' buffers
 #include "thread_buffer.hpp"  // white-box: one thread's buffer
 
 using namespace dictlog;
@@ -200,8 +200,11 @@ TEST_CASE("an entry that does not fit before the ring's end goes to its start, a
 TEST_CASE("a buffer's segments come prefaulted from the pool and go back to it drained") {
   auto& pool = detail::SegmentPool::instance();
   constexpr std::size_t kFirst = detail::kFirstSegment;
-  { Queue warm; warm.put(rec("starts the pool's thread")); }
-  Queue q;            // its buffer for threads being torn down takes a 64 KiB segment now
+  {
+    Queue warm;
+    warm.put(rec("starts the pool's thread"));
+  }
+  Queue q;                 // its buffer for threads being torn down takes a 64 KiB segment now
   pool.refill_and_wait();  // one spare of every capacity, 64 KiB .. 1 MiB
   for (std::size_t cap = kFirst; cap <= detail::kMaxSegment; cap *= 2) CHECK(pool.spares(cap) >= 1);
   // The thread that made them shows under its name (ps, top, gdb).
@@ -248,7 +251,10 @@ TEST_CASE("after fork the child's buffers grow through a pool thread of its own"
   return;
 #endif
   auto& pool = detail::SegmentPool::instance();
-  { Queue warm; warm.put(rec("starts the pool's thread in this process")); }
+  {
+    Queue warm;
+    warm.put(rec("starts the pool's thread in this process"));
+  }
   pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {

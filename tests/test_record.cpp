@@ -72,7 +72,9 @@ TEST_CASE("funcName is the unqualified function name") {
 }
 
 namespace {
-SourceLocation made_here() { return SourceLocation::current(); }
+SourceLocation made_here() {
+  return SourceLocation::current();
+}
 }  // namespace
 
 TEST_CASE("a record made by a logger knows where, when and which thread") {

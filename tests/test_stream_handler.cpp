@@ -14,8 +14,12 @@ using dictlog::test::StderrCapture;
 
 namespace {
 LogRecord rec(const char* msg, int level = INFO) {
-  return make_log_record({{"msg", msg}, {"levelno", level}, {"levelname", get_level_name(level)},
-                          {"name", "app"}, {"pathname", "/src/app.cpp"}, {"lineno", 9}});
+  return make_log_record({{"msg", msg},
+                          {"levelno", level},
+                          {"levelname", get_level_name(level)},
+                          {"name", "app"},
+                          {"pathname", "/src/app.cpp"},
+                          {"lineno", 9}});
 }
 }  // namespace
 

@@ -58,7 +58,8 @@ namespace {
 std::string normalise_encoding(const std::optional<std::string>& e) {
   if (!e || e->empty()) return "utf-8";
   std::string s;
-  for (char c : *e) s += (c == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : *e)
+    s += (c == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s == "utf-8" || s == "utf8" || s == "locale" || s == "u8") return "utf-8";
   if (s == "ascii" || s == "us-ascii" || s == "646") return "ascii";
   if (s == "latin-1" || s == "latin1" || s == "iso-8859-1" || s == "iso8859-1" || s == "l1")
@@ -68,8 +69,8 @@ std::string normalise_encoding(const std::optional<std::string>& e) {
 
 std::string normalise_errors(const std::optional<std::string>& e) {
   if (!e) return "strict";
-  static const char* known[] = {"strict", "ignore", "replace", "backslashreplace",
-                                "xmlcharrefreplace", "surrogateescape"};
+  static const char* known[] = {
+      "strict", "ignore", "replace", "backslashreplace", "xmlcharrefreplace", "surrogateescape"};
   for (const char* k : known)
     if (*e == k) return *e;
   throw LookupError("unknown error handler name '" + *e + "'");
@@ -111,11 +112,20 @@ FileHandler::~FileHandler() {
 void FileHandler::open_stream() {
   int flags = O_CLOEXEC;
   bool plus = mode_.find('+') != std::string::npos;
-  switch (mode_.find_first_of("rwax") == std::string::npos ? 'a' : mode_[mode_.find_first_of("rwax")]) {
-    case 'r': flags |= plus ? O_RDWR : O_RDONLY; break;
-    case 'w': flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC; break;
-    case 'x': flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL; break;
-    default: flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND; break;
+  switch (mode_.find_first_of("rwax") == std::string::npos ? 'a'
+                                                           : mode_[mode_.find_first_of("rwax")]) {
+    case 'r':
+      flags |= plus ? O_RDWR : O_RDONLY;
+      break;
+    case 'w':
+      flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC;
+      break;
+    case 'x':
+      flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL;
+      break;
+    default:
+      flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND;
+      break;
   }
   int fd = ::open(base_filename_.c_str(), flags, 0666);
   if (fd < 0) detail::throw_os_error(errno, base_filename_);

@@ -39,7 +39,9 @@ void Filterer::remove_filter(const FilterRef& f) {
   std::atomic_store(&filters_, std::shared_ptr<const std::vector<FilterRef>>(std::move(next)));
 }
 
-std::vector<FilterRef> Filterer::filters() const { return *std::atomic_load(&filters_); }
+std::vector<FilterRef> Filterer::filters() const {
+  return *std::atomic_load(&filters_);
+}
 
 bool Filterer::filter(LogRecord& record) const {
   if (!has_filters_.load(std::memory_order_acquire)) return true;

@@ -52,7 +52,7 @@ struct LocalTime {
   std::int64_t second = 0;
   bool valid = false;
   bool utc = false;
-  bool msecs = false;  // text ends in ",mmm", rewritten in place for each record
+  bool msecs = false;    // text ends in ",mmm", rewritten in place for each record
   std::size_t base = 0;  // length of the strftime part
   std::string format;
   std::string text;

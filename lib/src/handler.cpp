@@ -209,8 +209,9 @@ void Handler::handle_error(const LogRecord& record) noexcept {
       m += '\n';
       out += m;
     } catch (...) {
-      out += "Unable to print the message and arguments - possible formatting error.\n"
-             "Use the traceback above to help find the error.\n";
+      out +=
+          "Unable to print the message and arguments - possible formatting error.\n"
+          "Use the traceback above to help find the error.\n";
     }
     write_stderr(out);
   } catch (...) {
@@ -234,8 +235,12 @@ std::vector<std::string> get_handler_names() {
   return names;
 }
 
-bool raise_exceptions() { return g_raise_exceptions.load(std::memory_order_relaxed); }
-void set_raise_exceptions(bool on) { g_raise_exceptions.store(on, std::memory_order_relaxed); }
+bool raise_exceptions() {
+  return g_raise_exceptions.load(std::memory_order_relaxed);
+}
+void set_raise_exceptions(bool on) {
+  g_raise_exceptions.store(on, std::memory_order_relaxed);
+}
 
 namespace detail {
 

@@ -30,8 +30,12 @@ struct LevelTables {
   }
 
   LevelTables() {
-    for (auto [lvl, n] : {std::pair{CRITICAL, "CRITICAL"}, {ERROR, "ERROR"}, {WARNING, "WARNING"},
-                          {INFO, "INFO"}, {DEBUG, "DEBUG"}, {NOTSET, "NOTSET"}}) {
+    for (auto [lvl, n] : {std::pair{CRITICAL, "CRITICAL"},
+                          {ERROR, "ERROR"},
+                          {WARNING, "WARNING"},
+                          {INFO, "INFO"},
+                          {DEBUG, "DEBUG"},
+                          {NOTSET, "NOTSET"}}) {
       by_level[lvl] = own(n);
       by_name[n] = lvl;
       publish(lvl, by_level[lvl]);  // else every record of a standard level takes the lock
@@ -49,7 +53,9 @@ LevelTables& tables() {
 
 }  // namespace
 
-std::string get_level_name(int level) { return std::string(detail::interned_level_name(level)); }
+std::string get_level_name(int level) {
+  return std::string(detail::interned_level_name(level));
+}
 
 std::optional<int> get_level_by_name(std::string_view name) {
   auto& t = tables();
@@ -92,7 +98,8 @@ std::string_view interned_level_name(int level) {
   }
   std::unique_lock lock(t.mutex);
   auto it = t.by_level.find(level);
-  std::string_view name = it != t.by_level.end() ? it->second : t.own("Level " + std::to_string(level));
+  std::string_view name =
+      it != t.by_level.end() ? it->second : t.own("Level " + std::to_string(level));
   if (level >= 0 && level < LevelTables::kFast && !t.fast[level].load(std::memory_order_relaxed))
     t.publish(level, name);
   return name;

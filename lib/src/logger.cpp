@@ -485,8 +485,8 @@ std::string current_stack() {
 }
 }  // namespace
 
-void Logger::log_text(int level, std::string_view text, bool is_static,
-                      const SourceLocation& w, const Options& o) {
+void Logger::log_text(int level, std::string_view text, bool is_static, const SourceLocation& w,
+                      const Options& o) {
   LogRecord r = new_record(level, w);
   if (is_static)
     r.set_msg(text);
@@ -580,8 +580,12 @@ void set_last_resort(std::shared_ptr<Handler> h) {
   m.last_resort_set = m.last_resort != nullptr;
 }
 
-Logger& get_logger(std::string_view name) { return Manager::get().get_logger(name); }
-Logger& root() { return *Manager::get().root; }
+Logger& get_logger(std::string_view name) {
+  return Manager::get().get_logger(name);
+}
+Logger& root() {
+  return *Manager::get().root;
+}
 
 void disable(int level) {
   auto& m = Manager::get();
@@ -589,7 +593,9 @@ void disable(int level) {
   m.disable = level;
   m.changed();
 }
-void disable(std::string_view level) { disable(check_level(level)); }
+void disable(std::string_view level) {
+  disable(check_level(level));
+}
 int disabled_level() {
   auto& m = Manager::get();
   std::lock_guard lock(m.mutex);

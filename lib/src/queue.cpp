@@ -149,8 +149,8 @@ ThreadBuffer* ChunkedQueue::own_buffer_slow() {
 
 template <class R>
 static EntryHeader* emplace_record(ThreadBuffer& b, R&& r, const QueuePreparer* prep) {
-  EntryHeader* h = b.reserve(round16(sizeof(EntryHeader) + sizeof(LogRecord)),
-                             EntryKind::record, prep);
+  EntryHeader* h =
+      b.reserve(round16(sizeof(EntryHeader) + sizeof(LogRecord)), EntryKind::record, prep);
   h->ticks = clock_ticks();
   new (h + 1) LogRecord(std::forward<R>(r));
   return h;

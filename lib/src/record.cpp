@@ -20,10 +20,10 @@ namespace dictlog {
 namespace {
 
 constexpr std::array<std::string_view, attr_count> kAttrNames = {
-    "name",     "msg",         "args",   "levelname", "levelno",         "pathname",
-    "filename", "module",      "exc_info", "exc_text", "stack_info",     "lineno",
-    "funcName", "created",     "msecs",  "relativeCreated", "thread",    "threadName",
-    "processName", "process",  "taskName", "message",  "asctime"};
+    "name",        "msg",     "args",     "levelname",       "levelno",    "pathname",
+    "filename",    "module",  "exc_info", "exc_text",        "stack_info", "lineno",
+    "funcName",    "created", "msecs",    "relativeCreated", "thread",     "threadName",
+    "processName", "process", "taskName", "message",         "asctime"};
 
 using detail::wall_clock_ns;
 
@@ -39,13 +39,16 @@ const int g_atfork = [] {
 std::string_view os_thread_name() {
   if (::syscall(SYS_gettid) == ::getpid()) return detail::intern("MainThread");
   char buf[64] = {};
-  if (pthread_getname_np(pthread_self(), buf, sizeof buf) == 0 && buf[0]) return detail::intern(buf);
+  if (pthread_getname_np(pthread_self(), buf, sizeof buf) == 0 && buf[0])
+    return detail::intern(buf);
   return detail::intern("Thread-" + std::to_string(::syscall(SYS_gettid)));
 }
 
 }  // namespace
 
-std::string_view attr_name(Attr a) { return kAttrNames[static_cast<std::size_t>(a)]; }
+std::string_view attr_name(Attr a) {
+  return kAttrNames[static_cast<std::size_t>(a)];
+}
 
 std::optional<Attr> attr_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kAttrNames.size(); ++i)
@@ -67,7 +70,9 @@ std::string_view intern(std::string_view s) {
   return *it;
 }
 
-std::int64_t start_time_ns() { return g_start_ns; }
+std::int64_t start_time_ns() {
+  return g_start_ns;
+}
 
 namespace {
 // Big enough that a batch of 4096 short lines fills a few chunks.
@@ -102,15 +107,21 @@ void TextArena::reset() {
   used_ = 0;
 }
 
-TextArena* batch_arena() { return t_batch_arena; }
+TextArena* batch_arena() {
+  return t_batch_arena;
+}
 
 BatchArenaScope::BatchArenaScope(TextArena* arena) : prev_(t_batch_arena) {
   t_batch_arena = arena;
 }
 
-BatchArenaScope::~BatchArenaScope() { t_batch_arena = prev_; }
+BatchArenaScope::~BatchArenaScope() {
+  t_batch_arena = prev_;
+}
 
-std::int64_t current_process_id() { return g_pid.load(std::memory_order_relaxed); }
+std::int64_t current_process_id() {
+  return g_pid.load(std::memory_order_relaxed);
+}
 
 std::string_view current_thread_name_slow() {
   if (!t_thread.named) {
@@ -354,8 +365,10 @@ std::string_view LogRecord::func_name() const {
   std::size_t end = f.size();
   for (std::size_t i = 0; i < f.size(); ++i) {
     char c = f[i];
-    if (c == '<') ++depth;
-    else if (c == '>' && depth > 0) --depth;
+    if (c == '<')
+      ++depth;
+    else if (c == '>' && depth > 0)
+      --depth;
     else if (c == '(' && depth == 0 && i > 0) {
       end = i;
       break;
@@ -366,8 +379,10 @@ std::string_view LogRecord::func_name() const {
   std::size_t start = 0;
   for (std::size_t i = f.size(); i-- > 0;) {
     char c = f[i];
-    if (c == '>') ++depth;
-    else if (c == '<' && depth > 0) --depth;
+    if (c == '>')
+      ++depth;
+    else if (c == '<' && depth > 0)
+      --depth;
     else if (depth == 0 && (c == ' ' || (c == ':' && i > 0 && f[i - 1] == ':'))) {
       start = i + 1;
       break;
@@ -390,29 +405,52 @@ ValueView LogRecord::attribute(Attr a) const {
     return std::monostate{};
   };
   switch (a) {
-    case Attr::name: return name;
-    case Attr::msg: return msg_;
-    case Attr::args: return std::monostate{};
-    case Attr::levelname: return levelname;
-    case Attr::levelno: return static_cast<std::int64_t>(levelno);
-    case Attr::pathname: return pathname;
-    case Attr::filename: return filename();
-    case Attr::module: return module();
-    case Attr::exc_info: return opt(exc_text);
-    case Attr::exc_text: return exc_formatted ? opt(exc_text) : ValueView{};
-    case Attr::stack_info: return opt(stack_info);
-    case Attr::lineno: return static_cast<std::int64_t>(lineno);
-    case Attr::funcName: return func_name();
-    case Attr::created: return created();
-    case Attr::msecs: return msecs();
-    case Attr::relativeCreated: return relative_created;
-    case Attr::thread: return static_cast<std::int64_t>(thread);
-    case Attr::threadName: return thread_name;
-    case Attr::processName: return process_name;
-    case Attr::process: return process;
-    case Attr::taskName: return std::monostate{};
-    case Attr::message: return message_text();
-    case Attr::asctime: return std::monostate{};
+    case Attr::name:
+      return name;
+    case Attr::msg:
+      return msg_;
+    case Attr::args:
+      return std::monostate{};
+    case Attr::levelname:
+      return levelname;
+    case Attr::levelno:
+      return static_cast<std::int64_t>(levelno);
+    case Attr::pathname:
+      return pathname;
+    case Attr::filename:
+      return filename();
+    case Attr::module:
+      return module();
+    case Attr::exc_info:
+      return opt(exc_text);
+    case Attr::exc_text:
+      return exc_formatted ? opt(exc_text) : ValueView{};
+    case Attr::stack_info:
+      return opt(stack_info);
+    case Attr::lineno:
+      return static_cast<std::int64_t>(lineno);
+    case Attr::funcName:
+      return func_name();
+    case Attr::created:
+      return created();
+    case Attr::msecs:
+      return msecs();
+    case Attr::relativeCreated:
+      return relative_created;
+    case Attr::thread:
+      return static_cast<std::int64_t>(thread);
+    case Attr::threadName:
+      return thread_name;
+    case Attr::processName:
+      return process_name;
+    case Attr::process:
+      return process;
+    case Attr::taskName:
+      return std::monostate{};
+    case Attr::message:
+      return message_text();
+    case Attr::asctime:
+      return std::monostate{};
   }
   return std::monostate{};
 }
@@ -465,13 +503,27 @@ LogRecord make_log_record(const dictlog::extra& attrs) {
       continue;
     }
     switch (*a) {
-      case Attr::name: r.name = text(); break;
-      case Attr::msg: r.set_msg_copy(str(v)); break;
-      case Attr::levelname: r.levelname = text(); break;
-      case Attr::levelno: r.levelno = static_cast<int>(num()); break;
-      case Attr::pathname: r.pathname = text(); break;
-      case Attr::funcName: r.func = text(); break;
-      case Attr::lineno: r.lineno = static_cast<std::uint32_t>(num()); break;
+      case Attr::name:
+        r.name = text();
+        break;
+      case Attr::msg:
+        r.set_msg_copy(str(v));
+        break;
+      case Attr::levelname:
+        r.levelname = text();
+        break;
+      case Attr::levelno:
+        r.levelno = static_cast<int>(num());
+        break;
+      case Attr::pathname:
+        r.pathname = text();
+        break;
+      case Attr::funcName:
+        r.func = text();
+        break;
+      case Attr::lineno:
+        r.lineno = static_cast<std::uint32_t>(num());
+        break;
       case Attr::created:
         if (auto* d = std::get_if<double>(&v.get()))
           r.created_ns = static_cast<std::int64_t>(*d * 1e9);
@@ -479,20 +531,32 @@ LogRecord make_log_record(const dictlog::extra& attrs) {
           r.created_ns = num() * 1'000'000'000;
         break;
       case Attr::relativeCreated:
-        if (auto* d = std::get_if<double>(&v.get())) r.relative_created = *d;
-        else r.relative_created = static_cast<double>(num());
+        if (auto* d = std::get_if<double>(&v.get()))
+          r.relative_created = *d;
+        else
+          r.relative_created = static_cast<double>(num());
         break;
-      case Attr::thread: r.thread = static_cast<std::uint64_t>(num()); break;
-      case Attr::threadName: r.thread_name = text(); break;
-      case Attr::processName: r.process_name = text(); break;
-      case Attr::process: r.process = num(); break;
+      case Attr::thread:
+        r.thread = static_cast<std::uint64_t>(num());
+        break;
+      case Attr::threadName:
+        r.thread_name = text();
+        break;
+      case Attr::processName:
+        r.process_name = text();
+        break;
+      case Attr::process:
+        r.process = num();
+        break;
       case Attr::exc_text:
         if (!v.is_none()) r.exc_text = str(v), r.exc_formatted = true;
         break;
       case Attr::stack_info:
         if (!v.is_none()) r.stack_info = str(v);
         break;
-      default: r.extra.emplace_back(k, v); break;
+      default:
+        r.extra.emplace_back(k, v);
+        break;
     }
   }
   return r;

@@ -38,11 +38,11 @@ constexpr std::size_t kMaxSegment = 1024 * 1024;
 // A ring of bytes, written by one producer and read by one consumer at a time.
 struct Segment {
   explicit Segment(std::size_t c)
-      : cap(c), data(static_cast<std::byte*>(::operator new(c, std::align_val_t{64}))) {
+      : cap(c), data(static_cast<std::byte*>(::operator new (c, std::align_val_t{64}))) {
     // Fault every page in now, not one every few dozen records later.
     for (std::size_t i = 0; i < cap; i += 4096) static_cast<volatile std::byte*>(data)[i] = {};
   }
-  ~Segment() { ::operator delete(data, std::align_val_t{64}); }
+  ~Segment() { ::operator delete (data, std::align_val_t{64}); }
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 

@@ -76,7 +76,8 @@ std::string SocketHandler::make_pickle(LogRecord& record) const {
   for (const auto& [key, value] : record.extra) {
     if (key == "message") continue;
     // A dict has each key once: a repeated key keeps its place and takes the new value.
-    auto it = std::find_if(d.begin(), d.end(), [&k = key](const auto& kv) { return kv.first == k; });
+    auto it =
+        std::find_if(d.begin(), d.end(), [&k = key](const auto& kv) { return kv.first == k; });
     if (it != d.end())
       it->second = pickle_value(value.view());
     else

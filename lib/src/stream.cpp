@@ -36,7 +36,9 @@ void write_all(int fd, std::string_view bytes) {
 
 }  // namespace detail
 
-void FdStream::write(std::string_view bytes) { detail::write_all(fd_, bytes); }
+void FdStream::write(std::string_view bytes) {
+  detail::write_all(fd_, bytes);
+}
 
 void OStream::write(std::string_view bytes) {
   os_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -36,7 +36,9 @@ struct alignas(16) EntryHeader {
   std::uint64_t ticks;
 };
 static_assert(alignof(LogRecord) <= alignof(EntryHeader));
-constexpr std::size_t round16(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
+constexpr std::size_t round16(std::size_t n) {
+  return (n + 15) & ~std::size_t{15};
+}
 
 struct ThreadBuffer {
   // The first segment comes from the pool too, prefaulted: the pool's spare, or one a

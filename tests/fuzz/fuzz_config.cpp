@@ -149,8 +149,8 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string why;
-  auto config = dictlog::config::parse_config(
-      std::string(reinterpret_cast<const char*>(data), size), why);
+  auto config =
+      dictlog::config::parse_config(std::string(reinterpret_cast<const char*>(data), size), why);
   if (!config || !safe(*config)) return 0;
 
   try {

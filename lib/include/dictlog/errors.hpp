@@ -21,11 +21,11 @@ class Error : public std::runtime_error {
   virtual const char* python_type() const noexcept { return "Exception"; }
 };
 
-#define DICTLOG_DECLARE_ERROR(Name)                                         \
-  class Name : public Error {                                               \
-   public:                                                                  \
-    using Error::Error;                                                     \
-    const char* python_type() const noexcept override { return #Name; }     \
+#define DICTLOG_DECLARE_ERROR(Name)                                     \
+  class Name : public Error {                                           \
+   public:                                                              \
+    using Error::Error;                                                 \
+    const char* python_type() const noexcept override { return #Name; } \
   }
 
 DICTLOG_DECLARE_ERROR(ValueError);

@@ -40,8 +40,8 @@ class FilterRef {
  public:
   FilterRef(std::shared_ptr<const Filter> f) : v_(std::move(f)) {}
   template <class F>
-    requires std::is_invocable_r_v<bool, F, LogRecord&>
-  FilterRef(F f) : v_(std::make_shared<FilterFunction>(std::move(f))) {}
+  requires std::is_invocable_r_v<bool, F, LogRecord&> FilterRef(F f)
+      : v_(std::make_shared<FilterFunction>(std::move(f))) {}
   bool operator()(LogRecord& r) const;
   // Equality is identity, which is what Python's addFilter duplicate check sees.
   friend bool operator==(const FilterRef& a, const FilterRef& b) { return a.v_ == b.v_; }
@@ -64,7 +64,8 @@ class Filterer {
 
  private:
   mutable std::mutex mutex_;
-  std::shared_ptr<const std::vector<FilterRef>> filters_ = std::make_shared<std::vector<FilterRef>>();
+  std::shared_ptr<const std::vector<FilterRef>> filters_ =
+      std::make_shared<std::vector<FilterRef>>();
   std::atomic<bool> has_filters_{false};
 };
 

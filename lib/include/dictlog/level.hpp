@@ -39,7 +39,9 @@ std::map<std::string, int> get_level_names_mapping();
 
 // Python's _checkLevel: any int is accepted; a string must be exactly a registered name,
 // else ValueError("Unknown level: 'warning'").
-inline int check_level(int level) { return level; }
+inline int check_level(int level) {
+  return level;
+}
 int check_level(std::string_view name);
 
 namespace detail {

@@ -21,11 +21,11 @@
 #include <concepts>
 #include <memory>
 #include <mutex>
-#include "dictlog/source_location.hpp"
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
+#include "dictlog/source_location.hpp"
 
 #include <fmt/format.h>
 
@@ -40,9 +40,9 @@ namespace dictlog {
 
 // Python's keyword arguments of a logging call.
 struct Options {
-  dictlog::extra extra;      // extra record attributes (clashing keys throw KeyError)
-  bool exc_info = false;     // render the exception being handled into exc_text
-  bool stack_info = false;   // add "Stack (most recent call last):" and the C++ stack
+  dictlog::extra extra;     // extra record attributes (clashing keys throw KeyError)
+  bool exc_info = false;    // render the exception being handled into exc_text
+  bool stack_info = false;  // add "Stack (most recent call last):" and the C++ stack
 
   constexpr Options() = default;
   Options(dictlog::extra e) : extra(std::move(e)) {}
@@ -72,15 +72,15 @@ struct FormatString {
   fmt::format_string<A...> fmt;
   SourceLocation where;
   template <class S>
-    requires std::convertible_to<const S&, std::string_view>
+  requires std::convertible_to<const S&, std::string_view>
   consteval FormatString(const S& s, SourceLocation w = SourceLocation::current())
       : fmt(s), where(w) {}
 };
 
 namespace detail {
 template <class S>
-concept RuntimeText = std::convertible_to<S, std::string_view> &&
-                      !std::is_array_v<std::remove_reference_t<S>>;
+concept RuntimeText =
+    std::convertible_to<S, std::string_view> && !std::is_array_v<std::remove_reference_t<S>>;
 template <class T>
 concept LogArg = !std::same_as<std::remove_cvref_t<T>, dictlog::extra> &&
                  !std::same_as<std::remove_cvref_t<T>, Options>;
@@ -89,8 +89,8 @@ class Manager;
 // How log_args receives an argument: numbers and pointers by value, in registers, so that
 // nothing of a call is stored before its level check.
 template <class A>
-using ArgPass = std::conditional_t<std::is_scalar_v<std::remove_cvref_t<A>>,
-                                   std::remove_cvref_t<A>, const std::remove_cvref_t<A>&>;
+using ArgPass = std::conditional_t<std::is_scalar_v<std::remove_cvref_t<A>>, std::remove_cvref_t<A>,
+                                   const std::remove_cvref_t<A>&>;
 }  // namespace detail
 
 // The format string and source location go to log_args as scalars: passed as one object,
@@ -99,24 +99,23 @@ using ArgPass = std::conditional_t<std::is_scalar_v<std::remove_cvref_t<A>>,
   log_args<A...>(LEVEL, O, fmt::string_view(F.fmt).data(), fmt::string_view(F.fmt).size(), \
                  F.where.file, F.where.function, F.where.line_, V...)
 
-#define DICTLOG_LEVEL_METHODS(fn, LEVEL)                                                    \
-  void fn(Literal m, const Options& o = Options::none()) {                                  \
-    if (is_enabled_for(LEVEL)) log_text(LEVEL, m.text, true, m.where, o);                   \
-  }                                                                                         \
-  template <detail::RuntimeText S>                                                          \
-  void fn(S&& s, const Options& o = Options::none(),                                        \
-          SourceLocation w = SourceLocation::current()) {                      \
-    if (is_enabled_for(LEVEL)) log_text(LEVEL, std::string_view(s), false, w, o);          \
-  }                                                                                         \
-  template <detail::LogArg... A>                                                            \
-    requires(sizeof...(A) > 0)                                                              \
-  void fn(FormatString<std::type_identity_t<A>...> f, A&&... a) {                           \
-    if (is_enabled_for(LEVEL)) DICTLOG_LOG_ARGS(LEVEL, Options::none(), f, a);              \
-  }                                                                                         \
-  template <detail::LogArg... A>                                                            \
-    requires(sizeof...(A) > 0)                                                              \
-  void fn(const Options& o, FormatString<std::type_identity_t<A>...> f, A&&... a) {         \
-    if (is_enabled_for(LEVEL)) DICTLOG_LOG_ARGS(LEVEL, o, f, a);                            \
+#define DICTLOG_LEVEL_METHODS(fn, LEVEL)                                                           \
+  void fn(Literal m, const Options& o = Options::none()) {                                         \
+    if (is_enabled_for(LEVEL)) log_text(LEVEL, m.text, true, m.where, o);                          \
+  }                                                                                                \
+  template <detail::RuntimeText S>                                                                 \
+  void fn(S&& s, const Options& o = Options::none(),                                               \
+          SourceLocation w = SourceLocation::current()) {                                          \
+    if (is_enabled_for(LEVEL)) log_text(LEVEL, std::string_view(s), false, w, o);                  \
+  }                                                                                                \
+  template <detail::LogArg... A>                                                                   \
+  requires(sizeof...(A) > 0) void fn(FormatString<std::type_identity_t<A>...> f, A&&... a) {       \
+    if (is_enabled_for(LEVEL)) DICTLOG_LOG_ARGS(LEVEL, Options::none(), f, a);                     \
+  }                                                                                                \
+  template <detail::LogArg... A>                                                                   \
+  requires(sizeof...(A) > 0) void fn(const Options& o, FormatString<std::type_identity_t<A>...> f, \
+                                     A&&... a) {                                                   \
+    if (is_enabled_for(LEVEL)) DICTLOG_LOG_ARGS(LEVEL, o, f, a);                                   \
   }
 
 // Thread-safety: logging calls may run on any thread at any time, also while another
@@ -167,9 +166,12 @@ class Logger : public Filterer {
     if (is_enabled_for(ERROR)) log_text(ERROR, std::string_view(s), false, w, o);
   }
   template <detail::LogArg... A>
-    requires(sizeof...(A) > 0)
-  void exception(FormatString<std::type_identity_t<A>...> f, A&&... a) {
-    static const Options exc = [] { Options o; o.exc_info = true; return o; }();
+  requires(sizeof...(A) > 0) void exception(FormatString<std::type_identity_t<A>...> f, A&&... a) {
+    static const Options exc = [] {
+      Options o;
+      o.exc_info = true;
+      return o;
+    }();
     if (is_enabled_for(ERROR)) DICTLOG_LOG_ARGS(ERROR, exc, f, a);
   }
 
@@ -183,13 +185,13 @@ class Logger : public Filterer {
     if (is_enabled_for(level)) log_text(level, std::string_view(s), false, w, o);
   }
   template <detail::LogArg... A>
-    requires(sizeof...(A) > 0)
-  void log(int level, FormatString<std::type_identity_t<A>...> f, A&&... a) {
+  requires(sizeof...(A) > 0) void log(int level, FormatString<std::type_identity_t<A>...> f,
+                                      A&&... a) {
     if (is_enabled_for(level)) DICTLOG_LOG_ARGS(level, Options::none(), f, a);
   }
   template <detail::LogArg... A>
-    requires(sizeof...(A) > 0)
-  void log(int level, const Options& o, FormatString<std::type_identity_t<A>...> f, A&&... a) {
+  requires(sizeof...(A) > 0) void log(int level, const Options& o,
+                                      FormatString<std::type_identity_t<A>...> f, A&&... a) {
     if (is_enabled_for(level)) DICTLOG_LOG_ARGS(level, o, f, a);
   }
 

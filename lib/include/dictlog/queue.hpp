@@ -14,9 +14,9 @@
 // that growth costs the logging thread no page fault; only when none is ready does the
 // thread allocate and fault one in itself. The consumer gives a segment it has emptied
 // back to the pool, which holds at most two per size, 64 KiB to 1 MiB (~4 MiB in all), and
-// frees the rest. A thread that ends leaves its buffer to the next thread that puts. A waiting call takes ~120 bytes
-// plus its encoded arguments (a whole LogRecord, ~560, when it was put as a record), in
-// segments that may be half empty.
+// frees the rest. A thread that ends leaves its buffer to the next thread that puts. A waiting call
+// takes ~120 bytes plus its encoded arguments (a whole LogRecord, ~560, when it was put as a
+// record), in segments that may be half empty.
 //
 // A bounded queue keeps Python's maxsize exactly: its records go into chunks of 64 slots
 // (a slot is a LogRecord, ~540 bytes) under one short lock, and a record counts against
@@ -40,8 +40,8 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -175,7 +175,7 @@ class ChunkedQueue : public LogQueue, public DirectSink {
   // down), shared under shared_mutex_.
   std::shared_ptr<ThreadBuffer> shared_buffer_;
   std::mutex shared_mutex_;
-  std::mutex consume_mutex_;  // one consumer of the buffers at a time
+  std::mutex consume_mutex_;                  // one consumer of the buffers at a time
   std::unique_ptr<ConsumerScratch> scratch_;  // under consume_mutex_
 };
 }  // namespace detail

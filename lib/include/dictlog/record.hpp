@@ -33,9 +33,29 @@ class TextArena;
 // The attributes of a record that formats can name, in Python's __dict__ order, then
 // the two a formatter adds.
 enum class Attr : std::uint8_t {
-  name, msg, args, levelname, levelno, pathname, filename, module, exc_info, exc_text,
-  stack_info, lineno, funcName, created, msecs, relativeCreated, thread, threadName,
-  processName, process, taskName, message, asctime
+  name,
+  msg,
+  args,
+  levelname,
+  levelno,
+  pathname,
+  filename,
+  module,
+  exc_info,
+  exc_text,
+  stack_info,
+  lineno,
+  funcName,
+  created,
+  msecs,
+  relativeCreated,
+  thread,
+  threadName,
+  processName,
+  process,
+  taskName,
+  message,
+  asctime
 };
 inline constexpr int attr_count = static_cast<int>(Attr::asctime) + 1;
 
@@ -121,7 +141,7 @@ class LogRecord {
   std::string_view module() const;     // filename minus its last extension
   std::string_view func_name() const;  // unqualified function name: "connect"
   double created() const { return static_cast<double>(created_ns) / 1e9; }
-  double msecs() const;                // CPython 3.13's rule, including the 999 -> 0 fix
+  double msecs() const;  // CPython 3.13's rule, including the 999 -> 0 fix
   bool has_exc_info() const { return exc_text.has_value(); }
 
   // Any attribute, by enum; `message` is get_message(). `asctime` and `args` are not

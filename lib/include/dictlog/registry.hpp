@@ -13,7 +13,8 @@
 //     if (a.dry()) return std::shared_ptr<dictlog::Handler>();   // `check`: build nothing
 //     return std::shared_ptr<dictlog::Handler>(std::make_shared<AuditHandler>(path, sync));
 //   });
-//   dictlog::config::register_object("myapp.audit_stream", my_stream);   // ext://myapp.audit_stream
+//   dictlog::config::register_object("myapp.audit_stream", my_stream);   //
+//   ext://myapp.audit_stream
 #pragma once
 
 #include <cstdint>

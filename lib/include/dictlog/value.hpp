@@ -25,8 +25,8 @@ class Value {
   Value(std::nullptr_t) {}
   Value(bool b) : v_(b) {}
   template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-  Value(T i) : v_(static_cast<std::int64_t>(i)) {}
+  requires(!std::same_as<T, bool> && !std::same_as<T, char>) Value(T i)
+      : v_(static_cast<std::int64_t>(i)) {}
   template <std::floating_point T>
   Value(T d) : v_(static_cast<double>(d)) {}
   Value(const char* s) : v_(std::string(s)) {}
@@ -48,8 +48,12 @@ class Value {
 // Python's str() and repr() of a value.
 std::string str(const ValueView& v);
 std::string repr(const ValueView& v);
-inline std::string str(const Value& v) { return str(v.view()); }
-inline std::string repr(const Value& v) { return repr(v.view()); }
+inline std::string str(const Value& v) {
+  return str(v.view());
+}
+inline std::string repr(const Value& v) {
+  return repr(v.view());
+}
 
 // Extra attributes for one record, in the order given (Python's `extra=` mapping).
 using extra = std::vector<std::pair<std::string, Value>>;

@@ -27,7 +27,9 @@ bool valid_ident(const std::string& s) {
   return true;
 }
 
-std::string quoted(const std::string& s) { return py_repr(Json(s)); }
+std::string quoted(const std::string& s) {
+  return py_repr(Json(s));
+}
 
 // The top-level sections: an object of name -> configuration. Python iterates whatever is
 // there, so an empty list or string is accepted as empty.
@@ -57,8 +59,9 @@ void check_ident(const std::string& key, const std::string& pointer) {
     throw Fail{pointer + "/" + pointer_token(key), "Not a valid Python identifier: " + quoted(key)};
 }
 
-std::shared_ptr<const Entry> resolve_class(const Converted& c, std::initializer_list<Entry::Kind> kinds,
-                           std::string_view what) {
+std::shared_ptr<const Entry> resolve_class(const Converted& c,
+                                           std::initializer_list<Entry::Kind> kinds,
+                                           std::string_view what) {
   std::shared_ptr<const Entry> e;
   if (c.entry) {
     e = c.entry;
@@ -67,14 +70,15 @@ std::shared_ptr<const Entry> resolve_class(const Converted& c, std::initializer_
     if (!e)
       throw Fail{c.pointer, quoted(c.str()) + " is not a registered " + std::string(what) +
                                 " class (dictlog resolves class names only through its registry: "
-                                "see dictlog::config::register_" + std::string(what) + ")"};
+                                "see dictlog::config::register_" +
+                                std::string(what) + ")"};
   } else {
     throw Fail{c.pointer, "expected a " + std::string(what) + " class name, not " +
                               (c.json ? py_repr(*c.json) : std::string("a handler"))};
   }
   if (std::find(kinds.begin(), kinds.end(), e->kind) == kinds.end())
-    throw Fail{c.pointer, quoted(e->name) + " is " + std::string(kind_text(e->kind)) +
-                              ", not a " + std::string(what) + " class"};
+    throw Fail{c.pointer, quoted(e->name) + " is " + std::string(kind_text(e->kind)) + ", not a " +
+                              std::string(what) + " class"};
   return e;
 }
 
@@ -129,8 +133,8 @@ void Builder::build() {
     const bool one = v.json && ((v.json->is_number() && v.json->get<double>() == 1.0) ||
                                 (v.json->is_boolean() && v.json->get<bool>()));
     if (!one) {
-      std::string shown = v.json ? (v.json->is_string() ? v.str() : py_repr(*v.json))
-                                 : std::string("<object>");
+      std::string shown =
+          v.json ? (v.json->is_string() ? v.str() : py_repr(*v.json)) : std::string("<object>");
       problem(v.pointer, "Unsupported version: " + shown + " (the only version is 1)");
       return;
     }
@@ -163,8 +167,7 @@ void Builder::build_formatters() {
   for (const auto& name : keys(sec)) {
     try {
       Converted fc = get(sec, name);
-      if (!fc.is_object())
-        throw Fail{fc.pointer, "a formatter configuration must be an object"};
+      if (!fc.is_object()) throw Fail{fc.pointer, "a formatter configuration must be an object"};
       const bool custom = fc.json->contains("()");
       std::shared_ptr<const Entry> entry;
       std::string ptr = fc.pointer;
@@ -176,8 +179,9 @@ void Builder::build_formatters() {
         // Only these keys count; every other one (`fmt` included) is ignored, as in CPython.
         Converted cls = get(fc, "class");
         if (!cls.absent() && cls.entry)
-          throw Fail{cls.pointer, "a formatter's \"class\" takes a class name, not an ext:// "
-                                  "reference (CPython resolves it without conversion)"};
+          throw Fail{cls.pointer,
+                     "a formatter's \"class\" takes a class name, not an ext:// "
+                     "reference (CPython resolves it without conversion)"};
         if (!cls.absent() && cls.json && truthy(*cls.json))
           entry = resolve_class(cls, {Entry::Kind::formatter}, "formatter");
         else
@@ -296,9 +300,10 @@ void Builder::build_handlers() {
         if (pass == 0) {
           deferred.push_back(name);
         } else {
-          problem(n.pointer, n.message + " (CPython builds handlers in name order and retries "
-                                         "a waiting handler once: rename them so that each is "
-                                         "built after the handlers it names)");
+          problem(n.pointer, n.message +
+                                 " (CPython builds handlers in name order and retries "
+                                 "a waiting handler once: rename them so that each is "
+                                 "built after the handlers it names)");
           bad_handlers_.insert(name);
         }
       } catch (const Fail& f) {
@@ -311,7 +316,8 @@ void Builder::build_handlers() {
                 std::string(e.python_type()) + ": " + e.what());
         bad_handlers_.insert(name);
       } catch (const std::exception& e) {
-        problem(hc.pointer.empty() ? sec.pointer + "/" + pointer_token(name) : hc.pointer, e.what());
+        problem(hc.pointer.empty() ? sec.pointer + "/" + pointer_token(name) : hc.pointer,
+                e.what());
         bad_handlers_.insert(name);
       }
     }
@@ -347,7 +353,8 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
   const bool custom = cfg.contains("()");
   Converted cls = custom ? get(hc, "()") : get(hc, "class");
   if (cls.absent())
-    throw Fail{hc.pointer, "missing \"class\" (a handler class name such as \"logging.StreamHandler\")"};
+    throw Fail{hc.pointer,
+               "missing \"class\" (a handler class name such as \"logging.StreamHandler\")"};
   const auto entry_ptr =
       resolve_class(cls, {Entry::Kind::handler, Entry::Kind::queue_handler}, "handler");
   const Entry& entry = *entry_ptr;
@@ -398,7 +405,8 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
       for (const char* k : {"listener", "handlers", "respect_handler_level"})
         if (cfg.contains(k))
           throw Fail{hc.pointer + "/" + k, "QueueHandler() got an unexpected keyword argument '" +
-                                               std::string(k) + "' (with \"()\" CPython builds no "
+                                               std::string(k) +
+                                               "' (with \"()\" CPython builds no "
                                                "listener: use \"class\")"};
     }
     auto qh = entry.make_queue_handler(queue, args);
@@ -434,16 +442,19 @@ void Builder::build_handler(const std::string& name, const Converted& hc) {
         const std::string kp = pp + "/" + pointer_token(k);
         if (k == "terminator") {
           if (!v.is_string()) throw Fail{kp, "terminator must be a string"};
-          if (auto* sh = dynamic_cast<StreamHandler*>(handler.get())) sh->terminator = v.get<std::string>();
+          if (auto* sh = dynamic_cast<StreamHandler*>(handler.get()))
+            sh->terminator = v.get<std::string>();
         } else if (k == "ident" && entry.name == "logging.handlers.SysLogHandler") {
           if (!v.is_string()) throw Fail{kp, "ident must be a string"};
-          if (auto* sl = dynamic_cast<SysLogHandler*>(handler.get())) sl->ident = v.get<std::string>();
+          if (auto* sl = dynamic_cast<SysLogHandler*>(handler.get()))
+            sl->ident = v.get<std::string>();
         } else if (k == "append_nul") {
           if (auto* sl = dynamic_cast<SysLogHandler*>(handler.get())) sl->append_nul = truthy(v);
         } else if (k == "overflow" && entry.kind == Entry::Kind::queue_handler) {
           if (!v.is_string() || (v != "drop" && v != "block"))
-            throw Fail{kp, "overflow must be \"drop\" (CPython's: report and drop) or \"block\" "
-                           "(the logging thread waits for room)"};
+            throw Fail{kp,
+                       "overflow must be \"drop\" (CPython's: report and drop) or \"block\" "
+                       "(the logging thread waits for room)"};
           if (auto* qh = dynamic_cast<QueueHandler*>(handler.get()))
             qh->set_overflow(v == "block" ? QueueHandler::Overflow::block
                                           : QueueHandler::Overflow::drop);
@@ -468,8 +479,10 @@ std::shared_ptr<LogQueue> Builder::build_queue(const Converted& q, const std::st
   if (q.entry) {
     if (q.entry->kind == Entry::Kind::queue_object) return q.entry->queue;
     if (q.entry->kind == Entry::Kind::queue)
-      throw Fail{ptr, "ext://" + q.entry->name + " is the queue class, not a queue (CPython accepts "
-                      "it and then fails at every record): write \"" + q.entry->name + "\""};
+      throw Fail{ptr, "ext://" + q.entry->name +
+                          " is the queue class, not a queue (CPython accepts "
+                          "it and then fails at every record): write \"" +
+                          q.entry->name + "\""};
     throw Fail{ptr, "Invalid queue specifier: ext://" + q.entry->name + " is " +
                         std::string(kind_text(q.entry->kind)) + ", not a queue"};
   }
@@ -482,8 +495,9 @@ std::shared_ptr<LogQueue> Builder::build_queue(const Converted& q, const std::st
     if (j.get_ref<const std::string&>().empty()) throw Fail{ptr, "Empty module name"};
     auto e = lookup(j.get_ref<const std::string&>());
     if (!e)
-      throw Fail{ptr, py_repr(j) + " is not a registered queue class (built in: queue.Queue, "
-                                   "queue.SimpleQueue; see dictlog::config::register_queue)"};
+      throw Fail{ptr, py_repr(j) +
+                          " is not a registered queue class (built in: queue.Queue, "
+                          "queue.SimpleQueue; see dictlog::config::register_queue)"};
     if (e->kind != Entry::Kind::queue)
       throw Fail{ptr, "Invalid queue specifier " + py_repr(j) + ": it is " +
                           std::string(kind_text(e->kind)) + ", not a queue class"};
@@ -497,12 +511,12 @@ std::shared_ptr<LogQueue> Builder::build_queue(const Converted& q, const std::st
     if (!j.contains("()"))
       throw Fail{ptr, "Invalid queue specifier " + py_repr(j) + ": a queue object needs \"()\""};
     const Json& c = j["()"];
-    if (!c.is_string())
-      throw Fail{ptr + "/()", "expected a queue class name, not " + py_repr(c)};
+    if (!c.is_string()) throw Fail{ptr + "/()", "expected a queue class name, not " + py_repr(c)};
     auto e = lookup(c.get_ref<const std::string&>());
     if (!e || e->kind != Entry::Kind::queue)
-      throw Fail{ptr + "/()", py_repr(c) + " is not a registered queue class (built in: "
-                              "queue.Queue, queue.SimpleQueue; no ext:// here, as in CPython)"};
+      throw Fail{ptr + "/()", py_repr(c) +
+                                  " is not a registered queue class (built in: "
+                                  "queue.Queue, queue.SimpleQueue; no ext:// here, as in CPython)"};
     entry = e.get();
     args.class_name_ = entry->name;
     add_kwargs(q, args, false);
@@ -521,8 +535,9 @@ std::shared_ptr<const Entry> Builder::listener_entry(const Converted& l, const s
   } else if (l.is_string()) {
     e = lookup(l.str());
     if (!e)
-      throw Fail{ptr, "Cannot resolve " + quoted(l.str()) + ": not a registered listener class "
-                      "(see dictlog::config::register_listener)"};
+      throw Fail{ptr, "Cannot resolve " + quoted(l.str()) +
+                          ": not a registered listener class "
+                          "(see dictlog::config::register_listener)"};
   } else if (l.is_object()) {
     throw Fail{ptr, "Invalid listener specifier " + py_repr(*l.json) +
                         ": a {\"()\": ...} listener must be a factory returning a listener class; "

@@ -21,8 +21,17 @@ using Json = nlohmann::ordered_json;
 
 // One registered name.
 struct Entry {
-  enum class Kind { handler, queue_handler, formatter, filter, queue, listener, stream,
-                    queue_object, constant };
+  enum class Kind {
+    handler,
+    queue_handler,
+    formatter,
+    filter,
+    queue,
+    listener,
+    stream,
+    queue_object,
+    constant
+  };
   Entry(Kind k, std::string n) : kind(k), name(std::move(n)) {}
   Kind kind;
   std::string name;

@@ -50,8 +50,7 @@ std::optional<Problem> too_deep(const J& config) {
       return Problem{item.top ? "/" + detail::pointer_token(*item.top) : "", too_deep_text()};
     const bool object = item.j->is_object();
     for (auto it = item.j->begin(); it != item.j->end(); ++it)
-      todo.push_back({&*it, item.depth + 1,
-                      object && item.depth == 0 ? &it.key() : item.top});
+      todo.push_back({&*it, item.depth + 1, object && item.depth == 0 ? &it.key() : item.top});
   }
   return std::nullopt;
 }
@@ -101,9 +100,12 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
         ++col;
       }
       if (in_string) {
-        if (escaped) escaped = false;
-        else if (c == '\\') escaped = true;
-        else if (c == '"') in_string = false;
+        if (escaped)
+          escaped = false;
+        else if (c == '\\')
+          escaped = true;
+        else if (c == '"')
+          in_string = false;
       } else if (c == '"') {
         in_string = true;
       } else if (c == '[' || c == '{') {

@@ -15,7 +15,9 @@ namespace dictlog::config::detail {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 // Python's \w for str patterns: letters, digits, underscore, and (approximately) any
 // non-ASCII character.
 bool is_word(char c) {
@@ -124,10 +126,11 @@ int check_level_value(const Converted& v) {
     const Json& j = *v.json;
     if (j.is_boolean()) return j.get<bool>() ? 1 : 0;
     if (j.is_number_integer()) {
-      if (j.is_number_unsigned() ? j.get<std::uint64_t>() > INT32_MAX
-                                 : (j.get<std::int64_t>() > INT32_MAX ||
-                                    j.get<std::int64_t>() < INT32_MIN))
-        throw Fail{v.pointer, "level " + py_repr(j) + " is out of range (dictlog levels are 32-bit)"};
+      if (j.is_number_unsigned()
+              ? j.get<std::uint64_t>() > INT32_MAX
+              : (j.get<std::int64_t>() > INT32_MAX || j.get<std::int64_t>() < INT32_MIN))
+        throw Fail{v.pointer,
+                   "level " + py_repr(j) + " is out of range (dictlog levels are 32-bit)"};
       return static_cast<int>(j.get<std::int64_t>());
     }
     if (j.is_string()) {
@@ -150,10 +153,12 @@ std::vector<NameRef> names_of(const Converted& v, std::string_view what) {
     for (std::size_t i = 0; i < j.size(); ++i)
       out.push_back({j[i], v.pointer + "/" + std::to_string(i)});
   } else if (j.is_object()) {
-    for (const auto& [k, e] : j.items()) out.push_back({Json(k), v.pointer + "/" + pointer_token(k)});
+    for (const auto& [k, e] : j.items())
+      out.push_back({Json(k), v.pointer + "/" + pointer_token(k)});
   } else if (j.is_string()) {
     // "console" names handlers 'c', 'o', 'n', ... in Python.
-    for (char c : j.get_ref<const std::string&>()) out.push_back({Json(std::string(1, c)), v.pointer});
+    for (char c : j.get_ref<const std::string&>())
+      out.push_back({Json(std::string(1, c)), v.pointer});
   } else {
     throw Fail{v.pointer, std::string(what) + " must be a list of names, not " + py_repr(j)};
   }
@@ -225,8 +230,9 @@ Converted Builder::cfg_convert(const std::string& path, const std::string& where
     if (path[i] == '.') {
       ++i;
       skip_space();
-      if (!word(key)) throw Fail{where, "Unable to convert " + py_repr(Json(path)) + " at " +
-                                            py_repr(Json(path.substr(step)))};
+      if (!word(key))
+        throw Fail{where, "Unable to convert " + py_repr(Json(path)) + " at " +
+                              py_repr(Json(path.substr(step)))};
       skip_space();
     } else if (path[i] == '[') {
       std::size_t close = i + 1;
@@ -238,8 +244,8 @@ Converted Builder::cfg_convert(const std::string& path, const std::string& where
       i = close + 1;
       skip_space();
       index = true;
-      digits = !key.empty() && std::all_of(key.begin(), key.end(),
-                                           [](char c) { return c >= '0' && c <= '9'; });
+      digits = !key.empty() &&
+               std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
     } else {
       throw Fail{where, "Unable to convert " + py_repr(Json(path)) + " at " +
                             py_repr(Json(path.substr(step)))};

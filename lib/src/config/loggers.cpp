@@ -10,7 +10,9 @@ namespace dictlog::config::detail {
 
 namespace {
 
-std::string quoted(const std::string& s) { return py_repr(Json(s)); }
+std::string quoted(const std::string& s) {
+  return py_repr(Json(s));
+}
 
 }  // namespace
 
@@ -168,9 +170,8 @@ void Builder::commit() {
   for (const auto& h : built_order_) fresh.insert(h.get());
   auto old = dictlog::detail::handlers_in_creation_order();
   const auto resort = last_resort();
-  std::erase_if(old, [&](const std::shared_ptr<Handler>& h) {
-    return fresh.count(h.get()) || h == resort;
-  });
+  std::erase_if(
+      old, [&](const std::shared_ptr<Handler>& h) { return fresh.count(h.get()) || h == resort; });
   {
     TreeUpdate batch;  // the handler chains are rebuilt when it ends
     apply_loggers();

@@ -90,7 +90,8 @@ void Args::fail(std::string_view key, const std::string& message) const {
 
 namespace {
 std::string describe(const Converted& v) {
-  if (v.entry) return "ext://" + v.entry->name + " (" + std::string(detail::kind_text(v.entry->kind)) + ")";
+  if (v.entry)
+    return "ext://" + v.entry->name + " (" + std::string(detail::kind_text(v.entry->kind)) + ")";
   if (v.is_handler) return "the handler '" + v.handler + "'";
   return py_repr(*v.json);
 }
@@ -163,7 +164,8 @@ std::shared_ptr<Handler> Args::get_handler(std::string_view key) {
 const Json* Args::get_json(std::string_view key) {
   const Converted& v = value(key);
   if (v.entry || v.is_handler)
-    fail(key, class_name_ + ": '" + std::string(key) + "' must be a plain value, not " + describe(v));
+    fail(key,
+         class_name_ + ": '" + std::string(key) + "' must be a plain value, not " + describe(v));
   return v.json;
 }
 
@@ -232,74 +234,87 @@ void add_builtins(Table& t) {
   // File handlers: a dry run constructs them delayed (nothing opened) so that every
   // argument error the constructor finds (mode, encoding, when) is found by `check` too.
   add(t, handler_entry("logging.FileHandler", plain_file_handler<FileHandler>));
-  add(t, handler_entry("logging.handlers.WatchedFileHandler", plain_file_handler<WatchedFileHandler>));
-  add(t, handler_entry("logging.handlers.RotatingFileHandler", [](Args& a) -> std::shared_ptr<Handler> {
-        auto filename = a.required_string("filename");
-        auto mode = a.get_string("mode").value_or("a");
-        auto max_bytes = a.get_int("maxBytes").value_or(0);
-        auto backup_count = a.get_int("backupCount").value_or(0);
-        auto encoding = a.get_string("encoding");
-        bool delay = a.get_bool("delay", false);
-        auto errors = a.get_string("errors");
-        if (backup_count > INT_MAX || backup_count < INT_MIN) a.fail("backupCount", "backupCount is out of range");
-        if (a.dry()) {
-          check_directory(a, filename, delay);
-          RotatingFileHandler(filename, mode, max_bytes, static_cast<int>(backup_count), encoding,
-                              true, errors);
-          return nullptr;
-        }
-        return std::make_shared<RotatingFileHandler>(filename, mode, max_bytes,
-                                                     static_cast<int>(backup_count), encoding,
-                                                     delay, errors);
-      }));
-  add(t, handler_entry("logging.handlers.TimedRotatingFileHandler", [](Args& a) -> std::shared_ptr<Handler> {
-        auto filename = a.required_string("filename");
-        auto when = a.get_string("when").value_or("h");
-        auto interval = a.get_int("interval").value_or(1);
-        auto backup_count = a.get_int("backupCount").value_or(0);
-        auto encoding = a.get_string("encoding");
-        bool delay = a.get_bool("delay", false);
-        bool utc = a.get_bool("utc", false);
-        const Json* at = a.get_json("atTime");
-        auto errors = a.get_string("errors");
-        if (backup_count > INT_MAX || backup_count < INT_MIN) a.fail("backupCount", "backupCount is out of range");
-        std::optional<TimedRotatingFileHandler::AtTime> at_time;
-        if (a.has("atTime") && !(at && at->is_null())) {
-          // Python needs a datetime.time here, which JSON cannot give; CPython fails the
-          // same way for MIDNIGHT and weekly rollover, and ignores it otherwise.
-          std::string w = when;
-          for (auto& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          if (w == "MIDNIGHT" || w.starts_with('W'))
-            a.fail("atTime", "AttributeError: atTime must be a datetime.time, which a JSON file cannot give ('str' object has no attribute 'hour')");
-        }
-        if (a.dry()) {
-          check_directory(a, filename, delay);
-          TimedRotatingFileHandler(filename, when, interval, static_cast<int>(backup_count),
-                                   encoding, true, utc, at_time, errors);
-          return nullptr;
-        }
-        return std::make_shared<TimedRotatingFileHandler>(
-            filename, when, interval, static_cast<int>(backup_count), encoding, delay, utc,
-            at_time, errors);
-      }));
-  add(t, handler_entry("logging.handlers.BufferingHandler", [](Args& a) -> std::shared_ptr<Handler> {
+  add(t,
+      handler_entry("logging.handlers.WatchedFileHandler", plain_file_handler<WatchedFileHandler>));
+  add(t, handler_entry(
+             "logging.handlers.RotatingFileHandler", [](Args& a) -> std::shared_ptr<Handler> {
+               auto filename = a.required_string("filename");
+               auto mode = a.get_string("mode").value_or("a");
+               auto max_bytes = a.get_int("maxBytes").value_or(0);
+               auto backup_count = a.get_int("backupCount").value_or(0);
+               auto encoding = a.get_string("encoding");
+               bool delay = a.get_bool("delay", false);
+               auto errors = a.get_string("errors");
+               if (backup_count > INT_MAX || backup_count < INT_MIN)
+                 a.fail("backupCount", "backupCount is out of range");
+               if (a.dry()) {
+                 check_directory(a, filename, delay);
+                 RotatingFileHandler(filename, mode, max_bytes, static_cast<int>(backup_count),
+                                     encoding, true, errors);
+                 return nullptr;
+               }
+               return std::make_shared<RotatingFileHandler>(filename, mode, max_bytes,
+                                                            static_cast<int>(backup_count),
+                                                            encoding, delay, errors);
+             }));
+  add(t, handler_entry(
+             "logging.handlers.TimedRotatingFileHandler", [](Args& a) -> std::shared_ptr<Handler> {
+               auto filename = a.required_string("filename");
+               auto when = a.get_string("when").value_or("h");
+               auto interval = a.get_int("interval").value_or(1);
+               auto backup_count = a.get_int("backupCount").value_or(0);
+               auto encoding = a.get_string("encoding");
+               bool delay = a.get_bool("delay", false);
+               bool utc = a.get_bool("utc", false);
+               const Json* at = a.get_json("atTime");
+               auto errors = a.get_string("errors");
+               if (backup_count > INT_MAX || backup_count < INT_MIN)
+                 a.fail("backupCount", "backupCount is out of range");
+               std::optional<TimedRotatingFileHandler::AtTime> at_time;
+               if (a.has("atTime") && !(at && at->is_null())) {
+                 // Python needs a datetime.time here, which JSON cannot give; CPython fails the
+                 // same way for MIDNIGHT and weekly rollover, and ignores it otherwise.
+                 std::string w = when;
+                 for (auto& c : w)
+                   c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                 if (w == "MIDNIGHT" || w.starts_with('W'))
+                   a.fail("atTime",
+                          "AttributeError: atTime must be a datetime.time, which a JSON file "
+                          "cannot give ('str' object has no attribute 'hour')");
+               }
+               if (a.dry()) {
+                 check_directory(a, filename, delay);
+                 TimedRotatingFileHandler(filename, when, interval, static_cast<int>(backup_count),
+                                          encoding, true, utc, at_time, errors);
+                 return nullptr;
+               }
+               return std::make_shared<TimedRotatingFileHandler>(
+                   filename, when, interval, static_cast<int>(backup_count), encoding, delay, utc,
+                   at_time, errors);
+             }));
+  add(t,
+      handler_entry("logging.handlers.BufferingHandler", [](Args& a) -> std::shared_ptr<Handler> {
         auto capacity = a.required_int("capacity");
         if (a.dry()) return nullptr;
         return std::make_shared<BufferingHandler>(static_cast<long>(capacity));
       }));
-  add(t, handler_entry("logging.handlers.MemoryHandler", [](Args& a) -> std::shared_ptr<Handler> {
-        auto capacity = a.required_int("capacity");
-        auto flush_level = a.get_level("flushLevel").value_or(ERROR);
-        auto target = a.get_handler("target");
-        bool flush_on_close = a.get_bool("flushOnClose", true);
-        if (a.dry()) return nullptr;
-        return std::make_shared<MemoryHandler>(static_cast<long>(capacity), flush_level, target,
-                                               flush_on_close);
-      }, true));
+  add(t, handler_entry(
+             "logging.handlers.MemoryHandler",
+             [](Args& a) -> std::shared_ptr<Handler> {
+               auto capacity = a.required_int("capacity");
+               auto flush_level = a.get_level("flushLevel").value_or(ERROR);
+               auto target = a.get_handler("target");
+               bool flush_on_close = a.get_bool("flushOnClose", true);
+               if (a.dry()) return nullptr;
+               return std::make_shared<MemoryHandler>(static_cast<long>(capacity), flush_level,
+                                                      target, flush_on_close);
+             },
+             true));
   for (auto& e : detail::network_entries()) add(t, std::move(e));  // network_handlers.cpp
 
   Entry qh{Entry::Kind::queue_handler, "logging.handlers.QueueHandler"};
-  qh.make_queue_handler = [](std::shared_ptr<LogQueue> q, Args& a) -> std::shared_ptr<QueueHandler> {
+  qh.make_queue_handler = [](std::shared_ptr<LogQueue> q,
+                             Args& a) -> std::shared_ptr<QueueHandler> {
     if (a.dry()) return nullptr;
     return std::make_shared<QueueHandler>(std::move(q));
   };
@@ -321,8 +336,10 @@ void add_builtins(Table& t) {
     if (a.has("style")) {
       const Json* j = a.get_json("style");
       if (!j || !j->is_string() || j->get_ref<const std::string&>().size() != 1 ||
-          std::string_view("%{$").find(j->get_ref<const std::string&>()[0]) == std::string_view::npos)
-        a.fail("style", "Style must be one of: %,{,$ (not " + (j ? py_repr(*j) : "an object") + ")");
+          std::string_view("%{$").find(j->get_ref<const std::string&>()[0]) ==
+              std::string_view::npos)
+        a.fail("style",
+               "Style must be one of: %,{,$ (not " + (j ? py_repr(*j) : "an object") + ")");
       style = j->get_ref<const std::string&>()[0];
     }
     bool validate = a.get_bool("validate", true);
@@ -331,15 +348,29 @@ void add_builtins(Table& t) {
       if (!j->is_object()) a.fail("defaults", "defaults must be an object, not " + py_repr(*j));
       for (const auto& [k, v] : j->items()) {
         switch (v.type()) {
-          case Json::value_t::null: defaults.emplace_back(k, Value()); break;
-          case Json::value_t::boolean: defaults.emplace_back(k, Value(v.get<bool>())); break;
-          case Json::value_t::number_integer: defaults.emplace_back(k, Value(v.get<std::int64_t>())); break;
-          case Json::value_t::number_unsigned: defaults.emplace_back(k, Value(v.get<std::int64_t>())); break;
-          case Json::value_t::number_float: defaults.emplace_back(k, Value(v.get<double>())); break;
-          case Json::value_t::string: defaults.emplace_back(k, Value(v.get<std::string>())); break;
+          case Json::value_t::null:
+            defaults.emplace_back(k, Value());
+            break;
+          case Json::value_t::boolean:
+            defaults.emplace_back(k, Value(v.get<bool>()));
+            break;
+          case Json::value_t::number_integer:
+            defaults.emplace_back(k, Value(v.get<std::int64_t>()));
+            break;
+          case Json::value_t::number_unsigned:
+            defaults.emplace_back(k, Value(v.get<std::int64_t>()));
+            break;
+          case Json::value_t::number_float:
+            defaults.emplace_back(k, Value(v.get<double>()));
+            break;
+          case Json::value_t::string:
+            defaults.emplace_back(k, Value(v.get<std::string>()));
+            break;
           default:
-            a.fail("defaults", "defaults values must be scalars (dictlog records hold None, bool, "
-                               "int, float or str); '" + k + "' is " + py_repr(v));
+            a.fail("defaults",
+                   "defaults values must be scalars (dictlog records hold None, bool, "
+                   "int, float or str); '" +
+                       k + "' is " + py_repr(v));
         }
       }
     }
@@ -388,9 +419,14 @@ void add_builtins(Table& t) {
   Entry maxsize{Entry::Kind::constant, "sys.maxsize"};
   maxsize.constant = INT64_MAX;
   add(t, std::move(maxsize));
-  for (auto [name, level] : {std::pair{"NOTSET", NOTSET}, {"DEBUG", DEBUG}, {"INFO", INFO},
-                             {"WARNING", WARNING}, {"WARN", WARNING}, {"ERROR", ERROR},
-                             {"CRITICAL", CRITICAL}, {"FATAL", CRITICAL}}) {
+  for (auto [name, level] : {std::pair{"NOTSET", NOTSET},
+                             {"DEBUG", DEBUG},
+                             {"INFO", INFO},
+                             {"WARNING", WARNING},
+                             {"WARN", WARNING},
+                             {"ERROR", ERROR},
+                             {"CRITICAL", CRITICAL},
+                             {"FATAL", CRITICAL}}) {
     Entry e{Entry::Kind::constant, std::string("logging.") + name};
     e.constant = level;
     add(t, std::move(e));
@@ -425,14 +461,22 @@ std::shared_ptr<const Entry> lookup(std::string_view name) {
 std::string_view kind_text(Entry::Kind k) {
   switch (k) {
     case Entry::Kind::handler:
-    case Entry::Kind::queue_handler: return "a handler class";
-    case Entry::Kind::formatter: return "a formatter class";
-    case Entry::Kind::filter: return "a filter class";
-    case Entry::Kind::queue: return "a queue class";
-    case Entry::Kind::listener: return "a listener class";
-    case Entry::Kind::stream: return "a stream";
-    case Entry::Kind::queue_object: return "a queue";
-    case Entry::Kind::constant: return "a constant";
+    case Entry::Kind::queue_handler:
+      return "a handler class";
+    case Entry::Kind::formatter:
+      return "a formatter class";
+    case Entry::Kind::filter:
+      return "a filter class";
+    case Entry::Kind::queue:
+      return "a queue class";
+    case Entry::Kind::listener:
+      return "a listener class";
+    case Entry::Kind::stream:
+      return "a stream";
+    case Entry::Kind::queue_object:
+      return "a queue";
+    case Entry::Kind::constant:
+      return "a constant";
   }
   return "a name";
 }

@@ -165,8 +165,8 @@ struct VTableFor {
     auto t = decode_all(p);
     out += '(';
     std::size_t i = 0;
-    std::apply([&](const auto&... a) { ((out += (i++ ? ", " : ""), append_arg_repr(a, out)), ...); },
-               t);
+    std::apply(
+        [&](const auto&... a) { ((out += (i++ ? ", " : ""), append_arg_repr(a, out)), ...); }, t);
     if (sizeof...(S) == 1) out += ',';
     out += ')';
   }

@@ -24,9 +24,9 @@ namespace dictlog::detail {
 std::int64_t wall_clock_ns();
 
 struct TickSource {
-  bool tsc;            // ticks are TSC counts
-  std::uint64_t t0;    // a TSC reading ...
-  std::int64_t ns0;    // ... and the wall clock at the same moment
+  bool tsc;          // ticks are TSC counts
+  std::uint64_t t0;  // a TSC reading ...
+  std::int64_t ns0;  // ... and the wall clock at the same moment
 };
 const TickSource& tick_source();
 

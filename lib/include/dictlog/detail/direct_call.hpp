@@ -70,8 +70,8 @@ class DirectSink {
   inline void after_commit(ThreadBuffer& b);
   virtual void wake_consumer(ThreadBuffer& b) = 0;
 
-  const bool buffered_;      // records go through per-thread buffers
-  const std::uint64_t uid_;  // never reused, unlike the address: keys the threads' caches
+  const bool buffered_;           // records go through per-thread buffers
+  const std::uint64_t uid_;       // never reused, unlike the address: keys the threads' caches
   std::atomic<int> sleepers_{0};  // consumers in a plain wait: a commit must wake them
   std::atomic<int> buffer_nappers_{0};
 };
