@@ -22,7 +22,7 @@
 namespace dictlog {
 
 namespace detail {
-struct CompiledFormat;  // the parsed template; see lib/src/format_template.*
+struct CompiledFormat;  // the parsed template; lib/src/format/format_template.hpp
 }  // namespace detail
 
 class Formatter {

@@ -1,6 +1,6 @@
 // Builder: one configuration walked the way CPython 3.13's DictConfigurator walks it
 // (logging/config.py), once to validate (dry) and once to build, then applied.
-#include "builder.hpp"
+#include "config/builder.hpp"
 
 #include <algorithm>
 

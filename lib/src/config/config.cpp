@@ -5,7 +5,7 @@
 #include <mutex>
 #include <sstream>
 
-#include "builder.hpp"
+#include "config/builder.hpp"
 
 namespace dictlog::config {
 

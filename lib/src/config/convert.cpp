@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "builder.hpp"
+#include "config/builder.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/level.hpp"
 

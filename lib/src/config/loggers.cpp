@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "builder.hpp"
+#include "config/builder.hpp"
 #include "dictlog/logger.hpp"
 
 namespace dictlog::config::detail {

@@ -3,7 +3,7 @@
 // (ext://socket.SOCK_STREAM, ext://logging.handlers.SysLogHandler.LOG_LOCAL0).
 #include <sys/socket.h>
 
-#include "builder.hpp"
+#include "config/builder.hpp"
 #include "dictlog/socket_handler.hpp"
 #include "dictlog/syslog_handler.hpp"
 

@@ -9,7 +9,7 @@
 #include <map>
 #include <mutex>
 
-#include "builder.hpp"
+#include "config/builder.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/memory_handler.hpp"
 #include "dictlog/null_handler.hpp"

@@ -1,0 +1,143 @@
+#include "core/segment_pool.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <new>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+namespace dictlog::detail {
+
+SegmentPool& SegmentPool::instance() {
+  static auto* p = [] {
+    auto* pool = new SegmentPool;  // leaked, with its detached thread
+    // A child of fork() has the spares but not the thread: the next take starts one. The
+    // mutex is held across the fork, so the child never inherits it locked by a thread
+    // that does not exist there.
+    pthread_atfork([] { instance().mutex_.lock(); }, [] { instance().mutex_.unlock(); },
+                   [] {
+                     SegmentPool& pool = instance();
+                     pool.started_ = pool.running_ = pool.no_thread_ = false;
+                     // Their state counts the parent's waiting provisioner, which the
+                     // child does not have: a notify would wait for it forever.
+                     new (&pool.work_) std::condition_variable;
+                     new (&pool.ready_) std::condition_variable;
+                     pool.mutex_.unlock();
+                   });
+    return pool;
+  }();
+  return *p;
+}
+
+std::size_t SegmentPool::class_of(std::size_t cap) {
+  std::size_t k = 0;
+  while (k < kClasses && kFirstSegment << k != cap) ++k;
+  return k;
+}
+
+Segment* SegmentPool::take(std::size_t cap) {
+  const std::size_t k = class_of(cap);
+  Segment* s = nullptr;
+  bool start = false, wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (k < kClasses && classes_[k].count > 0) {
+      s = classes_[k].spares[--classes_[k].count];
+      ++served_;
+    }
+    start = !std::exchange(started_, true);
+    wake = !s || k >= kClasses - 1;
+    if ((start || wake) && !no_thread_) running_ = true;
+  }
+  if (start) {
+    // The provisioner takes none of the process's signals. Without it (no thread could be
+    // made), producers allocate their segments themselves, as they do when none is ready.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    try {
+      std::thread([this] { provision(); }).detach();
+    } catch (const std::system_error&) {
+      std::lock_guard lock(mutex_);
+      running_ = false;
+      no_thread_ = true;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  } else if (wake) {
+    work_.notify_one();
+  }
+  return s ? s : new Segment(cap);
+}
+
+void SegmentPool::give_back(Segment* s) {
+  const std::size_t k = class_of(s->cap);
+  if (k < kClasses) {
+    s->committed.store(0, std::memory_order_relaxed);  // published by the mutex
+    s->consumed.store(0, std::memory_order_relaxed);
+    s->next.store(nullptr, std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    if (classes_[k].count == 0) {
+      classes_[k].spares[classes_[k].count++] = s;
+      return;
+    }
+  }
+  delete s;
+}
+
+std::size_t SegmentPool::spares(std::size_t cap) {
+  const std::size_t k = class_of(cap);
+  std::lock_guard lock(mutex_);
+  return k < kClasses ? classes_[k].count : 0;
+}
+
+std::size_t SegmentPool::served() {
+  std::lock_guard lock(mutex_);
+  return served_;
+}
+
+std::size_t SegmentPool::missing() const {
+  std::size_t k = 0;
+  while (k < kClasses && classes_[k].count > 0) ++k;
+  return k;
+}
+
+void SegmentPool::refill_and_wait() {
+  std::unique_lock lock(mutex_);
+  if (!started_) return;
+  running_ = true;
+  work_.notify_one();
+  ready_.wait(lock, [&] { return !running_; });
+}
+
+void SegmentPool::provision() {
+  pthread_setname_np(pthread_self(), "dictlog-pool");  // for ps, top and debuggers
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const std::size_t k = missing();
+    if (k == kClasses || !running_) {
+      // Done, or out of memory: until a producer asks again.
+      running_ = false;
+      ready_.notify_all();
+      work_.wait(lock, [&] { return running_; });
+      continue;
+    }
+    lock.unlock();
+    Segment* s = nullptr;
+    try {
+      s = new Segment(kFirstSegment << k);
+    } catch (const std::bad_alloc&) {
+    }
+    lock.lock();
+    // Only this thread adds to a class with no spare (a consumer may add one meanwhile),
+    // so count < kMaxSpares here.
+    if (s)
+      classes_[k].spares[classes_[k].count++] = s;
+    else
+      running_ = false;
+  }
+}
+
+}  // namespace dictlog::detail

@@ -1,0 +1,221 @@
+// The per-thread buffers of an unbounded queue, and the inline fast paths of
+// detail::DirectSink that write into them: the logger (logger.cpp) and the queue
+// (queue.cpp) both include this, so that a logging call reaches its thread's buffer with
+// no call through a vtable. It sits below the logger: records, the clock, fences and the
+// segment pool, nothing of the queue layer (a QueuePreparer is only an address here).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "record/clock.hpp"
+#include "dictlog/detail/direct_call.hpp"
+#include "record/fence.hpp"
+#include "dictlog/record.hpp"
+#include "core/segment_pool.hpp"
+
+namespace dictlog::detail {
+
+class QueuePreparer;  // the tag of a queue's entries; only its address is kept here
+
+// A buffer is a chain of segments; each segment is a ring of bytes holding variable-size
+// entries, written by one producer and read by one consumer at a time. Positions only
+// grow; `committed` (producer) and `consumed` (consumer) publish them. A producer whose
+// segment is full links a bigger one (from the pool of segment_pool.hpp) and never
+// touches the old one again; the consumer gives a segment back to that pool once it is
+// empty and linked past.
+
+enum class EntryKind : std::uint8_t { pad, call, record };
+
+struct alignas(16) EntryHeader {
+  std::uint32_t size;  // of the whole entry, a multiple of 16
+  EntryKind kind;
+  const QueuePreparer* prep;
+  std::uint64_t ticks;
+};
+static_assert(alignof(LogRecord) <= alignof(EntryHeader));
+constexpr std::size_t round16(std::size_t n) {
+  return (n + 15) & ~std::size_t{15};
+}
+
+struct ThreadBuffer {
+  // The first segment comes from the pool too, prefaulted: the pool's spare, or one a
+  // drained buffer gave back.
+  ThreadBuffer() : write_seg(SegmentPool::instance().take(kFirstSegment)), read_seg(write_seg) {
+    set_write_limit();
+  }
+  ~ThreadBuffer() {
+    // The queue is going away: destroy what nobody took.
+    while (EntryHeader* h = peek()) {
+      if (h->kind == EntryKind::record) reinterpret_cast<LogRecord*>(h + 1)->~LogRecord();
+      pop(h);
+    }
+    delete read_seg;
+  }
+  ThreadBuffer(const ThreadBuffer&) = delete;
+  ThreadBuffer& operator=(const ThreadBuffer&) = delete;
+
+  // Producer side. Room for an entry of `size` bytes (a multiple of 16), its header filled
+  // in; visible to the consumer after commit(). The common case is a pointer bump within
+  // the room last known free; reserve_slow wraps, pads, learns what the consumer freed,
+  // or grows.
+  EntryHeader* reserve(std::size_t size, EntryKind kind, const QueuePreparer* prep) {
+    std::byte* p = write_ptr;
+    if (static_cast<std::size_t>(write_limit - p) < size) [[unlikely]]
+      return reserve_slow(size, kind, prep);
+    write_ptr = p + size;
+    write_pos += size;
+    auto* h = reinterpret_cast<EntryHeader*>(p);
+    h->size = static_cast<std::uint32_t>(size);
+    h->kind = kind;
+    h->prep = prep;
+    return h;
+  }
+  [[gnu::noinline]] EntryHeader* reserve_slow(std::size_t size, EntryKind kind,
+                                              const QueuePreparer* prep) {
+    Segment* s = write_seg;
+    std::uint64_t pos = write_pos;
+    std::size_t tail = s->cap - (pos & (s->cap - 1));
+    std::size_t need = size <= tail ? size : tail + size;  // pad to the end, then wrap
+    if (pos + need - consumed_seen > s->cap) {
+      consumed_seen = s->consumed.load(std::memory_order_acquire);
+      if (pos + need - consumed_seen > s->cap) {
+        grow(size);
+        s = write_seg;
+        pos = write_pos;
+        need = size;
+      }
+    }
+    if (need != size) {
+      EntryHeader* pad = s->at(pos);
+      pad->size = static_cast<std::uint32_t>(tail);
+      pad->kind = EntryKind::pad;
+      pos += tail;
+    }
+    EntryHeader* h = s->at(pos);
+    h->size = static_cast<std::uint32_t>(size);
+    h->kind = kind;
+    h->prep = prep;
+    write_pos = pos + size;
+    set_write_limit();
+    return h;
+  }
+  // write_ptr at write_pos; write_limit where the segment's lap ends or, before that, where
+  // the consumer had last been seen to leave unread bytes.
+  void set_write_limit() {
+    const std::size_t cap = write_seg->cap;
+    const std::size_t off = write_pos & (cap - 1);
+    const std::uint64_t end = std::min(write_pos - off + cap, consumed_seen + cap);
+    write_ptr = write_seg->data + off;
+    write_limit = write_ptr + (end - write_pos);
+  }
+  void commit() {
+    write_seg->committed.store(write_pos, std::memory_order_release);
+    pushed.store(pushed.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  void grow(std::size_t size) {
+    std::size_t cap = std::min(write_seg->cap * 2, kMaxSegment);
+    while (cap < 2 * size) cap *= 2;
+    Segment* fresh = SegmentPool::instance().take(cap);
+    Segment* old = write_seg;
+    write_seg = fresh;
+    write_pos = 0;
+    consumed_seen = 0;
+    old->next.store(fresh, std::memory_order_release);  // the producer's last touch of `old`
+  }
+
+  // Consumer side (consume_mutex_ held). The oldest entry, or nullptr.
+  EntryHeader* peek() {
+    for (;;) {
+      Segment* s = read_seg;
+      if (read_pos < s->committed.load(std::memory_order_acquire)) {
+        EntryHeader* h = s->at(read_pos);
+        if (h->kind != EntryKind::pad) return h;
+        read_pos += h->size;
+        continue;
+      }
+      Segment* n = s->next.load(std::memory_order_acquire);
+      if (!n) return nullptr;
+      // Everything committed to `s` was committed before `next` was set.
+      if (read_pos < s->committed.load(std::memory_order_acquire)) continue;
+      read_seg = n;
+      read_pos = 0;
+      SegmentPool::instance().give_back(s);
+    }
+  }
+  void pop(const EntryHeader* h) {
+    read_pos += h->size;
+    read_seg->consumed.store(read_pos, std::memory_order_release);
+    popped.store(popped.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  std::size_t waiting() const {
+    return static_cast<std::size_t>(pushed.load(std::memory_order_acquire) -
+                                    popped.load(std::memory_order_acquire));
+  }
+
+  // Written by the producer only.
+  alignas(64) Segment* write_seg;
+  std::byte* write_ptr;
+  std::byte* write_limit;
+  std::uint64_t write_pos = 0;
+  std::uint64_t consumed_seen = 0;
+  std::atomic<bool> owned{true};  // a live thread writes here
+  // Read by the consumer's wait: apart from the producer's other state, so that the reads
+  // do not take that line away from the producer.
+  alignas(64) std::atomic<std::uint64_t> pushed{0};
+  // Written by the consumer only.
+  alignas(64) Segment* read_seg;
+  std::uint64_t read_pos = 0;
+  std::atomic<std::uint64_t> popped{0};
+  std::int64_t last_created_ns = 0;  // of the last record taken out
+};
+
+// The buffer this thread used last, and the uid of its sink (queue.cpp keeps the rest of
+// the thread's buffers). Initial-exec: one %fs-relative load, not a __tls_get_addr call;
+// constinit: no check for a dynamic initializer at every use.
+#define DICTLOG_TLS \
+  __attribute__((tls_model("initial-exec"), visibility("hidden"))) constinit thread_local
+extern DICTLOG_TLS std::uint64_t t_last_uid;
+extern DICTLOG_TLS ThreadBuffer* t_last_buffer;
+#undef DICTLOG_TLS
+
+inline ThreadBuffer* DirectSink::own_buffer() {
+  if (t_last_uid == uid_) [[likely]]
+    return t_last_buffer;
+  return own_buffer_slow();
+}
+
+inline DirectCall* DirectSink::reserve_call(std::size_t arg_size, const void* tag) {
+  if (!buffered_) [[unlikely]]
+    return nullptr;
+  ThreadBuffer* b = own_buffer();
+  if (!b) [[unlikely]]
+    return nullptr;
+  EntryHeader* h = b->reserve(round16(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
+                              EntryKind::call, static_cast<const QueuePreparer*>(tag));
+  h->ticks = clock_ticks();
+  return reinterpret_cast<DirectCall*>(h + 1);
+}
+
+// After a record became visible: wake a sleeping consumer (or a napping one that has let
+// a backlog build up). The light fence pairs with the heavy one a consumer makes after
+// announcing its sleep: either it sees this record, or this thread sees it asleep. It also
+// orders the record before the caller's next load (QueueHandler reads its closed flag),
+// pairing with the heavy fence made before a sentinel is put (queue.cpp, push_buffered).
+inline void DirectSink::after_commit(ThreadBuffer& b) {
+  light_fence();
+  if (sleepers_.load(std::memory_order_relaxed) > 0 ||
+      buffer_nappers_.load(std::memory_order_relaxed) > 0) [[unlikely]]
+    wake_consumer(b);
+}
+
+inline bool DirectSink::commit_call(DirectCall*) {
+  ThreadBuffer* b = t_last_buffer;  // reserve_call's, on this thread
+  b->commit();
+  after_commit(*b);
+  return queue_shut_down();
+}
+
+}  // namespace dictlog::detail

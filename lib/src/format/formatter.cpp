@@ -1,0 +1,274 @@
+// Formatter and BufferingFormatter: Python's logging.Formatter, byte for byte.
+#include "dictlog/formatter.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <typeinfo>
+
+#include "format/format_template.hpp"
+#include "dictlog/errors.hpp"
+
+namespace dictlog {
+
+namespace {
+
+const char* default_format(char style) {
+  switch (style) {
+    case '{':
+      return "{message}";
+    case '$':
+      return "${message}";
+    default:
+      return "%(message)s";
+  }
+}
+
+bool contains(std::string_view s, std::string_view what) {
+  return s.find(what) != std::string_view::npos;
+}
+
+// time.strftime: grow the buffer until the text fits; an empty result is legitimate.
+void append_strftime(const std::string& format, const std::tm& tm, std::string& out) {
+  if (format.empty()) return;
+  std::size_t start = out.size();
+  std::size_t size = format.size() * 4 + 64;
+  for (;;) {
+    out.resize(start + size);
+    std::size_t n = std::strftime(out.data() + start, size, format.c_str(), &tm);
+    if (n > 0 || size >= format.size() * 256 + 256) {
+      out.resize(start + n);
+      return;
+    }
+    size *= 2;
+  }
+}
+
+// The last second rendered on this thread, per formatter slot: no lock, no copy. Keyed by
+// content (second, converter, strftime format, msecs or not), so a slot shared by two
+// formatters, or reused after one is destroyed, only costs a strftime.
+struct LocalTime {
+  std::int64_t second = 0;
+  bool valid = false;
+  bool utc = false;
+  bool msecs = false;    // text ends in ",mmm", rewritten in place for each record
+  std::size_t base = 0;  // length of the strftime part
+  std::string format;
+  std::string text;
+};
+constexpr std::size_t kTimeSlots = 4;
+__attribute__((tls_model("initial-exec"))) thread_local LocalTime t_times[kTimeSlots];
+
+// Python's default_msec_format, compared without a strlen.
+bool is_plain_msec_format(const std::string& f) {
+  return f.size() == 7 && std::memcmp(f.data(), "%s,%03d", 7) == 0;
+}
+
+// The strftime text for `second`, followed by ",000" when `msecs`, from this thread's cache.
+LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool msecs,
+                       const std::string& tfmt) {
+  LocalTime& c = t_times[(reinterpret_cast<std::uintptr_t>(owner) >> 4) % kTimeSlots];
+  if (!(c.valid && c.second == second && c.utc == utc && c.msecs == msecs && c.format == tfmt))
+      [[unlikely]] {
+    std::time_t t = static_cast<std::time_t>(second);
+    std::tm tm{};
+    if (utc)
+      gmtime_r(&t, &tm);
+    else
+      localtime_r(&t, &tm);
+    c.text.clear();
+    append_strftime(tfmt, tm, c.text);
+    c.base = c.text.size();
+    if (msecs) c.text += ",000";
+    c.second = second;
+    c.utc = utc;
+    c.msecs = msecs;
+    c.format = tfmt;
+    c.valid = true;
+  }
+  return c;
+}
+
+// Python's "%s,%03d" % (text, msecs) for the record's msecs, over the ",mmm" at `p`.
+void put_msecs(double msecs, char* p) {
+  int ms = static_cast<int>(msecs);
+  p[0] = ',';
+  p[1] = static_cast<char>('0' + ms / 100 % 10);
+  p[2] = static_cast<char>('0' + ms / 10 % 10);
+  p[3] = static_cast<char>('0' + ms % 10);
+}
+
+}  // namespace
+
+Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> datefmt, char style,
+                     bool validate, dictlog::extra defaults)
+    : datefmt_(std::move(datefmt)), style_(style), defaults_(std::move(defaults)) {
+  if (style != '%' && style != '{' && style != '$') throw ValueError("Style must be one of: %,{,$");
+  fmt_ = (fmt && !fmt->empty()) ? *fmt : std::string(default_format(style));
+  compiled_ = std::make_unique<detail::CompiledFormat>();
+  compiled_->style = style;
+  switch (style) {
+    case '%':
+      if (validate && !detail::percent_validates(fmt_))
+        throw ValueError("Invalid format '" + fmt_ + "' for '%' style");
+      compiled_->percent = detail::compile_percent(fmt_);
+      uses_time_ = contains(fmt_, "%(asctime)");
+      break;
+    case '{':
+      compiled_->brace = detail::compile_brace(fmt_, validate);
+      uses_time_ = contains(fmt_, "{asctime");
+      break;
+    default:
+      compiled_->dollar = detail::compile_dollar(fmt_, validate);
+      uses_time_ = contains(fmt_, "$asctime") || contains(fmt_, "${asctime}");
+      break;
+  }
+}
+
+Formatter::~Formatter() = default;
+
+std::string Formatter::format_time(const LogRecord& record,
+                                   const std::optional<std::string>& datefmt) const {
+  // converter(record.created): Python floors the float seconds.
+  auto second = static_cast<std::int64_t>(std::floor(record.created()));
+  bool custom = datefmt && !datefmt->empty();
+  if (!custom && !default_time_format)
+    throw TypeError("strftime() argument 1 must be str, not None");
+  const std::string& tfmt = custom ? *datefmt : *default_time_format;
+  const LocalTime& c = cached_time(this, second, utc_, false, tfmt);
+  std::string s = c.text;
+  if (custom || !default_msec_format || default_msec_format->empty()) return s;
+  double msecs = record.msecs();
+  if (is_plain_msec_format(*default_msec_format)) {
+    s.resize(s.size() + 4);
+    put_msecs(msecs, s.data() + s.size() - 4);
+    return s;
+  }
+  // Any other msec format: Python's `default_msec_format % (s, msecs)`.
+  detail::PercentFormat pf = detail::compile_percent(*default_msec_format);
+  detail::PyVal items[2];
+  items[0] = detail::PyVal::of_str(s);
+  items[1].kind = detail::PyVal::floating;
+  items[1].d = msecs;
+  detail::PercentArgs args;
+  args.items = items;
+  args.count = 2;
+  std::string out;
+  detail::render_percent(pf, args, out);
+  return out;
+}
+
+namespace {
+
+void substitute(const detail::CompiledFormat& c, const LogRecord& record,
+                const dictlog::extra& defaults, const std::string* asctime, std::string& out) {
+  detail::FieldSource src(record, defaults, asctime);
+  switch (c.style) {
+    case '%': {
+      detail::PercentArgs args;
+      args.mapping = &src;
+      detail::render_percent(c.percent, args, out);
+      break;
+    }
+    case '{':
+      detail::render_brace(*c.brace, src, out);
+      break;
+    default:
+      detail::render_dollar(c.dollar, src, out);
+      break;
+  }
+}
+
+void append_section(std::string& out, std::size_t start, const std::string& text) {
+  if (text.empty()) return;
+  if (out.size() == start || out.back() != '\n') out += '\n';
+  out += text;
+}
+
+}  // namespace
+
+const std::string* Formatter::cached_asctime(const LogRecord& record) const {
+  // format_time may be overridden (Python's formatTime); an unusual msec format needs
+  // Python's % formatting. Both go through format_time.
+  if (typeid(*this) != typeid(Formatter)) [[unlikely]]
+    return nullptr;
+  bool custom = datefmt_ && !datefmt_->empty();
+  bool msecs = false;
+  if (!custom) {
+    if (!default_time_format) return nullptr;
+    if (default_msec_format && !default_msec_format->empty()) {
+      if (!is_plain_msec_format(*default_msec_format)) return nullptr;
+      msecs = true;
+    }
+  }
+  auto second = static_cast<std::int64_t>(std::floor(record.created()));
+  LocalTime& c = cached_time(this, second, utc_, msecs, custom ? *datefmt_ : *default_time_format);
+  if (msecs) put_msecs(record.msecs(), c.text.data() + c.base);
+  return &c.text;
+}
+
+std::string Formatter::format_message(const LogRecord& record) const {
+  std::string out;
+  std::optional<std::string> asctime;
+  if (uses_time_) asctime = format_time(record, datefmt_);
+  substitute(*compiled_, record, defaults_, asctime ? &*asctime : nullptr, out);
+  return out;
+}
+
+void Formatter::format_to(const LogRecord& record, std::string& out) const {
+  std::size_t start = out.size();
+  record.message_text();  // Python's record.message = record.getMessage(): it may raise
+  // asctime from this thread's cache when it can be, else a string of its own.
+  std::optional<std::string> own_asctime;
+  const std::string* asctime = nullptr;
+  if (uses_time_) {
+    asctime = cached_asctime(record);
+    if (!asctime) {
+      own_asctime = format_time(record, datefmt_);
+      asctime = &*own_asctime;
+    }
+  }
+  try {
+    substitute(*compiled_, record, defaults_, asctime, out);
+  } catch (...) {
+    out.resize(start);
+    throw;
+  }
+  if (record.exc_text) {
+    // Python renders exc_info once and caches it on the record as exc_text.
+    if (!record.exc_formatted) {
+      record.exc_formatted = true;
+      append_section(out, start, format_exception(*record.exc_text));
+    } else {
+      append_section(out, start, *record.exc_text);
+    }
+  }
+  if (record.stack_info) append_section(out, start, format_stack(*record.stack_info));
+}
+
+std::string Formatter::format(const LogRecord& record) const {
+  std::string out;
+  format_to(record, out);
+  return out;
+}
+
+BufferingFormatter::BufferingFormatter(std::shared_ptr<const Formatter> linefmt)
+    : linefmt_(std::move(linefmt)) {
+  if (!linefmt_) {
+    static const auto default_formatter = std::make_shared<const Formatter>();
+    linefmt_ = default_formatter;
+  }
+}
+
+std::string BufferingFormatter::format(const std::vector<const LogRecord*>& records) const {
+  std::string rv;
+  if (!records.empty()) {
+    rv += format_header(records);
+    for (const LogRecord* r : records) linefmt_->format_to(*r, rv);
+    rv += format_footer(records);
+  }
+  return rv;
+}
+
+}  // namespace dictlog

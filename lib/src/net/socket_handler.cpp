@@ -1,0 +1,167 @@
+#include "dictlog/socket_handler.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "net/pickle.hpp"
+#include "dictlog/errors.hpp"
+
+namespace dictlog {
+
+namespace {
+
+double wall_clock() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+detail::PickleValue pickle_value(const ValueView& v) {
+  return std::visit([](const auto& x) -> detail::PickleValue { return x; }, v);
+}
+
+}  // namespace
+
+SocketHandler::SocketHandler(std::string host, std::optional<std::string> port)
+    : clock(wall_clock), host_(std::move(host)), port_(std::move(port)) {}
+
+SocketHandler::~SocketHandler() = default;
+
+std::optional<double> SocketHandler::retry_time() const {
+  std::lock_guard lock(this->lock());
+  return retry_time_;
+}
+
+double SocketHandler::retry_period() const {
+  std::lock_guard lock(this->lock());
+  return retry_period_;
+}
+
+bool SocketHandler::connected() const {
+  std::lock_guard lock(this->lock());
+  return static_cast<bool>(sock_);
+}
+
+std::string SocketHandler::make_pickle(LogRecord& record) const {
+  if (record.has_exc_info()) (void)format(record);  // fills exc_text, as CPython's makePickle
+  const std::string& message = record.get_message();
+  // A copy of record.__dict__ in CPython's order, with msg = getMessage() and args and
+  // exc_info None; `message` is dropped (issue #25685). Views point into the record.
+  std::vector<detail::PickleItem> d;
+  d.reserve(21 + record.extra.size());
+  auto attr = [&](Attr a) { d.emplace_back(attr_name(a), pickle_value(record.attribute(a))); };
+  d.emplace_back("name", record.name);
+  d.emplace_back("msg", std::string_view(message));
+  d.emplace_back("args", std::monostate{});
+  d.emplace_back("levelname", record.levelname);
+  d.emplace_back("levelno", static_cast<std::int64_t>(record.levelno));
+  d.emplace_back("pathname", record.pathname);
+  d.emplace_back("filename", record.filename());
+  d.emplace_back("module", record.module());
+  d.emplace_back("exc_info", std::monostate{});
+  attr(Attr::exc_text);
+  attr(Attr::stack_info);
+  d.emplace_back("lineno", static_cast<std::int64_t>(record.lineno));
+  d.emplace_back("funcName", record.func_name());
+  d.emplace_back("created", record.created());
+  d.emplace_back("msecs", record.msecs());
+  d.emplace_back("relativeCreated", record.relative_created);
+  d.emplace_back("thread", record.thread);
+  d.emplace_back("threadName", record.thread_name);
+  d.emplace_back("processName", record.process_name);
+  d.emplace_back("process", record.process);
+  d.emplace_back("taskName", std::monostate{});
+  for (const auto& [key, value] : record.extra) {
+    if (key == "message") continue;
+    // A dict has each key once: a repeated key keeps its place and takes the new value.
+    auto it =
+        std::find_if(d.begin(), d.end(), [&k = key](const auto& kv) { return kv.first == k; });
+    if (it != d.end())
+      it->second = pickle_value(value.view());
+    else
+      d.emplace_back(key, pickle_value(value.view()));
+  }
+  std::string body = detail::pickle_dict(d);
+  const auto n = static_cast<std::uint32_t>(body.size());
+  std::string out;
+  out.reserve(4 + body.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
+  out += body;
+  return out;
+}
+
+detail::Socket SocketHandler::make_socket() {
+  if (port_) return detail::create_connection(host_, *port_, 1.0);
+  detail::Socket s = detail::make_socket(AF_UNIX, SOCK_STREAM);
+  detail::connect(s, detail::unix_address(host_, SOCK_STREAM), 1.0);
+  return s;
+}
+
+void SocketHandler::create_socket() {
+  const double now = clock ? clock() : wall_clock();
+  if (retry_time_ && now < *retry_time_) return;
+  try {
+    sock_ = make_socket();
+    retry_time_.reset();
+  } catch (const OSError&) {
+    if (!retry_time_) {
+      retry_period_ = retry_start;
+    } else {
+      retry_period_ *= retry_factor;
+      if (retry_period_ > retry_max) retry_period_ = retry_max;
+    }
+    retry_time_ = now + retry_period_;
+  }
+}
+
+void SocketHandler::send(std::string_view bytes) {
+  if (!sock_) create_socket();
+  if (!sock_) return;  // waiting for the retry time, or the connect failed: dropped
+  try {
+    detail::send_all(sock_, bytes);
+  } catch (const OSError&) {
+    sock_.close();  // the next record reconnects
+  }
+}
+
+void SocketHandler::emit(LogRecord& record) {
+  try {
+    send(make_pickle(record));
+  } catch (...) {
+    // Python's SocketHandler.handleError.
+    if (close_on_error && sock_) {
+      sock_.close();
+      return;
+    }
+    throw;
+  }
+}
+
+void SocketHandler::close() {
+  {
+    std::lock_guard lock(this->lock());
+    sock_.close();
+  }
+  Handler::close();
+}
+
+DatagramHandler::DatagramHandler(std::string host, std::optional<std::string> port)
+    : SocketHandler(std::move(host), std::move(port)) {}
+
+detail::Socket DatagramHandler::make_socket() {
+  return detail::make_socket(port_ ? AF_INET : AF_UNIX, SOCK_DGRAM);
+}
+
+void DatagramHandler::send(std::string_view bytes) {
+  if (!sock_) create_socket();
+  if (!sock_) throw AttributeError("'NoneType' object has no attribute 'sendto'");
+  // Python's sendto((host, port)) resolves the address for every datagram.
+  const detail::SockAddr to =
+      port_ ? detail::get_addr_info(host_, *port_, AF_INET, SOCK_DGRAM).front()
+            : detail::unix_address(host_, SOCK_DGRAM);
+  detail::send_to(sock_, bytes, to);
+}
+
+}  // namespace dictlog

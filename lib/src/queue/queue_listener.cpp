@@ -1,0 +1,294 @@
+#include "dictlog/queue_listener.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <typeinfo>
+
+#include "core/listener_thread.hpp"
+#include "queue/queue_prepare.hpp"
+#include "dictlog/errors.hpp"
+#include "dictlog/shutdown.hpp"
+
+namespace dictlog {
+
+namespace detail {
+
+// Every live listener, for shutdown() and for records logged after it. Leaked: listeners
+// may be destroyed during static destruction.
+struct ListenerRegistry {
+  std::mutex mutex;
+  std::condition_variable unpinned;
+  std::vector<QueueListener*> all;
+};
+
+struct ListenerAccess {
+  static ListenerRegistry& registry() {
+    static auto* r = new ListenerRegistry;
+    return *r;
+  }
+  static int& pins(QueueListener& l) { return l.pins_; }
+  static const LogQueue* queue(const QueueListener& l) { return l.queue_.get(); }
+  static void drain_now(QueueListener& l) { l.drain_now(); }
+  static void after_shutdown(QueueListener& l) { l.after_shutdown(); }
+
+  // Pins the listeners (under the registry lock) so that they outlive the caller's use
+  // without holding the lock meanwhile: a listener's thread may need it to finish.
+  static std::vector<QueueListener*> pin(const LogQueue* only) {
+    auto& reg = registry();
+    std::lock_guard lock(reg.mutex);
+    std::vector<QueueListener*> out;
+    for (QueueListener* l : reg.all)
+      if (!only || l->queue_.get() == only) {
+        ++l->pins_;
+        out.push_back(l);
+        if (only) break;
+      }
+    return out;
+  }
+  static void unpin(const std::vector<QueueListener*>& ls) {
+    auto& reg = registry();
+    {
+      std::lock_guard lock(reg.mutex);
+      for (QueueListener* l : ls) --l->pins_;
+    }
+    reg.unpinned.notify_all();
+  }
+
+  static void shutdown_hook() {
+    // shutdown() has set queue_shut_down() already, before any sentinel: a record put
+    // after a listener drained is then seen by its producer (QueueHandler::emit checks
+    // the flag after putting), which drains it.
+    auto ls = pin(nullptr);
+    for (QueueListener* l : ls) {
+      try {
+        l->stop();
+      } catch (...) {
+        // stop() from a listener's own thread: that thread ends when its handler returns.
+      }
+    }
+    // Records put after a sentinel, and those of listeners that were never started.
+    for (QueueListener* l : ls) l->drain_now();
+    unpin(ls);
+  }
+};
+
+namespace {
+std::once_flag g_hook_once;
+
+void report_listener_error() {
+  std::string text = "Exception in QueueListener thread:\n" + describe_current_exception() + "\n";
+  std::string_view s = text;
+  while (!s.empty()) {
+    ssize_t n = ::write(2, s.data(), s.size());
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return;
+    }
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Records taken per step: enough to amortise the hand-over, small enough that handlers
+// are flushed regularly under a steady flow.
+constexpr std::size_t kBatch = 4096;
+}  // namespace
+
+void serve_after_shutdown(const LogQueue* q, QueueListener* hint) {
+  if (hint && ListenerAccess::queue(*hint) == q) {
+    ListenerAccess::after_shutdown(*hint);
+    return;
+  }
+  auto ls = ListenerAccess::pin(q);
+  for (QueueListener* l : ls) ListenerAccess::after_shutdown(*l);
+  ListenerAccess::unpin(ls);
+}
+
+}  // namespace detail
+
+QueueListener::QueueListener(std::shared_ptr<LogQueue> q,
+                             std::vector<std::shared_ptr<Handler>> handlers,
+                             bool respect_handler_level)
+    : queue_(std::move(q)),
+      handlers_(std::move(handlers)),
+      respect_handler_level_(respect_handler_level) {
+  if (!queue_) throw ValueError("QueueListener needs a queue");
+  std::call_once(detail::g_hook_once,
+                 [] { detail::add_shutdown_hook(&detail::ListenerAccess::shutdown_hook); });
+  auto& reg = detail::ListenerAccess::registry();
+  std::lock_guard lock(reg.mutex);
+  reg.all.push_back(this);
+}
+
+QueueListener::~QueueListener() {
+  try {
+    stop();
+  } catch (...) {
+  }
+  auto& reg = detail::ListenerAccess::registry();
+  std::unique_lock lock(reg.mutex);
+  std::erase(reg.all, this);
+  reg.unpinned.wait(lock, [&] { return pins_ == 0; });
+  lock.unlock();
+  if (thread_.joinable()) thread_.detach();  // destroyed from its own thread
+}
+
+void QueueListener::start() {
+  std::lock_guard guard(start_stop_mutex_);
+  {
+    std::lock_guard lock(state_mutex_);
+    if (state_ != State::stopped) throw RuntimeError("Listener already started");
+    state_ = State::running;
+  }
+  try {
+    thread_ = std::thread([this] { monitor(); });
+  } catch (...) {
+    std::lock_guard lock(state_mutex_);
+    state_ = State::stopped;
+    throw;
+  }
+}
+
+void QueueListener::stop() {
+  if (detail::current_listener() == this) throw RuntimeError("cannot join current thread");
+  std::lock_guard guard(start_stop_mutex_);
+  {
+    std::lock_guard lock(state_mutex_);
+    if (state_ != State::running) return;
+    state_ = State::stopping;
+  }
+  try {
+    enqueue_sentinel();
+  } catch (...) {
+    std::lock_guard lock(state_mutex_);
+    state_ = State::running;
+    throw;
+  }
+  thread_.join();
+  {
+    std::lock_guard lock(state_mutex_);
+    state_ = State::stopped;
+  }
+  state_cv_.notify_all();
+}
+
+bool QueueListener::running() const {
+  std::lock_guard lock(state_mutex_);
+  return state_ != State::stopped;
+}
+
+void QueueListener::handle(LogRecord& record) {
+  prepare(record);
+  for (const auto& h : handlers_)
+    if (!respect_handler_level_ || record.levelno >= h->level()) h->handle(record);
+}
+
+void QueueListener::enqueue_sentinel() {
+  queue_->put(queue_sentinel());
+}
+
+void QueueListener::handle_guarded(LogRecord& record) {
+  try {
+    handle(record);
+  } catch (...) {
+    detail::report_listener_error();
+  }
+}
+
+void QueueListener::flush_handlers() {
+  for (const auto& h : handlers_) {
+    try {
+      h->flush();
+    } catch (...) {
+      // Python's listener never flushes; a failing flush must not end the thread.
+    }
+  }
+}
+
+void QueueListener::monitor() {
+  detail::set_current_listener(this);
+  std::vector<LogRecord> batch;
+  batch.reserve(detail::kBatch);
+  bool unflushed = false;
+  const bool batched = batched_opt_in_ || typeid(*this) == typeid(QueueListener);
+  // The prepared messages of the batch in hand; the records die with batch.clear().
+  detail::TextArena arena;
+  for (;;) {
+    batch.clear();
+    arena.reset();
+    std::size_t n = 0;
+    try {
+      // Poll first while handlers hold unflushed output: an empty queue means flush now.
+      if (batched) {
+        detail::BatchArenaScope scope(&arena);
+        n = queue_->get_batch(batch, detail::kBatch, !unflushed);
+      } else if (auto r = dequeue(!unflushed)) {
+        batch.push_back(std::move(*r));
+        n = 1;
+      }
+    } catch (...) {
+      detail::report_listener_error();
+      break;
+    }
+    if (n == 0) {
+      if (unflushed) flush_handlers();
+      unflushed = false;
+      continue;
+    }
+    bool sentinel = false;
+    // Records taken in the same step as the sentinel are handled too: they were put while
+    // stop() ran and would otherwise wait for a restart that may never come.
+    for (LogRecord& r : batch) {
+      if (is_queue_sentinel(r))
+        sentinel = true;
+      else
+        handle_guarded(r);
+    }
+    unflushed = true;
+    if (sentinel) break;
+  }
+  batch.clear();
+  if (unflushed) flush_handlers();
+  detail::set_current_listener(nullptr);
+}
+
+void QueueListener::drain_now() {
+  std::lock_guard guard(drain_mutex_);
+  // Marks this thread as the listener's meanwhile: a handler that logs into the same queue
+  // neither blocks on it nor drains recursively; the loop below picks those records up.
+  struct Mark {
+    const void* prev = detail::current_listener();
+    explicit Mark(const QueueListener* l) { detail::set_current_listener(l); }
+    ~Mark() { detail::set_current_listener(prev); }
+  } mark(this);
+  std::vector<LogRecord> batch;
+  detail::TextArena arena;  // as in monitor()
+  bool any = false;
+  for (;;) {
+    batch.clear();
+    arena.reset();
+    try {
+      detail::BatchArenaScope scope(&arena);
+      if (queue_->get_batch(batch, detail::kBatch, false) == 0) break;
+    } catch (...) {
+      detail::report_listener_error();
+      break;
+    }
+    for (LogRecord& r : batch)
+      if (!is_queue_sentinel(r)) handle_guarded(r);
+    any = true;
+  }
+  if (any) flush_handlers();
+}
+
+void QueueListener::after_shutdown() {
+  if (detail::current_listener() == this) return;  // the thread itself: it handles what it puts
+  {
+    std::unique_lock lock(state_mutex_);
+    state_cv_.wait(lock, [&] { return state_ != State::stopping; });
+    if (state_ == State::running) return;  // restarted: the thread will get the record
+  }
+  drain_now();
+}
+
+}  // namespace dictlog

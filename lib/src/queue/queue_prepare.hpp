@@ -1,0 +1,52 @@
+// Internals of QueueHandler's deferred prepare and of the queue layer's shutdown.
+//
+// A plain QueueHandler feeding a built-in queue does not format on the logging thread: it
+// copies the captured record into the queue with a pointer to its QueuePreparer, and
+// whoever takes the record out (normally the listener thread) runs the formatting then.
+// The result is the record QueueHandler::prepare would have produced at the call.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "dictlog/detail/direct_call.hpp"  // queue_shut_down()
+#include "dictlog/record.hpp"
+
+namespace dictlog {
+class QueueHandler;
+class LogQueue;
+class QueueListener;
+
+namespace detail {
+
+// The part of Python's QueueHandler.prepare after self.format(): a record whose msg and
+// message are the formatted text, with no args, exc_info, exc_text or stack_info.
+void finish_prepare(LogRecord& r, std::string formatted);
+
+// Shared by a QueueHandler and the queues it feeds, so that records queued by a handler
+// that has since been destroyed are still prepared safely (with the default format).
+class QueuePreparer {
+ public:
+  explicit QueuePreparer(QueueHandler* owner) : owner_(owner) {}
+  // Prepares `r` in place; false if formatting failed (reported through the handler's
+  // handle_error, and the record is dropped, as Python's emit drops it).
+  bool apply(LogRecord& r) const;
+  // apply() with mutex() already held: a consumer preparing a run of records from one
+  // handler locks once for the run.
+  bool apply_locked(LogRecord& r) const;
+  std::mutex& mutex() const { return mutex_; }
+  void detach();
+
+ private:
+  mutable std::mutex mutex_;
+  QueueHandler* owner_;
+};
+
+// Called by a QueueHandler after it put a record into `q` once shutdown() has run: if the
+// queue's listener has been stopped, the records waiting in `q` are handled now, on this
+// thread, by that listener's handlers. `hint` is the handler's own listener, if set.
+void serve_after_shutdown(const LogQueue* q, QueueListener* hint);
+
+}  // namespace detail
+}  // namespace dictlog

@@ -1,0 +1,151 @@
+// Python's repr() of floats and strings.
+#include "dictlog/detail/pystr.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "record/py_unicode.hpp"
+
+namespace dictlog::detail {
+
+void append_float_repr(double d, std::string& out) {
+  if (std::isnan(d)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d < 0 ? "-inf" : "inf";
+    return;
+  }
+  ShortestDigits sd = shortest_digits(d);
+  layout_repr(sd, out);
+}
+
+ShortestDigits shortest_digits(double d) {
+  // Scientific shortest round-trip form: "-1.2345e+06"; split into sign, digits, exponent.
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  ShortestDigits sd;
+  const char* p = buf;
+  if (*p == '-') {
+    sd.negative = true;
+    ++p;
+  }
+  for (; p < res.ptr && *p != 'e'; ++p)
+    if (*p != '.') sd.digits[sd.ndigits++] = *p;
+  ++p;  // 'e'
+  int sign = 1;
+  if (*p == '-') sign = -1;
+  ++p;
+  int e = 0;
+  for (; p < res.ptr; ++p) e = e * 10 + (*p - '0');
+  sd.exp10 = sign * e;
+  // to_chars never emits trailing zeros in the shortest form except for "0e+00".
+  return sd;
+}
+
+void append_exponent(int e, std::string& out) {
+  out += e < 0 ? "e-" : "e+";
+  unsigned u = static_cast<unsigned>(e < 0 ? -e : e);
+  if (u < 10) out += '0';
+  char b[8];
+  auto r = std::to_chars(b, b + sizeof b, u);
+  out.append(b, r.ptr);
+}
+
+void layout_repr(const ShortestDigits& sd, std::string& out) {
+  if (sd.negative) out += '-';
+  std::string_view digits(sd.digits, sd.ndigits);
+  int e = sd.exp10;
+  if (e < -4 || e >= 16) {
+    out += digits[0];
+    if (digits.size() > 1) {
+      out += '.';
+      out.append(digits.substr(1));
+    }
+    append_exponent(e, out);
+    return;
+  }
+  int decpt = e + 1;  // digits before the point
+  if (decpt <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-decpt), '0');
+    out.append(digits);
+  } else if (static_cast<std::size_t>(decpt) >= digits.size()) {
+    out.append(digits);
+    out.append(static_cast<std::size_t>(decpt) - digits.size(), '0');
+    out += ".0";
+  } else {
+    out.append(digits.substr(0, static_cast<std::size_t>(decpt)));
+    out += '.';
+    out.append(digits.substr(static_cast<std::size_t>(decpt)));
+  }
+}
+
+void append_str_repr(std::string_view s, std::string& out, bool ascii) {
+  bool has_single = s.find('\'') != std::string_view::npos;
+  bool has_double = s.find('"') != std::string_view::npos;
+  char quote = (has_single && !has_double) ? '"' : '\'';
+  out += quote;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      switch (c) {
+        case '\\':
+          out += "\\\\";
+          continue;
+        case '\n':
+          out += "\\n";
+          continue;
+        case '\r':
+          out += "\\r";
+          continue;
+        case '\t':
+          out += "\\t";
+          continue;
+        default:
+          break;
+      }
+      if (c == static_cast<unsigned char>(quote)) {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        append_escape(c, out);
+      } else {
+        out += static_cast<char>(c);
+      }
+      continue;
+    }
+    std::size_t len = 0;
+    char32_t cp = decode_utf8(s, i, len);
+    if (len == 0) {
+      // An undecodable byte: Python's surrogateescape shows it as a lone surrogate.
+      append_escape(0xDC00 + c, out);
+      ++i;
+      continue;
+    }
+    if (ascii || !is_printable(cp))
+      append_escape(cp, out);
+    else
+      out.append(s.substr(i, len));
+    i += len;
+  }
+  out += quote;
+}
+
+void append_escape(char32_t cp, std::string& out) {
+  char b[16];
+  int n;
+  if (cp < 0x100)
+    n = std::snprintf(b, sizeof b, "\\x%02x", static_cast<unsigned>(cp));
+  else if (cp < 0x10000)
+    n = std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(cp));
+  else
+    n = std::snprintf(b, sizeof b, "\\U%08x", static_cast<unsigned>(cp));
+  out.append(b, static_cast<std::size_t>(n));
+}
+
+}  // namespace dictlog::detail
