@@ -17,11 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include "dictlog/config.hpp"
-#include "net/pickle.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/socket_handler.hpp"
 #include "dictlog/syslog_handler.hpp"
+#include "net/pickle.hpp"
 #include "support/capture.hpp"
 #include "support/temp_dir.hpp"
 

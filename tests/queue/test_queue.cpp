@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "dictlog/queue.hpp"
 #include "core/segment_pool.hpp"   // white-box: the pool behind the unbounded queues' buffers
 #include "core/thread_buffer.hpp"  // white-box: one thread's buffer
+#include "dictlog/queue.hpp"
 
 using namespace dictlog;
 using namespace std::chrono_literals;

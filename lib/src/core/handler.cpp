@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "dictlog/detail/pystr.hpp"
 #include "core/listener_thread.hpp"
+#include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 
 namespace dictlog {
@@ -265,8 +265,12 @@ std::string describe_current_exception() {
 namespace {
 thread_local const void* t_listener = nullptr;
 }  // namespace
-const void* current_listener() noexcept { return t_listener; }
-void set_current_listener(const void* listener) noexcept { t_listener = listener; }
+const void* current_listener() noexcept {
+  return t_listener;
+}
+void set_current_listener(const void* listener) noexcept {
+  t_listener = listener;
+}
 
 }  // namespace detail
 }  // namespace dictlog

@@ -10,6 +10,8 @@ namespace dictlog::detail {
 // every other thread.
 const void* current_listener() noexcept;
 void set_current_listener(const void* listener) noexcept;
-inline bool on_listener_thread() noexcept { return current_listener() != nullptr; }
+inline bool on_listener_thread() noexcept {
+  return current_listener() != nullptr;
+}
 
 }  // namespace dictlog::detail

@@ -12,9 +12,9 @@
 
 #include <fmt/format.h>
 
-#include "record/fence.hpp"
-#include "dictlog/errors.hpp"
 #include "core/thread_buffer.hpp"
+#include "dictlog/errors.hpp"
+#include "record/fence.hpp"
 
 namespace dictlog {
 

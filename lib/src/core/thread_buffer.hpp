@@ -10,11 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "record/clock.hpp"
-#include "dictlog/detail/direct_call.hpp"
-#include "record/fence.hpp"
-#include "dictlog/record.hpp"
 #include "core/segment_pool.hpp"
+#include "dictlog/detail/direct_call.hpp"
+#include "dictlog/record.hpp"
+#include "record/clock.hpp"
+#include "record/fence.hpp"
 
 namespace dictlog::detail {
 

@@ -2,9 +2,9 @@
 // StrFormatStyle.validate's checks.
 #include <cstdio>
 
+#include "dictlog/detail/pystr.hpp"
 #include "format/format_template.hpp"
 #include "record/py_unicode.hpp"
-#include "dictlog/detail/pystr.hpp"
 
 namespace dictlog::detail {
 

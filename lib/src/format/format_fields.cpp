@@ -1,6 +1,6 @@
 // Field lookups for one format call: Python's `defaults | record.__dict__`.
-#include "format/format_template.hpp"
 #include "dictlog/detail/pystr.hpp"
+#include "format/format_template.hpp"
 
 namespace dictlog::detail {
 

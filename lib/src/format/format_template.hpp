@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "format/format_value.hpp"
 #include "dictlog/record.hpp"
+#include "format/format_value.hpp"
 
 namespace dictlog::detail {
 

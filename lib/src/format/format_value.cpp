@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "record/py_unicode.hpp"
 #include "dictlog/detail/pystr.hpp"
+#include "record/py_unicode.hpp"
 
 namespace dictlog::detail {
 

@@ -7,8 +7,8 @@
 #include <ctime>
 #include <typeinfo>
 
-#include "format/format_template.hpp"
 #include "dictlog/errors.hpp"
+#include "format/format_template.hpp"
 
 namespace dictlog {
 

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "dictlog/detail/pystr.hpp"
 #include "core/listener_thread.hpp"
+#include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 
 namespace dictlog {

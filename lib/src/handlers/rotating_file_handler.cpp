@@ -8,10 +8,10 @@
 #include <cstring>
 #include <string>
 
-#include "record/py_unicode.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/stream.hpp"
+#include "record/py_unicode.hpp"
 
 namespace dictlog {
 

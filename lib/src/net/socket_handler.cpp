@@ -6,8 +6,8 @@
 #include <chrono>
 #include <vector>
 
-#include "net/pickle.hpp"
 #include "dictlog/errors.hpp"
+#include "net/pickle.hpp"
 
 namespace dictlog {
 

@@ -6,12 +6,12 @@
 #include <cstring>
 #include <new>
 
-#include "record/clock.hpp"
-#include "dictlog/detail/direct_call.hpp"
-#include "record/fence.hpp"
-#include "queue/queue_prepare.hpp"
 #include "core/segment_pool.hpp"
 #include "core/thread_buffer.hpp"
+#include "dictlog/detail/direct_call.hpp"
+#include "queue/queue_prepare.hpp"
+#include "record/clock.hpp"
+#include "record/fence.hpp"
 
 namespace dictlog {
 

@@ -3,9 +3,9 @@
 #include <typeinfo>
 
 #include "core/listener_thread.hpp"
-#include "queue/queue_prepare.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/queue_listener.hpp"
+#include "queue/queue_prepare.hpp"
 
 namespace dictlog {
 

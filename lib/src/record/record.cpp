@@ -11,9 +11,9 @@
 #include <mutex>
 #include <set>
 
-#include "record/clock.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/level.hpp"
+#include "record/clock.hpp"
 
 namespace dictlog {
 
