@@ -20,6 +20,7 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
+#include "support/deque_queue.hpp"
 
 // Counts heap allocations made by one thread while it asks for it.
 namespace {
@@ -41,6 +42,7 @@ thread_local long t_allocations = 0;
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::DequeQueue;
 using dictlog::test::StderrCapture;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -319,32 +321,6 @@ TEST_CASE("queue(), listener() and the Python names") {
   CHECK_THROWS_AS(QueueHandler(nullptr), ValueError);
 }
 
-namespace {
-class DequeQueue : public LogQueue {
- public:
-  bool put_nowait(LogRecord&& r) override {
-    std::lock_guard lock(m_);
-    d_.push_back(std::move(r));
-    return true;
-  }
-  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
-  std::optional<LogRecord> get(bool) override {
-    std::lock_guard lock(m_);
-    if (d_.empty()) return std::nullopt;
-    LogRecord r = std::move(d_.front());
-    d_.pop_front();
-    return r;
-  }
-  std::size_t qsize() const override {
-    std::lock_guard lock(m_);
-    return d_.size();
-  }
-  std::string_view class_name() const override { return "DequeQueue"; }
-  mutable std::mutex m_;
-  std::deque<LogRecord> d_;
-};
-}  // namespace
-
 TEST_CASE("a custom queue receives records already prepared at the call") {
   auto q = std::make_shared<DequeQueue>();
   auto qh = std::make_shared<QueueHandler>(q);
@@ -352,8 +328,8 @@ TEST_CASE("a custom queue receives records already prepared at the call") {
   Logger& lg = fresh_logger("qh.custom");
   lg.add_handler(qh);
   lg.info("v={}", 3);
-  REQUIRE(q->d_.size() == 1);
-  const LogRecord& r = q->d_.front();
+  REQUIRE(q->qsize() == 1);
+  const LogRecord& r = q->front();
   CHECK(r.has_message());
   CHECK(r.args().empty());
   CHECK(r.msg() == "qh.custom/v=3");

@@ -20,9 +20,11 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
+#include "support/deque_queue.hpp"
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::DequeQueue;
 using dictlog::test::StderrCapture;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -396,40 +398,6 @@ TEST_CASE("stop from a handler on the listener thread raises instead of deadlock
   listener->stop();
   CHECK(error == "cannot join current thread");
 }
-
-namespace {
-// A user queue: only the required members, so the listener uses get() one at a time.
-class DequeQueue : public LogQueue {
- public:
-  bool put_nowait(LogRecord&& r) override {
-    {
-      std::lock_guard lock(m_);
-      d_.push_back(std::move(r));
-    }
-    cv_.notify_one();
-    return true;
-  }
-  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
-  std::optional<LogRecord> get(bool block) override {
-    std::unique_lock lock(m_);
-    if (!block && d_.empty()) return std::nullopt;
-    cv_.wait(lock, [&] { return !d_.empty(); });
-    LogRecord r = std::move(d_.front());
-    d_.pop_front();
-    return r;
-  }
-  std::size_t qsize() const override {
-    std::lock_guard lock(m_);
-    return d_.size();
-  }
-  std::string_view class_name() const override { return "DequeQueue"; }
-
- private:
-  mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<LogRecord> d_;
-};
-}  // namespace
 
 TEST_CASE("a listener serves a user-implemented queue, fed by a QueueHandler") {
   auto q = std::make_shared<DequeQueue>();
