@@ -21,6 +21,7 @@
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
 #include "support/deque_queue.hpp"
+#include "support/temp_dir.hpp"
 
 // Counts heap allocations made by one thread while it asks for it.
 namespace {
@@ -43,27 +44,13 @@ thread_local long t_allocations = 0;
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
 using dictlog::test::DequeQueue;
+using dictlog::test::slurp;
 using dictlog::test::StderrCapture;
+using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/dictlog-qh-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Logger& fresh_logger(const char* name) {
   Logger& lg = get_logger(name);
@@ -117,7 +104,7 @@ TEST_CASE("the listener's handlers see CPython's prepared record; the traceback 
   auto q = std::make_shared<Queue>();
   auto qh = std::make_shared<QueueHandler>(q);
   qh->set_formatter(make_fmt("QH[%(levelname)s] %(message)s"));
-  auto fh = std::make_shared<FileHandler>((d.path / "out.log").string());
+  auto fh = std::make_shared<FileHandler>((d.path() / "out.log").string());
   fh->set_formatter(make_fmt(
       "OUT<%(levelname)s> %(message)s|%(msg)s|%(name)s|%(exc_text)s|%(exc_info)s|%(stack_info)s"));
   QueueListener listener(q, {fh});
@@ -132,7 +119,7 @@ TEST_CASE("the listener's handlers see CPython's prepared record; the traceback 
   listener.start();
   listener.stop();
   // CPython 3.13 prints the same, with a Python traceback in place of "ValueError: bad".
-  CHECK(slurp(d.path / "out.log") ==
+  CHECK(slurp(d.path() / "out.log") ==
         "OUT<DEBUG> QH[DEBUG] text a 5|QH[DEBUG] text a 5|qh.prep|None|None|None\n"
         "OUT<ERROR> QH[ERROR] failed\nValueError: bad|QH[ERROR] failed\nValueError: bad|"
         "qh.prep|None|None|None\n");
