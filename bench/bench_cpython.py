@@ -1,4 +1,4 @@
-"""CPython's logging under the scenarios of bench/common.hpp.
+"""CPython's logging under the scenarios of bench/scenarios.hpp.
 
 Logger "bench" -> QueueHandler(queue.Queue(-1)) -> QueueListener -> FileHandler with
 Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"), the line the two C++ programs
@@ -162,7 +162,7 @@ def maxrss_kb():
 
 def other_threads_times():
     """(CPU ns, context switches, threads) of every thread but the main one: the
-    listener's, as bench/common.hpp reads them (schedstat: run time in ns)."""
+    listener's, as bench/process_stats.hpp reads them (schedstat: run time in ns)."""
     cpu = switches = threads = 0
     main_tid = os.getpid()
     for name in os.listdir("/proc/self/task"):
@@ -276,7 +276,7 @@ def main():
         out.update(records=n, pipeline_bytes=h1 - h0, bytes_per_record_marginal=(h2 - h1) / n,
                    bytes_per_record=(h2 - h0) / n)
     elif sc == "idle":
-        # The listener's CPU while nothing is logged (see common.hpp's "idle").
+        # The listener's CPU while nothing is logged (see scenarios.hpp's "idle").
         n = num("records", 100)
         settle_ms, idle_ms = num("settle-ms", 100), num("idle-ms", 2000)
         t = Target(path)

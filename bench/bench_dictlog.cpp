@@ -1,4 +1,4 @@
-// dictlog under the scenarios of common.hpp: logger "bench" -> QueueHandler(Queue) ->
+// dictlog under the scenarios of scenarios.hpp: logger "bench" -> QueueHandler(Queue) ->
 // QueueListener -> FileHandler with Formatter("%(asctime)s %(levelname)s %(name)s
 // %(message)s"), the pipeline CPython's QueueHandler recipe builds, written in code.
 //
@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "common.hpp"
+#include "scenarios.hpp"
 
 namespace {
 

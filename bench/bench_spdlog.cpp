@@ -1,4 +1,4 @@
-// spdlog's async logger under the scenarios of common.hpp: a thread pool with one worker,
+// spdlog's async logger under the scenarios of scenarios.hpp: a thread pool with one worker,
 // a queue of 8192 messages, the block overflow policy, and a basic_file_sink writing the
 // line Python's "%(asctime)s %(levelname)s %(name)s %(message)s" writes.
 //
@@ -13,7 +13,7 @@
 #include <mutex>
 #include <string_view>
 
-#include "common.hpp"
+#include "scenarios.hpp"
 
 namespace {
 

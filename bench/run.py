@@ -7,7 +7,7 @@ one markdown table of medians, min-max, ratios against dictlog and the noise.
     python3 bench/run.py --quick              # 1 repetition, smaller counts
     python3 bench/run.py --output bench/results.md
 
-Every program prints one JSON line per run (see bench/common.hpp); the runner runs
+Every program prints one JSON line per run (see bench/scenarios.hpp); the runner runs
 repetition 1 of every scenario for every program, then repetition 2, and so on, rotating
 the program order, so slow drifts of a shared machine fall on all three alike.
 """

@@ -20,6 +20,7 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/counting_new.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 // Counting is switched on globally; a thread's allocations count for its role.
@@ -32,6 +33,7 @@ void set_role(Role r) {
 }  // namespace
 
 using namespace dictlog;
+using dictlog::test::TempDir;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -48,7 +50,7 @@ class Marker : public Handler {
 };
 
 struct Pipeline {
-  fs::path dir;
+  TempDir dir;
   std::shared_ptr<Queue> q = std::make_shared<Queue>();
   std::shared_ptr<QueueHandler> qh = std::make_shared<QueueHandler>(q);
   std::shared_ptr<FileHandler> file;
@@ -57,8 +59,6 @@ struct Pipeline {
   Logger& lg;
 
   explicit Pipeline(const char* name, bool start = true) : lg(get_logger(name)) {
-    char tmpl[] = "/tmp/dictlog-alloc-XXXXXX";
-    dir = ::mkdtemp(tmpl);
     file = std::make_shared<FileHandler>((dir / "out.log").string(), "w");
     file->set_formatter(
         std::make_shared<Formatter>("%(asctime)s %(levelname)s %(name)s %(message)s"));
@@ -72,7 +72,6 @@ struct Pipeline {
   ~Pipeline() {
     listener->stop();
     lg.remove_handler(qh);
-    fs::remove_all(dir);
   }
   void wait_for(long n) const {
     while (marker->seen.load(std::memory_order_acquire) < n) std::this_thread::sleep_for(1ms);

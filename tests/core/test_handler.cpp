@@ -5,9 +5,11 @@
 #include "dictlog/handler.hpp"
 #include "dictlog/logger.hpp"
 #include "support/capture.hpp"
+#include "support/scoped_globals.hpp"
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::ScopedGlobals;
 using dictlog::test::StderrCapture;
 
 namespace {
@@ -46,13 +48,13 @@ TEST_CASE("an emit error prints Python's logging error block and never throws") 
 }
 
 TEST_CASE("handle_error is silent when raise_exceptions is off") {
+  ScopedGlobals globals;
   set_raise_exceptions(false);
   auto h = std::make_shared<Failing>();
   LogRecord r = make_log_record({{"msg", "x"}});
   StderrCapture err;
   h->handle(r);
   err.restore();
-  set_raise_exceptions(true);
   CHECK(err.text().empty());
 }
 

@@ -9,9 +9,11 @@
 #include "dictlog/logger.hpp"
 #include "dictlog/shutdown.hpp"
 #include "support/capture.hpp"
+#include "support/scoped_globals.hpp"
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::ScopedGlobals;
 using dictlog::test::StderrCapture;
 
 namespace {
@@ -112,6 +114,7 @@ TEST_CASE("a logger's own filters apply to its records only") {
 }
 
 TEST_CASE("disabled loggers drop their records; disable() drops levels everywhere") {
+  ScopedGlobals globals;
   Logger& lg = get_logger("dis");
   lg.set_level(DEBUG);
   auto h = capture(lg);
@@ -127,7 +130,6 @@ TEST_CASE("disabled loggers drop their records; disable() drops levels everywher
   lg.info("yes again");
   disable("WARNING");
   lg.warning("no");
-  disable(NOTSET);
   CHECK(h->lines() == Lines{"dis:WARNING:yes", "dis:INFO:yes again"});
 }
 
@@ -202,13 +204,12 @@ TEST_CASE("a handler skipped for its level still counts: no lastResort") {
 }
 
 TEST_CASE("without lastResort the manager says so once") {
-  auto saved = last_resort();
+  ScopedGlobals globals;
   set_last_resort(nullptr);
   StderrCapture err;
   get_logger("nolr").warning("one");
   get_logger("nolr2").warning("two");
   err.restore();
-  set_last_resort(saved);
   CHECK(err.text() == "No handlers could be found for logger \"nolr\"\n");
 }
 

@@ -11,32 +11,15 @@
 #include "dictlog/file_handler.hpp"
 #include "dictlog/logger.hpp"
 #include "support/capture.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace dictlog;
+using dictlog::test::slurp;
 using dictlog::test::StderrCapture;
+using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  fs::path old;
-  TempDir() {
-    char tmpl[] = "/tmp/dictlog-file-XXXXXX";
-    path = ::mkdtemp(tmpl);
-    old = fs::current_path();
-    fs::current_path(path);
-  }
-  ~TempDir() {
-    fs::current_path(old);
-    fs::remove_all(path);
-  }
-};
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 void emit(Handler& h, const char* msg) {
   LogRecord r = make_log_record({{"msg", msg}, {"levelno", 20}});
   h.handle(r);

@@ -21,52 +21,18 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/timed_rotating_file_handler.hpp"
 #include "support/capture.hpp"
+#include "support/files.hpp"
 
 using namespace dictlog;
 namespace fs = std::filesystem;
-using Files = std::map<std::string, std::string>;
+using dictlog::test::Files;
+using dictlog::test::TempDir;
+using dictlog::test::files_in;
+using dictlog::test::write_file;
 using AtTime = TimedRotatingFileHandler::AtTime;
 using I64s = std::vector<std::int64_t>;
 
 namespace {
-
-// A fresh directory per test, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dictlog-trfh-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  // name -> contents of every regular file in the directory.
-  Files files() const {
-    Files out;
-    for (const auto& e : fs::directory_iterator(path_)) {
-      if (!e.is_regular_file()) continue;
-      std::ifstream in(e.path(), std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      out[e.path().filename().string()] = ss.str();
-    }
-    return out;
-  }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-  }
-  // Creates (or overwrites) `name` with `text` and sets its mtime to `mtime`.
-  void write(const std::string& name, const std::string& text, std::int64_t mtime) const {
-    write(name, text);
-    timespec ts[2] = {{static_cast<time_t>(mtime), 0}, {static_cast<time_t>(mtime), 0}};
-    REQUIRE(::utimensat(AT_FDCWD, (path_ / name).c_str(), ts, 0) == 0);
-  }
-
- private:
-  fs::path path_;
-};
 
 void log(Handler& h, const char* msg) {
   LogRecord r = make_log_record({{"msg", msg}, {"levelno", INFO}});
@@ -74,20 +40,6 @@ void log(Handler& h, const char* msg) {
 }
 
 }  // namespace
-
-#ifdef DOCTEST_LIBRARY_INCLUDED
-namespace doctest {
-template <>
-struct StringMaker<Files> {
-  static String convert(const Files& f) {
-    std::string s = "{";
-    for (const auto& [k, v] : f) s += "\n  " + k + ": \"" + v + "\"";
-    s += "\n}";
-    return String(s.c_str());
-  }
-};
-}  // namespace doctest
-#endif
 
 namespace {
 
@@ -111,7 +63,7 @@ struct Timed {
 I64s rollovers(std::string_view when, std::int64_t interval, std::optional<AtTime> at, bool utc,
                const I64s& instants) {
   TempDir dir;
-  TimedRotatingFileHandler h(dir / "x.log", when, interval, 0, std::nullopt, true, utc, at);
+  TimedRotatingFileHandler h(dir.file("x.log"), when, interval, 0, std::nullopt, true, utc, at);
   I64s out;
   for (auto t : instants) out.push_back(h.compute_rollover(t));
   return out;
@@ -189,7 +141,7 @@ TEST_CASE("a bad `when` throws ValueError with Python's message") {
   TempDir dir;
   auto msg = [&](std::string_view when) -> std::string {
     try {
-      TimedRotatingFileHandler h(dir / "e.log", when, 1, 0, std::nullopt, true);
+      TimedRotatingFileHandler h(dir.file("e.log"), when, 1, 0, std::nullopt, true);
     } catch (const ValueError& e) {
       return e.what();
     }
@@ -202,35 +154,35 @@ TEST_CASE("a bad `when` throws ValueError with Python's message") {
   CHECK(msg("Wa") == "Invalid day specified for weekly rollover: WA");
   CHECK(msg("X") == "Invalid rollover interval specified: X");
   CHECK(msg("") == "Invalid rollover interval specified: ");
-  CHECK(dir.files().empty());
+  CHECK(files_in(dir.path()).empty());
 }
 
 TEST_CASE("when is upper-cased; interval is in units of when; suffixes are Python's") {
   TempDir dir;
-  Timed m(dir / "m.log", "m", 5, 0, true);
+  Timed m(dir.file("m.log"), "m", 5, 0, true);
   CHECK(m.h->when() == "M");
   CHECK(m.h->interval() == 300);
   CHECK(m.h->suffix() == "%Y-%m-%d_%H-%M");
-  Timed w(dir / "w.log", "w3", 2, 0, true);
+  Timed w(dir.file("w.log"), "w3", 2, 0, true);
   CHECK(w.h->when() == "W3");
   CHECK(w.h->interval() == 2 * 7 * 86400);
   CHECK(w.h->suffix() == "%Y-%m-%d");
-  Timed s(dir / "s.log", "s", 1, 0, true);
+  Timed s(dir.file("s.log"), "s", 1, 0, true);
   CHECK(s.h->suffix() == "%Y-%m-%d_%H-%M-%S");
-  Timed d(dir / "d.log", "midnight", 1, 0, true);
+  Timed d(dir.file("d.log"), "midnight", 1, 0, true);
   CHECK(d.h->when() == "MIDNIGHT");
   CHECK(d.h->suffix() == "%Y-%m-%d");
 }
 
 TEST_CASE("hourly: backups named for the hour they cover; only dated ones count") {
   TempDir dir;
-  dir.write("t.log.2023-11-12.gz", "gz\n");
-  dir.write("t.log.junk", "j\n");
-  dir.write("t.log.2020-01-01_00", "old\n");
-  dir.write("xt.log.2020-01-01_01", "x\n");
-  dir.write("t.log.12020-01-01_01", "x\n");
-  dir.write("t.log", "", T0);  // the first rollover counts from the file's mtime
-  Timed t(dir / "t.log", "h", 1, 2, false);
+  write_file(dir / "t.log.2023-11-12.gz", "gz\n");
+  write_file(dir / "t.log.junk", "j\n");
+  write_file(dir / "t.log.2020-01-01_00", "old\n");
+  write_file(dir / "xt.log.2020-01-01_01", "x\n");
+  write_file(dir / "t.log.12020-01-01_01", "x\n");
+  write_file(dir / "t.log", "", T0);  // the first rollover counts from the file's mtime
+  Timed t(dir.file("t.log"), "h", 1, 2, false);
   CHECK(t.rollover_in() == 3600);
   const Files untouched = {{"t.log.2023-11-12.gz", "gz\n"},
                            {"t.log.junk", "j\n"},
@@ -243,29 +195,29 @@ TEST_CASE("hourly: backups named for the hour they cover; only dated ones count"
   log(*t.h, "a");
   t.now = T0 + 3599;
   log(*t.h, "a2");
-  CHECK(dir.files() == with({{"t.log", "a\na2\n"}, {"t.log.2020-01-01_00", "old\n"}}));
+  CHECK(files_in(dir.path()) == with({{"t.log", "a\na2\n"}, {"t.log.2020-01-01_00", "old\n"}}));
   CHECK(t.rollover_in() == 3600);
   t.now = T0 + 3600;
   log(*t.h, "b");
   // Two dated backups now, backup_count 2: nothing deleted yet.
-  CHECK(dir.files() == with({{"t.log", "b\n"},
-                             {"t.log.2020-01-01_00", "old\n"},
-                             {"t.log.2026-11-24_22", "a\na2\n"}}));
+  CHECK(files_in(dir.path()) == with({{"t.log", "b\n"},
+                                      {"t.log.2020-01-01_00", "old\n"},
+                                      {"t.log.2026-11-24_22", "a\na2\n"}}));
   CHECK(t.rollover_in() == 7200);
   t.now = T0 + 7200;
   log(*t.h, "c");
   CHECK(
-      dir.files() ==
+      files_in(dir.path()) ==
       with({{"t.log", "c\n"}, {"t.log.2026-11-24_22", "a\na2\n"}, {"t.log.2026-11-24_23", "b\n"}}));
   CHECK(t.rollover_in() == 10800);
   t.now = T0 + 3 * 3600 + 10;
   log(*t.h, "d");
-  CHECK(dir.files() ==
+  CHECK(files_in(dir.path()) ==
         with({{"t.log", "d\n"}, {"t.log.2026-11-24_23", "b\n"}, {"t.log.2026-11-25_00", "c\n"}}));
   CHECK(t.rollover_in() == 14410);  // rescheduled from now, not aligned
   t.now = T0 + 5 * 3600;
   log(*t.h, "e");
-  CHECK(dir.files() ==
+  CHECK(files_in(dir.path()) ==
         with({{"t.log", "e\n"}, {"t.log.2026-11-25_00", "c\n"}, {"t.log.2026-11-25_01", "d\n"}}));
   CHECK(t.rollover_in() == 21600);
   t.h->close();
@@ -273,72 +225,73 @@ TEST_CASE("hourly: backups named for the hour they cover; only dated ones count"
 
 TEST_CASE("an existing file's mtime starts the first interval") {
   TempDir dir;
-  dir.write("m.log", "old\n", T0 - 7200);
-  Timed t(dir / "m.log", "H", 1, 0, false);
+  write_file(dir / "m.log", "old\n", T0 - 7200);
+  Timed t(dir.file("m.log"), "H", 1, 0, false);
   CHECK(t.rollover_in() == -3600);
   log(*t.h, "new");
-  CHECK(dir.files() == Files{{"m.log", "new\n"}, {"m.log.2026-11-24_20", "old\n"}});
+  CHECK(files_in(dir.path()) == Files{{"m.log", "new\n"}, {"m.log.2026-11-24_20", "old\n"}});
   CHECK(t.rollover_in() == 3600);
   t.h->close();
 }
 
 TEST_CASE("stuck quirk: an existing backup name blocks rotation and rescheduling") {
   TempDir dir;
-  Timed t(dir / "s.log", "M", 2, 0, true);
+  Timed t(dir.file("s.log"), "M", 2, 0, true);
   log(*t.h, "a");
-  dir.write("s.log.2026-11-24_22-13", "exists\n");
+  write_file(dir / "s.log.2026-11-24_22-13", "exists\n");
   t.now = T0 + 120;
   log(*t.h, "b");
   t.now = T0 + 500;
   log(*t.h, "c");
-  CHECK(dir.files() == Files{{"s.log", "a\nb\nc\n"}, {"s.log.2026-11-24_22-13", "exists\n"}});
+  CHECK(files_in(dir.path()) ==
+        Files{{"s.log", "a\nb\nc\n"}, {"s.log.2026-11-24_22-13", "exists\n"}});
   CHECK(t.rollover_in() == 120);
   t.h->close();
 }
 
 TEST_CASE("with a namer, backups are the files whose date maps back to their name") {
   TempDir dir;
-  Timed t(dir / "n.log", "D", 1, 1, true);
+  Timed t(dir.file("n.log"), "D", 1, 1, true);
   t.h->namer = [](const std::string& n) {
     std::string s = n;
     s.replace(s.find(".log."), 5, ".");
     return s + ".log";
   };
-  dir.write("n.2020-01-01.log", "o1\n");
-  dir.write("n.2020-01-02.log", "o2\n");
-  dir.write("n.2020-01-02.log.bak", "bak\n");
+  write_file(dir / "n.2020-01-01.log", "o1\n");
+  write_file(dir / "n.2020-01-02.log", "o2\n");
+  write_file(dir / "n.2020-01-02.log.bak", "bak\n");
   log(*t.h, "a");
   t.now = T0 + 86400;
   log(*t.h, "b");
-  CHECK(dir.files() ==
+  CHECK(files_in(dir.path()) ==
         Files{{"n.2020-01-02.log.bak", "bak\n"}, {"n.2026-11-24.log", "a\n"}, {"n.log", "b\n"}});
   t.h->close();
 }
 
 TEST_CASE("get_files_to_delete keeps the newest backup_count, oldest first") {
   TempDir dir;
-  Timed t(dir / "g.log", "D", 1, 2, true);
+  Timed t(dir.file("g.log"), "D", 1, 2, true);
   for (const char* f : {"g.log.2020-01-03", "g.log.2020-01-01", "g.log.2020-01-04",
                         "g.log.2020-01-02", "g.log.2020-01-02x"})
-    dir.write(f, "");
+    write_file(dir / f, "");
   CHECK(t.h->get_files_to_delete() ==
-        std::vector<std::string>{dir / "g.log.2020-01-01", dir / "g.log.2020-01-02"});
+        std::vector<std::string>{dir.file("g.log.2020-01-01"), dir.file("g.log.2020-01-02")});
 }
 
 TEST_CASE("midnight with at_time: rolls at that time, backup named for the previous day") {
   TempDir dir;
-  Timed t(dir / "a.log", "MIDNIGHT", 1, 5, true, AtTime{23, 0, 0});
+  Timed t(dir.file("a.log"), "MIDNIGHT", 1, 5, true, AtTime{23, 0, 0});
   CHECK(t.rollover_in() == 2815);
   log(*t.h, "a");
   t.now = T0 + 2874;
   log(*t.h, "b");
-  CHECK(dir.files() == Files{{"a.log", "b\n"}, {"a.log.2026-11-23", "a\n"}});
+  CHECK(files_in(dir.path()) == Files{{"a.log", "b\n"}, {"a.log.2026-11-23", "a\n"}});
   CHECK(t.rollover_in() == 89215);
   t.now = T0 + 2875;
   log(*t.h, "c");
   t.now = T0 + 2875 + 86400;
   log(*t.h, "d");
-  CHECK(dir.files() ==
+  CHECK(files_in(dir.path()) ==
         Files{{"a.log", "d\n"}, {"a.log.2026-11-23", "a\n"}, {"a.log.2026-11-24", "b\nc\n"}});
   CHECK(t.rollover_in() == 175615);
   t.h->close();
@@ -346,12 +299,12 @@ TEST_CASE("midnight with at_time: rolls at that time, backup named for the previ
 
 TEST_CASE("delay: no file until the first record; per-second suffix") {
   TempDir dir;
-  Timed t(dir / "dl.log", "S", 1, 0, true);
-  CHECK(dir.files().empty());
+  Timed t(dir.file("dl.log"), "S", 1, 0, true);
+  CHECK(files_in(dir.path()).empty());
   log(*t.h, "a");
   t.now = T0 + 1;
   log(*t.h, "b");
-  CHECK(dir.files() == Files{{"dl.log", "b\n"}, {"dl.log.2026-11-24_22-13-05", "a\n"}});
+  CHECK(files_in(dir.path()) == Files{{"dl.log", "b\n"}, {"dl.log.2026-11-24_22-13-05", "a\n"}});
   t.h->close();
 }
 
@@ -362,7 +315,7 @@ TEST_CASE("a path that is not a regular file is never rotated, only rescheduled"
   REQUIRE(reader >= 0);
   timespec ts[2] = {{static_cast<time_t>(T0), 0}, {static_cast<time_t>(T0), 0}};
   REQUIRE(::utimensat(AT_FDCWD, (dir / "p").c_str(), ts, 0) == 0);
-  Timed t(dir / "p", "S", 1, 1, false);
+  Timed t(dir.file("p"), "S", 1, 1, false);
   CHECK(t.rollover_in() == 1);
   t.now = T0 + 5;
   log(*t.h, "x");
@@ -370,14 +323,14 @@ TEST_CASE("a path that is not a regular file is never rotated, only rescheduled"
   char buf[16] = {};
   CHECK(::read(reader, buf, sizeof buf) == 2);
   CHECK(std::string(buf) == "x\n");
-  CHECK(dir.files().empty());  // no "p.<date>" next to the FIFO
+  CHECK(files_in(dir.path()).empty());  // no "p.<date>" next to the FIFO
   t.h->close();
   ::close(reader);
 }
 
 TEST_CASE("class name and repr are Python's") {
   TempDir dir;
-  Timed t(dir / "r.log", "H", 1, 0, true);
+  Timed t(dir.file("r.log"), "H", 1, 0, true);
   CHECK(t.h->class_name() == "TimedRotatingFileHandler");
-  CHECK(t.h->repr() == "<TimedRotatingFileHandler " + (dir / "r.log") + " (NOTSET)>");
+  CHECK(t.h->repr() == "<TimedRotatingFileHandler " + dir.file("r.log") + " (NOTSET)>");
 }

@@ -17,8 +17,10 @@
 #include "core/segment_pool.hpp"   // white-box: the pool behind the unbounded queues' buffers
 #include "core/thread_buffer.hpp"  // white-box: one thread's buffer
 #include "dictlog/queue.hpp"
+#include "support/deque_queue.hpp"
 
 using namespace dictlog;
+using dictlog::test::DequeQueue;
 using namespace std::chrono_literals;
 
 namespace {
@@ -392,38 +394,6 @@ TEST_CASE("the listener's sentinel is recognised by identity, not by content") {
   CHECK_FALSE(is_queue_sentinel(lookalike));
   CHECK_FALSE(is_queue_sentinel(rec("x")));
 }
-
-namespace {
-// A user queue with only the required members: get_batch falls back to get().
-class DequeQueue : public LogQueue {
- public:
-  bool put_nowait(LogRecord&& r) override {
-    std::lock_guard lock(m_);
-    d_.push_back(std::move(r));
-    cv_.notify_one();
-    return true;
-  }
-  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
-  std::optional<LogRecord> get(bool block) override {
-    std::unique_lock lock(m_);
-    if (!block && d_.empty()) return std::nullopt;
-    cv_.wait(lock, [&] { return !d_.empty(); });
-    LogRecord r = std::move(d_.front());
-    d_.pop_front();
-    return r;
-  }
-  std::size_t qsize() const override {
-    std::lock_guard lock(m_);
-    return d_.size();
-  }
-  std::string_view class_name() const override { return "DequeQueue"; }
-
- private:
-  mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<LogRecord> d_;
-};
-}  // namespace
 
 TEST_CASE("LogQueue's default get_batch serves a custom queue through get()") {
   DequeQueue q;

@@ -20,6 +20,8 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
+#include "support/deque_queue.hpp"
+#include "support/temp_dir.hpp"
 
 // Counts heap allocations made by one thread while it asks for it.
 namespace {
@@ -41,27 +43,14 @@ thread_local long t_allocations = 0;
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::DequeQueue;
+using dictlog::test::slurp;
 using dictlog::test::StderrCapture;
+using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/dictlog-qh-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Logger& fresh_logger(const char* name) {
   Logger& lg = get_logger(name);
@@ -115,7 +104,7 @@ TEST_CASE("the listener's handlers see CPython's prepared record; the traceback 
   auto q = std::make_shared<Queue>();
   auto qh = std::make_shared<QueueHandler>(q);
   qh->set_formatter(make_fmt("QH[%(levelname)s] %(message)s"));
-  auto fh = std::make_shared<FileHandler>((d.path / "out.log").string());
+  auto fh = std::make_shared<FileHandler>((d.path() / "out.log").string());
   fh->set_formatter(make_fmt(
       "OUT<%(levelname)s> %(message)s|%(msg)s|%(name)s|%(exc_text)s|%(exc_info)s|%(stack_info)s"));
   QueueListener listener(q, {fh});
@@ -130,7 +119,7 @@ TEST_CASE("the listener's handlers see CPython's prepared record; the traceback 
   listener.start();
   listener.stop();
   // CPython 3.13 prints the same, with a Python traceback in place of "ValueError: bad".
-  CHECK(slurp(d.path / "out.log") ==
+  CHECK(slurp(d.path() / "out.log") ==
         "OUT<DEBUG> QH[DEBUG] text a 5|QH[DEBUG] text a 5|qh.prep|None|None|None\n"
         "OUT<ERROR> QH[ERROR] failed\nValueError: bad|QH[ERROR] failed\nValueError: bad|"
         "qh.prep|None|None|None\n");
@@ -319,32 +308,6 @@ TEST_CASE("queue(), listener() and the Python names") {
   CHECK_THROWS_AS(QueueHandler(nullptr), ValueError);
 }
 
-namespace {
-class DequeQueue : public LogQueue {
- public:
-  bool put_nowait(LogRecord&& r) override {
-    std::lock_guard lock(m_);
-    d_.push_back(std::move(r));
-    return true;
-  }
-  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
-  std::optional<LogRecord> get(bool) override {
-    std::lock_guard lock(m_);
-    if (d_.empty()) return std::nullopt;
-    LogRecord r = std::move(d_.front());
-    d_.pop_front();
-    return r;
-  }
-  std::size_t qsize() const override {
-    std::lock_guard lock(m_);
-    return d_.size();
-  }
-  std::string_view class_name() const override { return "DequeQueue"; }
-  mutable std::mutex m_;
-  std::deque<LogRecord> d_;
-};
-}  // namespace
-
 TEST_CASE("a custom queue receives records already prepared at the call") {
   auto q = std::make_shared<DequeQueue>();
   auto qh = std::make_shared<QueueHandler>(q);
@@ -352,8 +315,8 @@ TEST_CASE("a custom queue receives records already prepared at the call") {
   Logger& lg = fresh_logger("qh.custom");
   lg.add_handler(qh);
   lg.info("v={}", 3);
-  REQUIRE(q->d_.size() == 1);
-  const LogRecord& r = q->d_.front();
+  REQUIRE(q->qsize() == 1);
+  const LogRecord& r = q->front();
   CHECK(r.has_message());
   CHECK(r.args().empty());
   CHECK(r.msg() == "qh.custom/v=3");

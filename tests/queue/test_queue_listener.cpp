@@ -20,32 +20,21 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
+#include "support/deque_queue.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::DequeQueue;
+using dictlog::test::slurp;
 using dictlog::test::StderrCapture;
+using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Lines = std::vector<std::string>;
 using Handlers = std::vector<std::shared_ptr<Handler>>;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/dictlog-ql-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 LogRecord rec(const std::string& text, int level = INFO) {
   return make_log_record({{"msg", text}, {"levelno", level}, {"levelname", get_level_name(level)}});
@@ -96,7 +85,7 @@ TEST_CASE("records reach every handler, in order, with exact bytes through a Fil
   TempDir d;
   auto q = std::make_shared<Queue>();
   auto qh = std::make_shared<QueueHandler>(q);
-  auto file = std::make_shared<FileHandler>((d.path / "app.log").string());
+  auto file = std::make_shared<FileHandler>((d.path() / "app.log").string());
   file->set_formatter(std::make_shared<Formatter>("%(levelname)s:%(name)s:%(message)s"));
   auto cap = std::make_shared<CaptureHandler>();
   QueueListener listener(q, {file, cap});
@@ -116,7 +105,7 @@ TEST_CASE("records reach every handler, in order, with exact bytes through a Fil
   }
   expected += "WARNING:ql.order:caf\u00e9 \u2713\n";
   lines.push_back("caf\u00e9 \u2713");
-  CHECK(slurp(d.path / "app.log") == expected);
+  CHECK(slurp(d.path() / "app.log") == expected);
   CHECK(cap->lines() == lines);
   lg.remove_handler(qh);
 }
@@ -397,40 +386,6 @@ TEST_CASE("stop from a handler on the listener thread raises instead of deadlock
   CHECK(error == "cannot join current thread");
 }
 
-namespace {
-// A user queue: only the required members, so the listener uses get() one at a time.
-class DequeQueue : public LogQueue {
- public:
-  bool put_nowait(LogRecord&& r) override {
-    {
-      std::lock_guard lock(m_);
-      d_.push_back(std::move(r));
-    }
-    cv_.notify_one();
-    return true;
-  }
-  void put(LogRecord&& r) override { put_nowait(std::move(r)); }
-  std::optional<LogRecord> get(bool block) override {
-    std::unique_lock lock(m_);
-    if (!block && d_.empty()) return std::nullopt;
-    cv_.wait(lock, [&] { return !d_.empty(); });
-    LogRecord r = std::move(d_.front());
-    d_.pop_front();
-    return r;
-  }
-  std::size_t qsize() const override {
-    std::lock_guard lock(m_);
-    return d_.size();
-  }
-  std::string_view class_name() const override { return "DequeQueue"; }
-
- private:
-  mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<LogRecord> d_;
-};
-}  // namespace
-
 TEST_CASE("a listener serves a user-implemented queue, fed by a QueueHandler") {
   auto q = std::make_shared<DequeQueue>();
   auto qh = std::make_shared<QueueHandler>(q);
@@ -498,7 +453,7 @@ TEST_CASE("a subclass's dequeue is what the thread takes records through") {
 TEST_CASE("a FileHandler on the listener batches its writes; a failed batch is reported once") {
   TempDir d;
   auto q = std::make_shared<Queue>();
-  auto fh = std::make_shared<FileHandler>((d.path / "batched.log").string());
+  auto fh = std::make_shared<FileHandler>((d.path() / "batched.log").string());
   fh->set_formatter(std::make_shared<Formatter>("%(levelname)s %(message)s"));
   QueueListener listener(q, {fh});
   for (int i = 0; i < 3000; ++i) q->put(rec("line " + std::to_string(i)));
@@ -506,7 +461,7 @@ TEST_CASE("a FileHandler on the listener batches its writes; a failed batch is r
   listener.stop();
   std::string want;
   for (int i = 0; i < 3000; ++i) want += "INFO line " + std::to_string(i) + "\n";
-  CHECK(slurp(d.path / "batched.log") == want);
+  CHECK(slurp(d.path() / "batched.log") == want);
 
   // /dev/full fails every write with ENOSPC: one report for the batch, not one per record.
   auto full = std::make_shared<FileHandler>("/dev/full");

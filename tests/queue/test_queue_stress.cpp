@@ -18,9 +18,11 @@
 #include "dictlog/queue_listener.hpp"
 #include "dictlog/shutdown.hpp"
 #include "support/capture.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace dictlog;
 using dictlog::test::CaptureHandler;
+using dictlog::test::TempDir;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -28,15 +30,6 @@ using namespace std::chrono_literals;
 // for the queue layer (records are then handled on the logging thread).
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/dictlog-qs-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // DICTLOG_STRESS_RECORDS: records per thread (the sanitizer runs use fewer).
 long records_per_thread() {
@@ -69,7 +62,7 @@ std::vector<long> check_per_thread_sequences(const fs::path& path, int threads) 
 
 TEST_CASE("a process that exits with a running listener still writes every record") {
   TempDir d;
-  fs::path path = d.path / "exit.log";
+  fs::path path = d.path() / "exit.log";
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -99,7 +92,7 @@ TEST_CASE("8 threads through QueueHandler, listener and FileHandler: every recor
   constexpr int kThreads = 8;
   auto q = std::make_shared<Queue>();
   auto qh = std::make_shared<QueueHandler>(q);
-  auto file = std::make_shared<FileHandler>((d.path / "stress.log").string());
+  auto file = std::make_shared<FileHandler>((d.path() / "stress.log").string());
   auto listener = std::make_shared<QueueListener>(q, std::vector<std::shared_ptr<Handler>>{file});
   listener->start();
   Logger& lg = get_logger("stress.main");
@@ -115,7 +108,7 @@ TEST_CASE("8 threads through QueueHandler, listener and FileHandler: every recor
   listener->stop();
   file->close();
   CHECK(qh->dropped() == 0);
-  auto counts = check_per_thread_sequences(d.path / "stress.log", kThreads);
+  auto counts = check_per_thread_sequences(d.path() / "stress.log", kThreads);
   for (long c : counts) CHECK(c == each);
   lg.remove_handler(qh);
 }
@@ -127,7 +120,7 @@ TEST_CASE("bounded queue with Overflow::block under 4 producers loses nothing") 
   auto q = std::make_shared<Queue>(256);
   auto qh = std::make_shared<QueueHandler>(q);
   qh->set_overflow(QueueHandler::Overflow::block);
-  auto file = std::make_shared<FileHandler>((d.path / "blocked.log").string());
+  auto file = std::make_shared<FileHandler>((d.path() / "blocked.log").string());
   QueueListener listener(q, {file});
   listener.start();
   Logger& lg = get_logger("stress.block");
@@ -142,7 +135,7 @@ TEST_CASE("bounded queue with Overflow::block under 4 producers loses nothing") 
   listener.stop();
   file->close();
   CHECK(qh->dropped() == 0);
-  auto counts = check_per_thread_sequences(d.path / "blocked.log", kThreads);
+  auto counts = check_per_thread_sequences(d.path() / "blocked.log", kThreads);
   for (long c : counts) CHECK(c == each);
   lg.remove_handler(qh);
 }
@@ -152,7 +145,7 @@ TEST_CASE("shutdown under load: every call that returned is written; later recor
   constexpr int kThreads = 4;
   auto q = std::make_shared<Queue>();
   auto qh = std::make_shared<QueueHandler>(q);
-  auto file = std::make_shared<FileHandler>((d.path / "shutdown.log").string());
+  auto file = std::make_shared<FileHandler>((d.path() / "shutdown.log").string());
   auto listener = std::make_shared<QueueListener>(q, std::vector<std::shared_ptr<Handler>>{file});
   qh->set_listener(listener);
   listener->start();
@@ -192,13 +185,13 @@ TEST_CASE("shutdown under load: every call that returned is written; later recor
   stop = true;
   for (auto& p : producers) p.join();
 
-  auto counts = check_per_thread_sequences(d.path / "shutdown.log", kThreads);
+  auto counts = check_per_thread_sequences(d.path() / "shutdown.log", kThreads);
   for (int t = 0; t < kThreads; ++t)
     CHECK(counts[static_cast<std::size_t>(t)] == returned[static_cast<std::size_t>(t)].load());
 
   // One more, from this thread: written by the time the call returns.
   lg.info("t0 {}", returned[0].load());
-  counts = check_per_thread_sequences(d.path / "shutdown.log", kThreads);
+  counts = check_per_thread_sequences(d.path() / "shutdown.log", kThreads);
   CHECK(counts[0] == returned[0].load() + 1);
   CHECK(q->empty());
   lg.remove_handler(qh);

@@ -1,11 +1,15 @@
-// Test support: reading files back line by line, and the record-sequence checks of the
-// multi-threaded tests (TempDir and slurp are in temp_dir.hpp).
+// Test support: reading files back line by line or a directory's files as a set, and the
+// record-sequence checks of the multi-threaded tests (TempDir and slurp are in
+// temp_dir.hpp).
 #pragma once
 
 #include "support/temp_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,7 +22,35 @@
 #include <utility>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 namespace dictlog::test {
+
+// name -> contents: a directory's files, compared whole with what CPython leaves there.
+using Files = std::map<std::string, std::string>;
+
+// name -> contents of every regular file in `dir`.
+inline Files files_in(const std::filesystem::path& dir) {
+  Files out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    out[e.path().filename().string()] = slurp(e.path());
+  }
+  return out;
+}
+
+// Creates (or overwrites) `p` with `text`.
+inline void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+// The same, then sets its mtime to `mtime` (the rotating handlers read it).
+inline void write_file(const std::filesystem::path& p, const std::string& text,
+                       std::int64_t mtime) {
+  write_file(p, text);
+  timespec ts[2] = {{static_cast<time_t>(mtime), 0}, {static_cast<time_t>(mtime), 0}};
+  REQUIRE(::utimensat(AT_FDCWD, p.c_str(), ts, 0) == 0);
+}
 
 // The file's lines without their "\n"; a missing file has none.
 inline std::vector<std::string> read_lines(const std::filesystem::path& p) {
@@ -72,3 +104,16 @@ struct Sequences {
 };
 
 }  // namespace dictlog::test
+
+// Failed CHECKs on file sets print them.
+namespace doctest {
+template <>
+struct StringMaker<dictlog::test::Files> {
+  static String convert(const dictlog::test::Files& f) {
+    std::string s = "{";
+    for (const auto& [k, v] : f) s += "\n  " + k + ": \"" + v + "\"";
+    s += "\n}";
+    return String(s.c_str());
+  }
+};
+}  // namespace doctest
