@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <dictlog/config.hpp>
+#include <dictlog/config_json.hpp>
 #include <dictlog/errors.hpp>
 
 #include "cli.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <dictlog/config.hpp>
+#include <dictlog/config_json.hpp>
 #include <dictlog/errors.hpp>
 #include <dictlog/handler.hpp>
 #include <dictlog/level.hpp>

@@ -140,12 +140,49 @@ std::shared_ptr<Handler> Args::get_handler(std::string_view key) {
   return builder_.handler_named(v);
 }
 
-const Json* Args::get_json(std::string_view key) {
+std::optional<double> Args::get_float(std::string_view key) {
   const Converted& v = value(key);
+  if (v.absent() || v.is_null()) return std::nullopt;
+  if (v.json && v.json->is_boolean()) return v.json->get<bool>() ? 1.0 : 0.0;
+  if (v.json && v.json->is_number()) return v.json->get<double>();
+  fail(key, class_name_ + ": '" + std::string(key) + "' must be a number, not " + describe(v));
+}
+
+std::optional<Value> Args::get_value(std::string_view key) {
+  const Converted& v = value(key);
+  if (v.absent()) return std::nullopt;
+  if (v.json) {
+    switch (v.json->type()) {
+      case Json::value_t::null:
+        return Value();
+      case Json::value_t::boolean:
+        return Value(v.json->get<bool>());
+      case Json::value_t::number_unsigned:
+        if (v.json->get<std::uint64_t>() > INT64_MAX)
+          fail(key, class_name_ + ": '" + std::string(key) + "' is out of range");
+        return Value(v.json->get<std::int64_t>());
+      case Json::value_t::number_integer:
+        return Value(v.json->get<std::int64_t>());
+      case Json::value_t::number_float:
+        return Value(v.json->get<double>());
+      case Json::value_t::string:
+        return Value(v.str());
+      default:
+        break;
+    }
+  }
+  fail(key, class_name_ + ": '" + std::string(key) +
+                "' must be None, a bool, a number or a string, not " + describe(v));
+}
+
+namespace detail {
+const Json* ArgsAccess::json(Args& a, std::string_view key) {
+  const Converted& v = a.value(key);
   if (v.entry || v.is_handler)
-    fail(key,
-         class_name_ + ": '" + std::string(key) + "' must be a plain value, not " + describe(v));
+    a.fail(key, a.class_name_ + ": '" + std::string(key) + "' must be a plain value, not " +
+                    describe(v));
   return v.json;
 }
+}  // namespace detail
 
 }  // namespace dictlog::config

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "config/entry.hpp"
-#include "dictlog/config.hpp"
+#include "dictlog/config_json.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/registry.hpp"
 
@@ -35,6 +35,17 @@ struct Converted {
   bool is_object() const { return json && json->is_object(); }
   const std::string& str() const { return json->get_ref<const std::string&>(); }
 };
+
+// The raw JSON of an argument (after conversion) for the built-in factories, whose
+// arguments take shapes no typed reader of Args covers (a [host, port] list, a facility
+// name or number). Marks it read; null if absent; an ext:// object or a handler is
+// rejected.
+struct ArgsAccess {
+  static const Json* json(Args& a, std::string_view key);
+};
+inline const Json* json_arg(Args& a, std::string_view key) {
+  return ArgsAccess::json(a, key);
+}
 
 // A rejected value: becomes one Problem.
 struct Fail {

@@ -92,7 +92,7 @@ std::shared_ptr<Handler> timed_rotating_file_handler(Args& a) {
   auto encoding = a.get_string("encoding");
   bool delay = a.get_bool("delay", false);
   bool utc = a.get_bool("utc", false);
-  const Json* at = a.get_json("atTime");
+  const Json* at = json_arg(a, "atTime");
   auto errors = a.get_string("errors");
   if (backups > INT_MAX || backups < INT_MIN) a.fail("backupCount", "backupCount is out of range");
   const int count = static_cast<int>(backups);
@@ -139,7 +139,7 @@ std::shared_ptr<QueueHandler> queue_handler(std::shared_ptr<LogQueue> q, Args& a
 
 // A format string argument: falsy means "the default", anything else must be a string.
 std::optional<std::string> format_text(Args& a, std::string_view key, const char* what) {
-  const Json* j = a.get_json(key);
+  const Json* j = json_arg(a, key);
   if (!j || !truthy(*j)) return std::nullopt;
   if (!j->is_string()) a.fail(key, std::string(what) + " must be a string, not " + py_repr(*j));
   return j->get<std::string>();
@@ -147,7 +147,7 @@ std::optional<std::string> format_text(Args& a, std::string_view key, const char
 
 char format_style(Args& a) {
   if (!a.has("style")) return '%';
-  const Json* j = a.get_json("style");
+  const Json* j = json_arg(a, "style");
   if (!j || !j->is_string() || j->get_ref<const std::string&>().size() != 1 ||
       std::string_view("%{$").find(j->get_ref<const std::string&>()[0]) == std::string_view::npos)
     a.fail("style", "Style must be one of: %,{,$ (not " + (j ? py_repr(*j) : "an object") + ")");
@@ -156,7 +156,7 @@ char format_style(Args& a) {
 
 dictlog::extra format_defaults(Args& a) {
   dictlog::extra defaults;
-  const Json* j = a.get_json("defaults");
+  const Json* j = json_arg(a, "defaults");
   if (!j || j->is_null()) return defaults;
   if (!j->is_object()) a.fail("defaults", "defaults must be an object, not " + py_repr(*j));
   for (const auto& [k, v] : j->items()) {

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "config/entry.hpp"
+#include "dictlog/config_json.hpp"
 
 namespace dictlog::config {
 
