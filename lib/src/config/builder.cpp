@@ -77,8 +77,7 @@ std::shared_ptr<const Entry> resolve_class(const Converted& c,
   return e;
 }
 
-Builder::Builder(const Json& root, std::string source, bool dry)
-    : root_(root), source_(std::move(source)), dry_(dry) {
+Builder::Builder(const Json& root, bool dry) : root_(root), dry_(dry) {
   top_.json = &root_;
 }
 

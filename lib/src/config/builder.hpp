@@ -116,7 +116,7 @@ std::shared_ptr<const Entry> resolve_class(const Converted& c,
 
 class Builder {
  public:
-  Builder(const Json& root, std::string source, bool dry);
+  Builder(const Json& root, bool dry);
 
   // Runs the whole configuration. Dry: validates only, collecting every problem.
   // Otherwise builds every object (throws nothing: failures become problems); then
@@ -135,9 +135,6 @@ class Builder {
   // A handler built from handlers[name], for MemoryHandler target / QueueHandler handlers.
   // Throws NotYet when it is configured but not built yet, Skip when it failed.
   std::shared_ptr<Handler> handler_named(const Converted& name);
-
-  bool dry() const { return dry_; }
-  bool incremental() const { return incremental_; }
 
  private:
   // What build_handler makes: the handler (null in a dry run) and a QueueHandler's listener.
@@ -185,8 +182,6 @@ class Builder {
   void configure_logger(Logger& logger, const Converted& config, bool is_root);
 
   const Json& root_;
-  Json empty_object_ = Json::object();
-  std::string source_;
   bool dry_;
   bool incremental_ = false;
   Converted top_;

@@ -68,13 +68,13 @@ void dict_config(const nlohmann::ordered_json& config, std::string_view source) 
   if (auto p = too_deep(config)) throw ConfigError(std::string(source), {*p});
   std::lock_guard lock(config_mutex());
   {
-    detail::Builder dry(config, std::string(source), true);
+    detail::Builder dry(config, true);
     dry.build();
     if (!dry.problems.empty()) throw ConfigError(std::string(source), std::move(dry.problems));
   }
   // Build everything (files opened, queues and listeners made) before touching the running
   // configuration; a constructor that fails now still leaves it untouched.
-  detail::Builder real(config, std::string(source), false);
+  detail::Builder real(config, false);
   real.build();
   if (!real.problems.empty()) {
     real.discard();
@@ -199,7 +199,7 @@ std::vector<Problem> check_string(std::string_view text) {
 std::vector<Problem> check(const nlohmann::ordered_json& config) {
   if (auto p = too_deep(config)) return {*p};
   std::lock_guard lock(config_mutex());
-  detail::Builder dry(config, "<check>", true);
+  detail::Builder dry(config, true);
   dry.build();
   return std::move(dry.problems);
 }
