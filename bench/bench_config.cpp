@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <dictlog/config.hpp>
+#include <dictlog/config_json.hpp>
 #include <dictlog/shutdown.hpp>
 
 using nlohmann::ordered_json;

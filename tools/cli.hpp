@@ -2,11 +2,9 @@
 // three commands. Everything here uses dictlog's public API only.
 #pragma once
 
+#include <exception>
 #include <iosfwd>
-#include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace dictlog::cli {
 
@@ -19,12 +17,17 @@ enum Exit : int {
   internal = 4,  // an unexpected exception (a dictlog bug)
 };
 
-// Reads a whole file; nullopt (with the reason in `why`) if it cannot be read.
-std::optional<std::string> read_file(const std::string& path, std::string& why);
+// What load_config does with CONFIG once it is read and parsed.
+enum class Load {
+  check,  // validate only; every problem on stderr, "CONFIG: /json/pointer: what"
+  apply,  // dict_config; a rejection is one line on stderr
+};
+// Reads CONFIG (io_error if it cannot be read), parses it ("CONFIG: invalid JSON: line L,
+// column C: detail") and checks or applies it. Returns ok or the exit status.
+int load_config(const std::string& config_path, Load how);
 
-// Parses JSON text, keeping the order of object keys (Python's dicts keep it); on a syntax
-// error returns nullopt with "invalid JSON: line L, column C: detail".
-std::optional<nlohmann::ordered_json> parse_json(const std::string& text, std::string& why);
+// An exception as the CLI shows it: a dictlog::Error with its Python type ("KeyError: ...").
+std::string describe(const std::exception& e);
 
 int check_command(const std::string& config_path);
 int tree_command(const std::string& config_path);

@@ -4,12 +4,13 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <dictlog/config.hpp>
+#include <dictlog/config_json.hpp>
 #include <dictlog/errors.hpp>
 
 #include "cli.hpp"
@@ -20,6 +21,9 @@
 
 namespace dictlog::cli {
 
+namespace {
+
+// The whole file; nullopt (with the reason in `why`) if it cannot be read.
 std::optional<std::string> read_file(const std::string& path, std::string& why) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -35,26 +39,47 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
   return ss.str();
 }
 
-std::optional<nlohmann::ordered_json> parse_json(const std::string& text, std::string& why) {
-  return config::parse_config(text, why);
+}  // namespace
+
+std::string describe(const std::exception& e) {
+  if (auto* d = dynamic_cast<const dictlog::Error*>(&e))
+    return std::string(d->python_type()) + ": " + d->what();
+  return e.what();
 }
 
-int check_command(const std::string& config_path) {
+int load_config(const std::string& config_path, Load how) {
   std::string why;
   auto text = read_file(config_path, why);
   if (!text) {
     std::cerr << config_path << ": " << why << '\n';
     return io_error;
   }
-  auto json = parse_json(*text, why);
+  // The loader's parser keeps the order of object keys, as Python's dicts do.
+  auto json = config::parse_config(*text, why);
   if (!json) {
     std::cerr << config_path << ": " << why << '\n';
     return problem;
   }
-  std::vector<config::Problem> problems = config::check(*json);
-  for (const auto& p : problems)
-    std::cerr << config_path << ": " << p.pointer << ": " << p.message << '\n';
-  return problems.empty() ? ok : problem;
+  if (how == Load::check) {
+    std::vector<config::Problem> problems = config::check(*json);
+    for (const auto& p : problems)
+      std::cerr << config_path << ": " << p.pointer << ": " << p.message << '\n';
+    return problems.empty() ? ok : problem;
+  }
+  try {
+    config::dict_config(*json, config_path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    return problem;
+  } catch (const std::exception& e) {
+    std::cerr << config_path << ": " << describe(e) << '\n';
+    return problem;
+  }
+  return ok;
+}
+
+int check_command(const std::string& config_path) {
+  return load_config(config_path, Load::check);
 }
 
 }  // namespace dictlog::cli

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <dictlog/config.hpp>
+#include <dictlog/config_json.hpp>
 #include <dictlog/errors.hpp>
 #include <dictlog/handler.hpp>
 #include <dictlog/level.hpp>
@@ -26,12 +26,6 @@ namespace {
 struct EventError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-std::string describe(const std::exception& e) {
-  if (auto* d = dynamic_cast<const dictlog::Error*>(&e))
-    return std::string(d->python_type()) + ": " + d->what();
-  return e.what();
-}
 
 // Every listener of a QueueHandler some configuration created, in the order first seen
 // (Python's oracle keeps the same list, for "drain" and the final stop).
@@ -161,26 +155,7 @@ void op_event(const nlohmann::ordered_json& ev, const std::string& where, Listen
 }  // namespace
 
 int run_command(const std::string& config_path, const std::string& events_path) {
-  std::string why;
-  auto text = read_file(config_path, why);
-  if (!text) {
-    std::cerr << config_path << ": " << why << '\n';
-    return io_error;
-  }
-  auto json = parse_json(*text, why);
-  if (!json) {
-    std::cerr << config_path << ": " << why << '\n';
-    return problem;
-  }
-  try {
-    config::dict_config(*json, config_path);
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << '\n';
-    return problem;
-  } catch (const std::exception& e) {
-    std::cerr << config_path << ": " << describe(e) << '\n';
-    return problem;
-  }
+  if (int status = load_config(config_path, Load::apply); status != ok) return status;
   Listeners listeners;
   config::start_listeners();
   listeners.collect();

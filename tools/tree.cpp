@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include <dictlog/config.hpp>
-#include <dictlog/errors.hpp>
 #include <dictlog/filter.hpp>
 #include <dictlog/formatter.hpp>
 #include <dictlog/handler.hpp>
@@ -146,29 +144,7 @@ void print_tree(std::ostream& out) {
 }
 
 int tree_command(const std::string& config_path) {
-  std::string why;
-  auto text = read_file(config_path, why);
-  if (!text) {
-    std::cerr << config_path << ": " << why << '\n';
-    return io_error;
-  }
-  auto json = parse_json(*text, why);
-  if (!json) {
-    std::cerr << config_path << ": " << why << '\n';
-    return problem;
-  }
-  try {
-    config::dict_config(*json, config_path);
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << '\n';
-    return problem;
-  } catch (const dictlog::Error& e) {
-    std::cerr << config_path << ": " << e.python_type() << ": " << e.what() << '\n';
-    return problem;
-  } catch (const std::exception& e) {
-    std::cerr << config_path << ": " << e.what() << '\n';
-    return problem;
-  }
+  if (int status = load_config(config_path, Load::apply); status != ok) return status;
   print_tree(std::cout);
   std::cout.flush();
   shutdown();

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "dictlog/config.hpp"
+#include "dictlog/config_json.hpp"
 #include "dictlog/dictlog.hpp"
 #include "support/capture.hpp"
 #include "support/temp_dir.hpp"

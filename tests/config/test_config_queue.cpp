@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "dictlog/config.hpp"
+#include "dictlog/config_json.hpp"
 #include "dictlog/dictlog.hpp"
 #include "support/capture.hpp"
 #include "support/files.hpp"

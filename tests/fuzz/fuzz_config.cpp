@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dictlog/config.hpp"
+#include "dictlog/config_json.hpp"
 #include "dictlog/errors.hpp"
 
 namespace {

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dictlog/config.hpp"
+#include "dictlog/config_json.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/socket_handler.hpp"

@@ -1,23 +1,24 @@
-// dictlog::config: Python's logging.config.dictConfig, driven by JSON.
+// dictlog::config: Python's logging.config.dictConfig, driven by JSON files.
 //
 // A JSON document that CPython 3.13's dictConfig accepts builds the same loggers, handlers,
 // formatters and filters here. Class names resolve only through the registry
 // (registry.hpp): nothing named in a file is ever loaded or executed. The whole
 // configuration is validated before anything is applied, so a rejected one leaves the
 // running configuration untouched; every error names the JSON Pointer of the bad value.
+// This header takes files and text; config_json.hpp takes nlohmann::json values.
 //
 //   dictlog::config::dict_config_file("logging.json");
 //   dictlog::config::start_listeners();   // QueueHandlers' listeners (Python leaves them stopped)
+//
+// Thread safety: every function here may be called from any thread; one lock serialises
+// them, so configurations are checked and applied one at a time.
 #pragma once
 
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dictlog/errors.hpp"
 #include "dictlog/queue_listener.hpp"
@@ -43,23 +44,18 @@ class ConfigError : public ValueError {
   std::vector<Problem> problems_;
 };
 
-// Applies a configuration (Python's dictConfig). `source` names it in errors
-// ("logging.json"). Throws ConfigError, having changed nothing. Objects are read in the
-// order of an ordered_json (as Python reads a dict); a plain json is sorted by key, which
-// changes only which of several problems is reported first.
-void dict_config(const nlohmann::ordered_json& config, std::string_view source = "<dict>");
-void dict_config(const nlohmann::json& config, std::string_view source = "<dict>");
-// Reads, parses (a JSON syntax error is a ConfigError with line and column) and applies.
+// Reads, parses and applies a configuration file (Python's dictConfig(json.load(f))).
+// Throws ConfigError, having changed nothing: a file that cannot be read ("cannot open
+// file"), a JSON syntax error (with line and column) or a rejected configuration.
 void dict_config_file(const std::filesystem::path& path);
+// The same from JSON text; `source` names it in errors.
+void dict_config_string(std::string_view text, std::string_view source = "<string>");
 
-// Every problem dict_config would reject, without side effects: no file is touched, no
-// socket opened, the running configuration is untouched. Empty means it would apply.
-std::vector<Problem> check(const nlohmann::ordered_json& config);
-std::vector<Problem> check(const nlohmann::json& config);
-
-// Parses configuration text; nullopt on a syntax error, with "invalid JSON: line L,
-// column C: detail" in `why`.
-std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std::string& why);
+// Every problem dict_config_file would reject, without side effects: no file is touched, no
+// socket opened, the running configuration is untouched. Empty means it would apply. A
+// file that cannot be read or parsed is one problem with an empty pointer.
+std::vector<Problem> check_file(const std::filesystem::path& path);
+std::vector<Problem> check_string(std::string_view text);
 
 // Starts the listener of every QueueHandler the configurations created that is not running;
 // stop_listeners() stops them, draining their queues. shutdown() stops them too.

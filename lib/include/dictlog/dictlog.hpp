@@ -1,10 +1,16 @@
-// dictlog: Python's logging model in C++20. This header includes the public API.
+// dictlog: Python's logging model in C++20. This header includes the public API, the
+// configuration loader included; not nlohmann/json, which only config_json.hpp (the
+// loader's nlohmann::json overloads) brings in.
 //
 //   #include <dictlog/dictlog.hpp>
+//   dictlog::config::dict_config_file("logging.json");
 //   auto& log = dictlog::get_logger("app");
 //   log.info("ready in {} ms", ms);
+//
+// Thread safety: each included header states its own.
 #pragma once
 
+#include "dictlog/config.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/filter.hpp"
@@ -18,6 +24,7 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "dictlog/record.hpp"
+#include "dictlog/registry.hpp"
 #include "dictlog/rotating_file_handler.hpp"
 #include "dictlog/shutdown.hpp"
 #include "dictlog/socket_handler.hpp"

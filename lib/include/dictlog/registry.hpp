@@ -13,8 +13,11 @@
 //     if (a.dry()) return std::shared_ptr<dictlog::Handler>();   // `check`: build nothing
 //     return std::shared_ptr<dictlog::Handler>(std::make_shared<AuditHandler>(path, sync));
 //   });
-//   dictlog::config::register_object("myapp.audit_stream", my_stream);   //
-//   ext://myapp.audit_stream
+//   // "stream": "ext://myapp.audit_stream" in a file:
+//   dictlog::config::register_object("myapp.audit_stream", my_stream);
+//
+// Thread safety: the register_* functions may be called from any thread. An Args lives on
+// the thread that applies a configuration, for one factory call.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +28,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "dictlog/filter.hpp"
 #include "dictlog/formatter.hpp"
 #include "dictlog/handler.hpp"
@@ -34,12 +35,14 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "dictlog/stream.hpp"
+#include "dictlog/value.hpp"
 
 namespace dictlog::config {
 
 namespace detail {
 class Builder;
 struct Converted;
+struct ArgsAccess;
 }  // namespace detail
 
 // The keyword arguments of one constructor call, as a configuration gives them: every key
@@ -63,6 +66,8 @@ class Args {
   // `int` (a JSON integer; true/false count as 1/0, as Python's bool is an int).
   std::optional<std::int64_t> get_int(std::string_view key);
   std::int64_t required_int(std::string_view key);
+  // `float` (a JSON number; true/false count as 1.0/0.0).
+  std::optional<double> get_float(std::string_view key);
   // Python's truthiness: "false" is true, 0 and "" are false, null gives `fallback`.
   bool get_bool(std::string_view key, bool fallback);
   // A level as Python's _checkLevel takes it: an int or exactly a registered name.
@@ -73,8 +78,9 @@ class Args {
   // `target`). If it is configured but not built yet, the loader retries this handler
   // once after the others, as CPython does.
   std::shared_ptr<Handler> get_handler(std::string_view key);
-  // The raw JSON value (after conversion), for arguments of other shapes; null if absent.
-  const nlohmann::ordered_json* get_json(std::string_view key);
+  // Any scalar (None, bool, int, float or str), for an argument that takes several types;
+  // nullopt when absent. A list or an object is rejected.
+  std::optional<Value> get_value(std::string_view key);
 
   // True in `dictlog check` and in dict_config's validation pass: read every argument,
   // then return an empty pointer without constructing anything (no file, no socket).
@@ -90,6 +96,7 @@ class Args {
 
  private:
   friend class detail::Builder;
+  friend struct detail::ArgsAccess;
   struct Entry;
   Args(detail::Builder& b, std::string class_name, std::string pointer, bool dry);
   Entry* find(std::string_view key);
@@ -124,11 +131,10 @@ void register_formatter(std::string name, FormatterFactory f);
 void register_filter(std::string name, FilterFactory f);
 void register_queue(std::string name, QueueFactory f);
 void register_listener(std::string name, ListenerFactory f);
-// Objects for `ext://NAME`: a stream (handler `stream`), a queue (QueueHandler `queue`),
-// or a constant (any JSON value: ext://myapp.LEVEL).
+// Objects for `ext://NAME`: a stream (handler `stream`) or a queue (QueueHandler `queue`).
 void register_object(std::string name, std::shared_ptr<Stream> stream);
 void register_object(std::string name, std::shared_ptr<LogQueue> queue);
-void register_object(std::string name, nlohmann::ordered_json value);
+// Constants (any JSON value) are registered through config_json.hpp's register_object.
 
 // Every registered name, sorted (the README's list of built-in names comes from this).
 std::vector<std::string> registered_names();

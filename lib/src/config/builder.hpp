@@ -1,54 +1,22 @@
-// Internals of the configuration loader: the registry's entries, converted values and the
-// Builder that walks one configuration (lib/src/config/*.cpp). Not installed.
+// Internals of the configuration loader: converted values, the errors a value raises and
+// the Builder that walks one configuration (lib/src/config/*.cpp). Not installed.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "dictlog/config.hpp"
+#include "config/entry.hpp"
+#include "dictlog/config_json.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/registry.hpp"
 
 namespace dictlog::config::detail {
-
-using Json = nlohmann::ordered_json;
-
-// One registered name.
-struct Entry {
-  enum class Kind {
-    handler,
-    queue_handler,
-    formatter,
-    filter,
-    queue,
-    listener,
-    stream,
-    queue_object,
-    constant
-  };
-  Entry(Kind k, std::string n) : kind(k), name(std::move(n)) {}
-  Kind kind;
-  std::string name;
-  bool memory_handler = false;  // a MemoryHandler class: flushLevel goes through _checkLevel
-  HandlerFactory make_handler;
-  QueueHandlerFactory make_queue_handler;
-  FormatterFactory make_formatter;
-  FilterFactory make_filter;
-  QueueFactory make_queue;
-  ListenerFactory make_listener;
-  std::shared_ptr<Stream> stream;
-  std::shared_ptr<LogQueue> queue;
-  Json constant;
-};
-std::shared_ptr<const Entry> lookup(std::string_view name);
-// "a handler class", "a stream", ... for messages.
-std::string_view kind_text(Entry::Kind k);
 
 // A value read from the configuration after Python's conversion: JSON (possibly reached
 // through cfg://), a registered object (ext://), or a handler already built (cfg:// to
@@ -68,6 +36,17 @@ struct Converted {
   const std::string& str() const { return json->get_ref<const std::string&>(); }
 };
 
+// The raw JSON of an argument (after conversion) for the built-in factories, whose
+// arguments take shapes no typed reader of Args covers (a [host, port] list, a facility
+// name or number). Marks it read; null if absent; an ext:// object or a handler is
+// rejected.
+struct ArgsAccess {
+  static const Json* json(Args& a, std::string_view key);
+};
+inline const Json* json_arg(Args& a, std::string_view key) {
+  return ArgsAccess::json(a, key);
+}
+
 // A rejected value: becomes one Problem.
 struct Fail {
   std::string pointer;
@@ -78,6 +57,8 @@ struct NotYet {
   std::string pointer;
   std::string message;
 };
+// A reference to an object whose own configuration failed: already reported.
+struct Skip {};
 
 // Python's repr() of a JSON value, for messages ("'brief'", "5", "None", "{'a': 1}").
 std::string py_repr(const Json& v);
@@ -120,10 +101,22 @@ bool lookup_names(const Converted& v, std::string_view what, const Map& built, c
 }
 // _checkLevel; throws Fail with Python's message.
 int check_level_value(const Converted& v);
+// Python's repr() of a string ("'brief'").
+std::string quoted(const std::string& s);
+// The keys of an object, in the file's order.
+std::vector<std::string> keys(const Converted& object);
+// Rejects a keyword argument name that is not a Python identifier, as Python's call does.
+void check_ident(const std::string& key, const std::string& pointer);
+// Python's "X() got an unexpected keyword argument" for every key no reader asked for.
+void reject_unused(const Args& args, const std::string& pointer, const std::string& cls);
+// The registered class `c` names, which must be of one of `kinds` ("handler": `what`).
+std::shared_ptr<const Entry> resolve_class(const Converted& c,
+                                           std::initializer_list<Entry::Kind> kinds,
+                                           std::string_view what);
 
 class Builder {
  public:
-  Builder(const Json& root, std::string source, bool dry);
+  Builder(const Json& root, bool dry);
 
   // Runs the whole configuration. Dry: validates only, collecting every problem.
   // Otherwise builds every object (throws nothing: failures become problems); then
@@ -140,13 +133,28 @@ class Builder {
   // parent[key] with conversion; absent() if parent is not an object or has no such key.
   Converted get(const Converted& parent, std::string_view key);
   // A handler built from handlers[name], for MemoryHandler target / QueueHandler handlers.
-  std::shared_ptr<Handler> handler_named(const Converted& name, const std::string& waiting);
-
-  bool dry() const { return dry_; }
-  bool incremental() const { return incremental_; }
+  // Throws NotYet when it is configured but not built yet, Skip when it failed.
+  std::shared_ptr<Handler> handler_named(const Converted& name);
 
  private:
-  struct BuiltHandler;
+  // What build_handler makes: the handler (null in a dry run) and a QueueHandler's listener.
+  struct Made {
+    std::shared_ptr<Handler> handler;
+    std::shared_ptr<QueueListener> listener;
+  };
+  // The keys dictConfig itself reads from a handler's configuration.
+  struct HandlerKeys {
+    std::shared_ptr<Formatter> formatter;
+    std::optional<int> level;
+    std::vector<std::shared_ptr<const Filter>> filters;
+  };
+  // A QueueHandler's listener, from its `listener`, `handlers` and `respect_handler_level`.
+  struct ListenerSpec {
+    std::shared_ptr<const Entry> entry;
+    std::vector<std::shared_ptr<Handler>> targets;
+    bool respect_handler_level = false;
+  };
+
   Converted cfg_convert(const std::string& path, const std::string& pointer);
   void problem(std::string pointer, std::string message);
   // A top-level section (formatters, ...): absent() when missing, empty or reported bad.
@@ -157,16 +165,23 @@ class Builder {
   void build_filters();
   void build_handlers();
   void build_handler(const std::string& name, const Converted& config);
+  // build_handlers.cpp: the steps of build_handler.
+  HandlerKeys handler_keys(const Converted& config);
+  void add_handler_args(const Converted& config, bool custom, Args& args,
+                        std::initializer_list<std::string_view> skip = {});
+  Made make_handler(const Converted& config, const Entry& entry, bool custom);
+  void set_attributes(const Converted& config, const Entry& entry, Handler* handler);
+  // queue_specs.cpp: QueueHandler's `queue`, `listener` and `handlers` keys.
+  Made make_queue_handler(const Converted& config, const Entry& entry, bool custom);
   std::shared_ptr<LogQueue> build_queue(const Converted& spec, const std::string& ptr);
   std::shared_ptr<const Entry> listener_entry(const Converted& spec, const std::string& ptr);
+  ListenerSpec listener_spec(const Converted& config);
   void check_loggers();
   void apply_incremental();
   void apply_loggers();
   void configure_logger(Logger& logger, const Converted& config, bool is_root);
 
   const Json& root_;
-  Json empty_object_ = Json::object();
-  std::string source_;
   bool dry_;
   bool incremental_ = false;
   Converted top_;

@@ -1,4 +1,5 @@
-// dict_config, dict_config_file, check and the listeners the configurations created.
+// The loader's entry points (files, text, nlohmann values) and the listeners the
+// configurations created.
 #include "dictlog/config.hpp"
 
 #include <fstream>
@@ -6,6 +7,7 @@
 #include <sstream>
 
 #include "config/builder.hpp"
+#include "dictlog/config_json.hpp"
 
 namespace dictlog::config {
 
@@ -66,13 +68,13 @@ void dict_config(const nlohmann::ordered_json& config, std::string_view source) 
   if (auto p = too_deep(config)) throw ConfigError(std::string(source), {*p});
   std::lock_guard lock(config_mutex());
   {
-    detail::Builder dry(config, std::string(source), true);
+    detail::Builder dry(config, true);
     dry.build();
     if (!dry.problems.empty()) throw ConfigError(std::string(source), std::move(dry.problems));
   }
   // Build everything (files opened, queues and listeners made) before touching the running
   // configuration; a constructor that fails now still leaves it untouched.
-  detail::Builder real(config, std::string(source), false);
+  detail::Builder real(config, false);
   real.build();
   if (!real.problems.empty()) {
     real.discard();
@@ -150,21 +152,54 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
   }
 }
 
-void dict_config_file(const std::filesystem::path& path) {
+namespace {
+
+// The file's text; nullopt (a problem in `why`) when it cannot be read.
+std::optional<std::string> read_text(const std::filesystem::path& path, Problem& why) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string(), {{"", "cannot open file"}});
+  if (!in) {
+    why = {"", "cannot open file"};
+    return std::nullopt;
+  }
   std::ostringstream ss;
   ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+void dict_config_file(const std::filesystem::path& path) {
+  Problem why;
+  auto text = read_text(path, why);
+  if (!text) throw ConfigError(path.string(), {why});
+  dict_config_string(*text, path.string());
+}
+
+void dict_config_string(std::string_view text, std::string_view source) {
   std::string why;
-  auto json = parse_config(ss.str(), why);
-  if (!json) throw ConfigError(path.string(), {{"", why}});
-  dict_config(*json, path.string());
+  auto json = parse_config(std::string(text), why);
+  if (!json) throw ConfigError(std::string(source), {{"", why}});
+  dict_config(*json, source);
+}
+
+std::vector<Problem> check_file(const std::filesystem::path& path) {
+  Problem why;
+  auto text = read_text(path, why);
+  if (!text) return {why};
+  return check_string(*text);
+}
+
+std::vector<Problem> check_string(std::string_view text) {
+  std::string why;
+  auto json = parse_config(std::string(text), why);
+  if (!json) return {{"", why}};
+  return check(*json);
 }
 
 std::vector<Problem> check(const nlohmann::ordered_json& config) {
   if (auto p = too_deep(config)) return {*p};
   std::lock_guard lock(config_mutex());
-  detail::Builder dry(config, "<check>", true);
+  detail::Builder dry(config, true);
   dry.build();
   return std::move(dry.problems);
 }

@@ -8,14 +8,6 @@
 
 namespace dictlog::config::detail {
 
-namespace {
-
-std::string quoted(const std::string& s) {
-  return py_repr(Json(s));
-}
-
-}  // namespace
-
 // Python's common_logger_config + configure_logger/configure_root. Dry: validate only.
 void Builder::configure_logger(Logger& logger, const Converted& lc, bool is_root) {
   if (!lc.is_object()) throw Fail{lc.pointer, "a logger configuration must be an object"};

@@ -30,7 +30,7 @@ HandlerFactory host_port_factory() {
     if (!a.has("port"))
       a.fail("",
              a.class_name() + " needs 'port' (missing required argument; null for a Unix socket)");
-    auto port = port_value(a, a.get_json("port"), "port");
+    auto port = port_value(a, json_arg(a, "port"), "port");
     if (a.dry()) return nullptr;
     return std::make_shared<H>(std::move(host), std::move(port));
   };
@@ -39,7 +39,7 @@ HandlerFactory host_port_factory() {
 std::shared_ptr<Handler> make_syslog(Args& a) {
   std::optional<SysLogHandler::Address> address;
   if (a.has("address")) {
-    const Json* j = a.get_json("address");
+    const Json* j = json_arg(a, "address");
     if (j && j->is_string()) {
       address.emplace(j->get<std::string>());
     } else if (j && j->is_array() && j->size() == 2 && (*j)[0].is_string()) {
@@ -56,7 +56,7 @@ std::shared_ptr<Handler> make_syslog(Args& a) {
     }
   }
   SysLogHandler::Facility facility = std::int64_t{SysLogHandler::LOG_USER};
-  if (const Json* j = a.get_json("facility"); j && !j->is_null()) {
+  if (const Json* j = json_arg(a, "facility"); j && !j->is_null()) {
     if (j->is_boolean())
       facility = std::int64_t{j->get<bool>() ? 1 : 0};
     else if (j->is_number_integer())
@@ -70,7 +70,7 @@ std::shared_ptr<Handler> make_syslog(Args& a) {
     a.fail("facility", "SysLogHandler: 'facility' must be a facility number or name, not None");
   }
   std::optional<int> socktype;
-  if (const Json* j = a.get_json("socktype"); j && !j->is_null()) {
+  if (const Json* j = json_arg(a, "socktype"); j && !j->is_null()) {
     if (!j->is_number_integer() ||
         (j->get<std::int64_t>() != SOCK_STREAM && j->get<std::int64_t>() != SOCK_DGRAM))
       a.fail("socktype",

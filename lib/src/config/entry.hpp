@@ -1,0 +1,56 @@
+// The registry's entries: what a registered name stands for (a class's factory, a stream,
+// a queue or a constant), and the lookup the loader resolves `class`, `()` and `ext://`
+// through (registry.cpp). Not installed.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dictlog/registry.hpp"
+
+namespace dictlog::config::detail {
+
+using Json = nlohmann::ordered_json;
+
+// One registered name.
+struct Entry {
+  enum class Kind {
+    handler,
+    queue_handler,
+    formatter,
+    filter,
+    queue,
+    listener,
+    stream,
+    queue_object,
+    constant
+  };
+  Entry(Kind k, std::string n) : kind(k), name(std::move(n)) {}
+  Kind kind;
+  std::string name;
+  HandlerFactory make_handler;
+  QueueHandlerFactory make_queue_handler;
+  FormatterFactory make_formatter;
+  FilterFactory make_filter;
+  QueueFactory make_queue;
+  ListenerFactory make_listener;
+  std::shared_ptr<Stream> stream;
+  std::shared_ptr<LogQueue> queue;
+  Json constant;
+};
+
+// Thread-safe; null for a name nobody registered.
+std::shared_ptr<const Entry> lookup(std::string_view name);
+// "a handler class", "a stream", ... for messages.
+std::string_view kind_text(Entry::Kind k);
+
+// The names the registry starts with: Python's (builtins.cpp) and those of the network
+// handlers (network_handlers.cpp).
+std::vector<Entry> builtin_entries();
+std::vector<Entry> network_entries();
+
+}  // namespace dictlog::config::detail
