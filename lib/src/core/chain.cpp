@@ -6,15 +6,18 @@
 namespace dictlog::detail {
 
 Chain::Chain(std::vector<std::shared_ptr<Handler>> h) : handlers(std::move(h)) {
-  if (handlers.size() == 1) {
-    route = handlers.front()->direct_route();
-    if (route.sink) direct_handler = handlers.front().get();
-  }
+  if (handlers.size() != 1) return;
+  auto* target = dynamic_cast<DirectCallTarget*>(handlers.front().get());
+  if (!target) return;
+  route = target->direct_route();
+  if (!route.sink) return;
+  direct_handler = handlers.front().get();
+  direct_target = target;
 }
 
-__attribute__((tls_model("initial-exec"))) constinit thread_local HazardRecord* t_hazard = nullptr;
-__attribute__((tls_model("initial-exec"))) constinit thread_local int t_hazard_depth = 0;
-__attribute__((tls_model("initial-exec"))) constinit thread_local unsigned t_reclaim_countdown = 0;
+[[gnu::tls_model("initial-exec")]] constinit thread_local HazardRecord* t_hazard = nullptr;
+[[gnu::tls_model("initial-exec")]] constinit thread_local int t_hazard_depth = 0;
+[[gnu::tls_model("initial-exec")]] constinit thread_local unsigned t_reclaim_countdown = 0;
 std::atomic<std::size_t> g_retired_count{0};  // trivially destructible, as g_hazard_records
 
 namespace {
@@ -33,7 +36,7 @@ Retired& retired() {
 
 // Set when this thread's record was given back (thread exit): later calls, from other
 // thread_local destructors, take the copying path.
-__attribute__((tls_model("initial-exec"))) constinit thread_local bool t_hazard_gone = false;
+[[gnu::tls_model("initial-exec")]] constinit thread_local bool t_hazard_gone = false;
 
 struct HazardRelease {
   ~HazardRelease() {

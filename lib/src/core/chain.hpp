@@ -32,9 +32,11 @@ struct Chain {
   Chain() = default;
   explicit Chain(std::vector<std::shared_ptr<Handler>> h);
   std::vector<std::shared_ptr<Handler>> handlers;
-  // The only handler's, if it takes direct calls.
+  // When the only handler takes direct calls: its route, the handler (its level, filters
+  // and closed flag are checked per call) and the same object as the seam's interface.
   DirectRoute route;
   Handler* direct_handler = nullptr;
+  DirectCallTarget* direct_target = nullptr;
 };
 
 constexpr int kHazardDepth = 4;  // a handler that logs nests; deeper calls copy the chain
@@ -47,11 +49,10 @@ struct alignas(64) HazardRecord {
 
 // Initial-exec TLS: one %fs-relative load, not a __tls_get_addr call per log call;
 // constinit: no TLS wrapper call either, though they are defined in chain.cpp.
-extern __attribute__((tls_model("initial-exec"))) constinit thread_local HazardRecord* t_hazard;
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local HazardRecord* t_hazard;
 // How many slots of t_hazard this thread's calls in flight use.
-extern __attribute__((tls_model("initial-exec"))) constinit thread_local int t_hazard_depth;
-extern
-    __attribute__((tls_model("initial-exec"))) constinit thread_local unsigned t_reclaim_countdown;
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local int t_hazard_depth;
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local unsigned t_reclaim_countdown;
 extern std::atomic<std::size_t> g_retired_count;
 
 // Stores in `slot` the chain `src` points to, and returns it once `src` still points to it

@@ -151,7 +151,7 @@ void Logger::end_direct(detail::DirectCall* call) {
   // The commit orders the call before the closed flag's load (a light fence): a handler
   // closed before its listener's sentinel went in is seen here if the call came after it.
   if (c->route.sink->commit_call(call) || c->direct_handler->closed()) [[unlikely]]
-    c->direct_handler->serve_late_call();
+    c->direct_target->serve_late_call();
   slot.store(nullptr, std::memory_order_release);
   t_hazard_depth = 0;
   maybe_reclaim();
