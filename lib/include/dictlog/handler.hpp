@@ -20,7 +20,6 @@
 #include <string_view>
 #include <vector>
 
-#include "dictlog/detail/direct_call.hpp"
 #include "dictlog/filter.hpp"
 #include "dictlog/formatter.hpp"
 #include "dictlog/level.hpp"
@@ -63,14 +62,6 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   virtual void close();
   bool closed() const { return closed_.load(std::memory_order_relaxed); }
 
-  // Where a logger whose records meet only this handler may write its calls without a
-  // LogRecord (detail/direct_call.hpp), asked whenever the logger's handler chain is
-  // rebuilt; the logger still checks this handler's level, filters and closed flag on
-  // every call. None by default.
-  virtual detail::DirectRoute direct_route() { return {}; }
-  // After a call went that way while this handler was closed, or its sink's consumer may
-  // have stopped: the handler makes sure the call is not stranded.
-  virtual void serve_late_call() {}
   // shutdown() flushes before close() unless this is false (MemoryHandler's flushOnClose).
   virtual bool flush_on_close() const { return true; }
 

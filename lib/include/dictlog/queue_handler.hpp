@@ -46,7 +46,7 @@ class QueuePreparer;
 // On an unbounded built-in queue, a logger whose records meet only this handler skips the
 // LogRecord at the call: it writes the call's parts straight into the queue's buffer for
 // this thread (direct_route), and the record is built when it is taken out.
-class QueueHandler : public Handler {
+class QueueHandler : public Handler, public detail::DirectCallTarget {
  public:
   enum class Overflow { drop, block };
 

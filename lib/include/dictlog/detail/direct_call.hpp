@@ -82,4 +82,22 @@ struct DirectRoute {
   const void* tag = nullptr;
 };
 
+// The seam of the direct-call path: the core declares it, a handler of a higher layer that
+// can take calls without a LogRecord (QueueHandler) implements it besides Handler. A logger
+// looks for it (a dynamic_cast) when its handler chain is rebuilt, never per call.
+// Thread-safety: both members may be called from any thread at any time.
+class DirectCallTarget {
+ public:
+  // Where a logger whose records meet only this handler may write its calls; empty when
+  // they must take the usual path. Asked on every rebuild of the logger's chain; the
+  // logger still checks the handler's level, filters and closed flag on every call.
+  virtual DirectRoute direct_route() = 0;
+  // After a call went that way while the handler was closed, or its sink's consumer may
+  // have stopped: the handler makes sure the call is not stranded.
+  virtual void serve_late_call() = 0;
+
+ protected:
+  ~DirectCallTarget() = default;
+};
+
 }  // namespace dictlog::detail
