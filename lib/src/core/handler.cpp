@@ -11,8 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "dictlog/detail/pystr.hpp"
 #include "core/listener_thread.hpp"
+#include "core/system_calls.hpp"
+#include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 
 namespace dictlog {
@@ -85,14 +86,7 @@ void describe(std::exception_ptr e, std::string& out, int depth) {
 }
 
 void write_stderr(std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(2, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // Python swallows OSError while reporting
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
+  detail::write_all(2, s);  // Python swallows OSError while reporting
 }
 
 // Stops a handler that logs from inside handle_error (or emit) from recursing forever.
@@ -265,8 +259,12 @@ std::string describe_current_exception() {
 namespace {
 thread_local const void* t_listener = nullptr;
 }  // namespace
-const void* current_listener() noexcept { return t_listener; }
-void set_current_listener(const void* listener) noexcept { t_listener = listener; }
+const void* current_listener() noexcept {
+  return t_listener;
+}
+void set_current_listener(const void* listener) noexcept {
+  t_listener = listener;
+}
 
 }  // namespace detail
 }  // namespace dictlog
