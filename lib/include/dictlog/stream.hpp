@@ -56,8 +56,7 @@ std::shared_ptr<Stream> stdout_stream();
 std::shared_ptr<Stream> stderr_stream();
 
 namespace detail {
-// write(2) the whole buffer to fd; throws OSError("[Errno N] text") on failure.
-void write_all(int fd, std::string_view bytes);
+// Throws OSError("[Errno N] text"), with ": 'filename'" when one is given.
 [[noreturn]] void throw_os_error(int err, std::string_view filename = {});
 }  // namespace detail
 

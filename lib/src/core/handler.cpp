@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/listener_thread.hpp"
+#include "core/system_calls.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 
@@ -85,14 +86,7 @@ void describe(std::exception_ptr e, std::string& out, int depth) {
 }
 
 void write_stderr(std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(2, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // Python swallows OSError while reporting
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
+  detail::write_all(2, s);  // Python swallows OSError while reporting
 }
 
 // Stops a handler that logs from inside handle_error (or emit) from recursing forever.

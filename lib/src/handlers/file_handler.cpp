@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/listener_thread.hpp"
+#include "core/system_calls.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 
@@ -106,7 +107,7 @@ FileHandler::FileHandler(std::string_view filename, std::string_view mode,
 }
 
 FileHandler::~FileHandler() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) detail::sys().close(fd_);
 }
 
 void FileHandler::open_stream() {
@@ -127,9 +128,10 @@ void FileHandler::open_stream() {
       flags |= (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND;
       break;
   }
-  int fd = ::open(base_filename_.c_str(), flags, 0666);
+  const detail::SystemCalls& calls = detail::sys();
+  int fd = calls.open(base_filename_.c_str(), flags, 0666);
   if (fd < 0) detail::throw_os_error(errno, base_filename_);
-  if (flags & O_APPEND) ::lseek(fd, 0, SEEK_END);
+  if (flags & O_APPEND) calls.lseek(fd, 0, SEEK_END);
   fd_ = fd;
   stream_ = std::make_shared<FdStream>(fd_, base_filename_);
 }
@@ -139,12 +141,12 @@ void FileHandler::close_stream() {
   stream_.reset();
   int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0 && errno != EINTR) detail::throw_os_error(errno);
+  if (detail::sys().close(fd) != 0 && errno != EINTR) detail::throw_os_error(errno);
 }
 
 std::int64_t FileHandler::tell() const {
   if (fd_ < 0) return 0;
-  off_t pos = ::lseek(fd_, 0, SEEK_CUR);
+  off_t pos = detail::sys().lseek(fd_, 0, SEEK_CUR);
   if (pos < 0) throw OSError("[Errno 29] Illegal seek");
   return pos;
 }

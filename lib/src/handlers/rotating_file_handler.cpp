@@ -1,13 +1,13 @@
 #include "dictlog/rotating_file_handler.hpp"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "core/system_calls.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/stream.hpp"
@@ -51,20 +51,20 @@ void BaseRotatingHandler::rotate(const std::string& source, const std::string& d
 
 bool BaseRotatingHandler::path_exists(const std::string& path) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
+  return detail::sys().stat(path.c_str(), &st) == 0;
 }
 
 bool BaseRotatingHandler::exists_but_not_regular(const std::string& path) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+  return detail::sys().stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
 }
 
 void BaseRotatingHandler::remove_file(const std::string& path) {
-  if (::unlink(path.c_str()) != 0) detail::throw_os_error(errno, path);
+  if (detail::sys().unlink(path.c_str()) != 0) detail::throw_os_error(errno, path);
 }
 
 void BaseRotatingHandler::rename_file(const std::string& source, const std::string& dest) {
-  if (::rename(source.c_str(), dest.c_str()) == 0) return;
+  if (detail::sys().rename(source.c_str(), dest.c_str()) == 0) return;
   int err = errno;
   std::string m = "[Errno " + std::to_string(err) + "] " + std::strerror(err) + ": ";
   detail::append_str_repr(source, m);

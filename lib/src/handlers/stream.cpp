@@ -1,12 +1,10 @@
 #include "dictlog/stream.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "core/system_calls.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
 
@@ -23,21 +21,10 @@ void throw_os_error(int err, std::string_view filename) {
   throw OSError(msg);
 }
 
-void write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_os_error(errno);
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 }  // namespace detail
 
 void FdStream::write(std::string_view bytes) {
-  detail::write_all(fd_, bytes);
+  if (int err = detail::write_all(fd_, bytes)) detail::throw_os_error(err);
 }
 
 void OStream::write(std::string_view bytes) {

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "core/system_calls.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/stream.hpp"
 
@@ -119,7 +120,7 @@ TimedRotatingFileHandler::TimedRotatingFileHandler(std::string_view filename, st
   interval_ *= interval;
   struct stat st {};
   std::int64_t t;
-  if (::stat(base_filename().c_str(), &st) == 0) {
+  if (detail::sys().stat(base_filename().c_str(), &st) == 0) {
     // int(st_mtime) truncates toward zero.
     t = st.st_mtim.tv_sec;
     if (t < 0 && st.st_mtim.tv_nsec > 0) ++t;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "core/system_calls.hpp"
 #include "dictlog/stream.hpp"
 
 namespace dictlog {
@@ -18,7 +19,7 @@ WatchedFileHandler::WatchedFileHandler(std::string_view filename, std::string_vi
 void WatchedFileHandler::stat_stream() {
   if (!stream_open()) return;
   struct stat st {};
-  if (::fstat(fileno(), &st) == 0) {
+  if (detail::sys().fstat(fileno(), &st) == 0) {
     dev_ = static_cast<std::int64_t>(st.st_dev);
     ino_ = static_cast<std::int64_t>(st.st_ino);
   }
@@ -30,7 +31,7 @@ void WatchedFileHandler::reopen_if_needed() {
   // caught on the next record (Python issue 14632).
   struct stat st {};
   bool reopen = true;
-  if (::stat(base_filename().c_str(), &st) == 0)
+  if (detail::sys().stat(base_filename().c_str(), &st) == 0)
     reopen = static_cast<std::int64_t>(st.st_dev) != dev_ ||
              static_cast<std::int64_t>(st.st_ino) != ino_;
   else if (errno != ENOENT)  // only FileNotFoundError means "gone"; others fail the record

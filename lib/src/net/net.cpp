@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/system_calls.hpp"
 #include "dictlog/errors.hpp"
 
 namespace dictlog::detail {
@@ -25,7 +26,7 @@ Socket& Socket::operator=(Socket&& o) noexcept {
 }
 
 void Socket::close() {
-  if (fd_ >= 0) ::close(fd_);  // the descriptor is gone even when close reports EINTR
+  if (fd_ >= 0) sys().close(fd_);  // the descriptor is gone even when close reports EINTR
   fd_ = -1;
 }
 
@@ -127,7 +128,7 @@ Socket create_connection(const std::string& host, const std::string& port,
 namespace {
 ssize_t send_some(const Socket& s, std::string_view bytes) {
   for (;;) {
-    ssize_t n = ::send(s.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ssize_t n = sys().send(s.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n >= 0) return n;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) throw OSError("timed out");
@@ -149,8 +150,8 @@ void send_once(const Socket& s, std::string_view bytes) {
 void send_to(const Socket& s, std::string_view bytes, const SockAddr& a) {
   if (!s) throw_socket_error(EBADF);
   for (;;) {
-    ssize_t n = ::sendto(s.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL,
-                         reinterpret_cast<const sockaddr*>(&a.addr), a.len);
+    ssize_t n = sys().sendto(s.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL,
+                             reinterpret_cast<const sockaddr*>(&a.addr), a.len);
     if (n >= 0) return;
     if (errno != EINTR) throw_socket_error(errno);
   }

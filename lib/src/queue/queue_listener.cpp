@@ -6,6 +6,7 @@
 #include <typeinfo>
 
 #include "core/listener_thread.hpp"
+#include "core/system_calls.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/shutdown.hpp"
 #include "queue/queue_prepare.hpp"
@@ -78,15 +79,7 @@ std::once_flag g_hook_once;
 
 void report_listener_error() {
   std::string text = "Exception in QueueListener thread:\n" + describe_current_exception() + "\n";
-  std::string_view s = text;
-  while (!s.empty()) {
-    ssize_t n = ::write(2, s.data(), s.size());
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      return;
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
+  detail::write_all(2, text);
 }
 
 // Records taken per step: enough to amortise the hand-over, small enough that handlers
