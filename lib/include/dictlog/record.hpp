@@ -70,10 +70,12 @@ class LogRecord {
   // What a logger fills in; the time, thread and process are read here.
   LogRecord(std::string_view name, int level, const SourceLocation& where);
 
-  LogRecord(const LogRecord& o);
-  LogRecord& operator=(const LogRecord& o);
-  LogRecord(LogRecord&&) noexcept;
-  LogRecord& operator=(LogRecord&&) noexcept;
+  // A copy owns the text the original borrows (set_prepared_in): it may outlive the
+  // storage. Assignment goes member by member, so a queue slot reuses the strings it holds.
+  LogRecord(const LogRecord&) = default;
+  LogRecord& operator=(const LogRecord&) = default;
+  LogRecord(LogRecord&&) noexcept = default;
+  LogRecord& operator=(LogRecord&&) noexcept = default;
 
   // Python attributes. Strings are views of storage that outlives every record.
   std::string_view name;
@@ -98,10 +100,10 @@ class LogRecord {
   dictlog::extra extra;
 
   // msg is the format string as logged; args are the captured arguments.
-  std::string_view msg() const { return msg_; }
+  std::string_view msg() const { return text_.msg_; }
   void set_msg(std::string_view static_text) {
     unalias_message();
-    msg_ = static_text, owned_msg_.clear(), owned_ = false;
+    text_.msg_ = static_text, text_.owned_msg_.clear(), text_.owned_ = false;
   }
   void set_msg_copy(std::string text);  // msg owned by the record
   const detail::ArgPack& args() const { return args_; }
@@ -109,8 +111,8 @@ class LogRecord {
   template <class... A>
   void capture_args(const A&... a) {
     args_.capture(a...);
-    message_.reset();
-    message_is_msg_ = false;
+    text_.message_.reset();
+    text_.message_is_msg_ = false;
   }
 
   // Python's getMessage: msg formatted with args (fmt syntax), or msg itself when there
@@ -118,10 +120,10 @@ class LogRecord {
   const std::string& get_message() const;
   // Stores an already-formatted message (eager capture, QueueHandler.prepare).
   void set_message(std::string m) const {
-    message_ = std::move(m);
-    message_is_msg_ = false;
+    text_.message_ = std::move(m);
+    text_.message_is_msg_ = false;
   }
-  bool has_message() const { return message_is_msg_ || message_.has_value(); }
+  bool has_message() const { return text_.message_is_msg_ || text_.message_.has_value(); }
   // msg and message both `text`, stored once (QueueHandler.prepare's result).
   void set_prepared(std::string text);
   // The same with the message (formatted now if it was not yet) stored in `arena`, and the
@@ -133,7 +135,7 @@ class LogRecord {
   std::string take_message();
   // get_message() as a view, which for a record prepared in an arena makes no copy.
   std::string_view message_text() const {
-    return message_is_msg_ ? msg_ : std::string_view(get_message());
+    return text_.message_is_msg_ ? text_.msg_ : std::string_view(get_message());
   }
 
   // Derived attributes, computed from the ones above.
@@ -151,21 +153,67 @@ class LogRecord {
   const Value* find_extra(std::string_view key) const;
 
  private:
-  void copy_msg_from(const LogRecord& o);
+  // msg and the cached message: the part of a record that a member-wise copy would get
+  // wrong, since msg may be borrowed.
+  struct Text {
+    Text() = default;
+    Text(const Text& o) : message_(o.message_), message_is_msg_(o.message_is_msg_) { copy_msg(o); }
+    Text& operator=(const Text& o) {
+      if (this == &o) return *this;
+      copy_msg(o);
+      message_ = o.message_;
+      message_is_msg_ = o.message_is_msg_;
+      return *this;
+    }
+    Text(Text&& o) noexcept
+        : owned_msg_(std::move(o.owned_msg_)),
+          owned_(o.owned_),
+          message_(std::move(o.message_)),
+          message_is_msg_(o.message_is_msg_) {
+      msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
+      o.message_is_msg_ = false;
+    }
+    Text& operator=(Text&& o) noexcept {
+      if (this == &o) return *this;
+      owned_msg_ = std::move(o.owned_msg_);
+      owned_ = o.owned_;
+      msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
+      message_ = std::move(o.message_);
+      message_is_msg_ = o.message_is_msg_;
+      o.message_is_msg_ = false;
+      return *this;
+    }
+
+    // Prepared in storage the caller keeps alive: msg_ (and so the message) points into it.
+    bool borrowed() const { return message_is_msg_ && !owned_; }
+    // A copy owns the text a borrowed record points into: the copy may outlive the storage.
+    void copy_msg(const Text& o) {
+      owned_ = o.owned_ || o.borrowed();
+      if (owned_) {
+        owned_msg_ = o.msg_;
+        msg_ = owned_msg_;
+      } else {
+        owned_msg_.clear();
+        msg_ = o.msg_;
+      }
+    }
+
+    std::string_view msg_;
+    std::string owned_msg_;
+    bool owned_ = false;
+    mutable std::optional<std::string> message_;
+    // message is msg_: owned_msg_ (set_prepared) or borrowed text (set_prepared_in).
+    mutable bool message_is_msg_ = false;
+  };
+
   // Before msg changes: a message that is msg gets its own copy.
   void unalias_message() {
-    if (message_is_msg_) message_ = std::string(msg_), message_is_msg_ = false;
+    if (text_.message_is_msg_)
+      text_.message_ = std::string(text_.msg_), text_.message_is_msg_ = false;
   }
-  // Prepared in a detail::TextArena: msg_ (and so the message) points into it.
-  bool borrowed() const { return message_is_msg_ && !owned_; }
 
-  std::string_view msg_;
-  std::string owned_msg_;
-  bool owned_ = false;
+  Text text_;
   detail::ArgPack args_;
-  mutable std::optional<std::string> message_;
-  // message is msg_: owned_msg_ (set_prepared) or arena text (set_prepared_in).
-  mutable bool message_is_msg_ = false;
 };
 
 // Python's makeLogRecord: a record with name None (shown "None"), level None, pathname ""

@@ -11,9 +11,9 @@
 #include <mutex>
 #include <set>
 
-#include "record/clock.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/level.hpp"
+#include "record/clock.hpp"
 
 namespace dictlog {
 
@@ -159,188 +159,65 @@ LogRecord::LogRecord(std::string_view logger_name, int level, const SourceLocati
   relative_created = static_cast<double>(created_ns - g_start_ns) / 1e6;
 }
 
-LogRecord::LogRecord(const LogRecord& o)
-    : name(o.name),
-      levelno(o.levelno),
-      levelname(o.levelname),
-      pathname(o.pathname),
-      func(o.func),
-      lineno(o.lineno),
-      created_ns(o.created_ns),
-      thread(o.thread),
-      thread_name(o.thread_name),
-      process_name(o.process_name),
-      process(o.process),
-      relative_created(o.relative_created),
-      exc_text(o.exc_text),
-      exc_formatted(o.exc_formatted),
-      stack_info(o.stack_info),
-      extra(o.extra),
-      args_(o.args_),
-      message_(o.message_),
-      message_is_msg_(o.message_is_msg_) {
-  copy_msg_from(o);
-}
-
-// Field by field, so that a queue slot reuses what it holds: a record with no exception,
-// extra or owned message copies a few words and its argument bytes.
-LogRecord& LogRecord::operator=(const LogRecord& o) {
-  if (this == &o) return *this;
-  name = o.name;
-  levelno = o.levelno;
-  levelname = o.levelname;
-  pathname = o.pathname;
-  func = o.func;
-  lineno = o.lineno;
-  created_ns = o.created_ns;
-  thread = o.thread;
-  thread_name = o.thread_name;
-  process_name = o.process_name;
-  process = o.process;
-  relative_created = o.relative_created;
-  exc_text = o.exc_text;
-  exc_formatted = o.exc_formatted;
-  stack_info = o.stack_info;
-  extra = o.extra;
-  // As copy_msg_from, inline: this is the copy into a queue slot, on the logging thread.
-  owned_ = o.owned_ || o.borrowed();
-  if (owned_) {
-    owned_msg_ = o.msg_;
-    msg_ = owned_msg_;
-  } else {
-    owned_msg_.clear();
-    msg_ = o.msg_;
-  }
-  args_ = o.args_;
-  message_ = o.message_;
-  message_is_msg_ = o.message_is_msg_;
-  return *this;
-}
-
-LogRecord::LogRecord(LogRecord&& o) noexcept
-    : name(o.name),
-      levelno(o.levelno),
-      levelname(o.levelname),
-      pathname(o.pathname),
-      func(o.func),
-      lineno(o.lineno),
-      created_ns(o.created_ns),
-      thread(o.thread),
-      thread_name(o.thread_name),
-      process_name(o.process_name),
-      process(o.process),
-      relative_created(o.relative_created),
-      exc_text(std::move(o.exc_text)),
-      exc_formatted(o.exc_formatted),
-      stack_info(std::move(o.stack_info)),
-      extra(std::move(o.extra)),
-      owned_msg_(std::move(o.owned_msg_)),
-      owned_(o.owned_),
-      args_(std::move(o.args_)),
-      message_(std::move(o.message_)),
-      message_is_msg_(o.message_is_msg_) {
-  msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
-  o.message_is_msg_ = false;
-}
-
-LogRecord& LogRecord::operator=(LogRecord&& o) noexcept {
-  if (this == &o) return *this;
-  name = o.name;
-  levelno = o.levelno;
-  levelname = o.levelname;
-  pathname = o.pathname;
-  func = o.func;
-  lineno = o.lineno;
-  created_ns = o.created_ns;
-  thread = o.thread;
-  thread_name = o.thread_name;
-  process_name = o.process_name;
-  process = o.process;
-  relative_created = o.relative_created;
-  exc_text = std::move(o.exc_text);
-  exc_formatted = o.exc_formatted;
-  stack_info = std::move(o.stack_info);
-  extra = std::move(o.extra);
-  owned_msg_ = std::move(o.owned_msg_);
-  owned_ = o.owned_;
-  msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
-  args_ = std::move(o.args_);
-  message_ = std::move(o.message_);
-  message_is_msg_ = o.message_is_msg_;
-  o.message_is_msg_ = false;
-  return *this;
-}
-
-// A copy owns the text a borrowed record points into: the copy may outlive the arena.
-void LogRecord::copy_msg_from(const LogRecord& o) {
-  owned_ = o.owned_ || o.borrowed();
-  if (owned_) {
-    owned_msg_ = o.msg_;
-    msg_ = owned_msg_;
-  } else {
-    msg_ = o.msg_;
-  }
-}
-
 void LogRecord::set_msg_copy(std::string text) {
-  owned_msg_ = std::move(text);
-  owned_ = true;
-  msg_ = owned_msg_;
-  message_.reset();
-  message_is_msg_ = false;
+  text_.owned_msg_ = std::move(text);
+  text_.owned_ = true;
+  text_.msg_ = text_.owned_msg_;
+  text_.message_.reset();
+  text_.message_is_msg_ = false;
 }
 
 void LogRecord::set_prepared(std::string text) {
   set_msg_copy(std::move(text));
-  message_is_msg_ = true;
+  text_.message_is_msg_ = true;
 }
 
 void LogRecord::set_prepared_in(detail::TextArena& arena) {
-  if (message_is_msg_) return;  // prepared already: msg is the message, args are gone
+  if (text_.message_is_msg_) return;  // prepared already: msg is the message, args are gone
   std::string_view text;
-  if (message_) {
-    text = arena.store(*message_);  // formatted at the call, or read by a filter
+  if (text_.message_) {
+    text = arena.store(*text_.message_);  // formatted at the call, or read by a filter
   } else if (args_.empty()) {
-    text = owned_ ? arena.store(msg_) : msg_;  // static text needs no copy
+    text = text_.owned_ ? arena.store(text_.msg_) : text_.msg_;  // static text needs no copy
   } else {
     // Reused: formatting allocates nothing once this thread's scratch has grown.
     __attribute__((tls_model("initial-exec"))) thread_local std::string scratch;
     scratch.clear();
-    args_.format_to(msg_, scratch);
+    args_.format_to(text_.msg_, scratch);
     text = arena.store(scratch);
   }
   args_.clear();
-  message_.reset();
-  owned_msg_.clear();
-  owned_ = false;
-  msg_ = text;
-  message_is_msg_ = true;
+  text_.message_.reset();
+  text_.owned_msg_.clear();
+  text_.owned_ = false;
+  text_.msg_ = text;
+  text_.message_is_msg_ = true;
 }
 
 std::string LogRecord::take_message() {
   get_message();
-  if (message_is_msg_) return std::string(msg_);
-  std::string m = std::move(*message_);
-  message_.reset();
+  if (text_.message_is_msg_) return std::string(text_.msg_);
+  std::string m = std::move(*text_.message_);
+  text_.message_.reset();
   return m;
 }
 
 const std::string& LogRecord::get_message() const {
-  if (message_is_msg_) {
-    if (owned_) return owned_msg_;
+  if (text_.message_is_msg_) {
+    if (text_.owned_) return text_.owned_msg_;
     // Borrowed (set_prepared_in): a std::string only for a caller that wants one.
-    if (!message_) message_.emplace(msg_);
-    return *message_;
+    if (!text_.message_) text_.message_.emplace(text_.msg_);
+    return *text_.message_;
   }
-  if (!message_) {
+  if (!text_.message_) {
     std::string m;
     if (args_.empty())
-      m.assign(msg_);
+      m.assign(text_.msg_);
     else
-      args_.format_to(msg_, m);
-    message_ = std::move(m);
+      args_.format_to(text_.msg_, m);
+    text_.message_ = std::move(m);
   }
-  return *message_;
+  return *text_.message_;
 }
 
 std::string_view LogRecord::filename() const {
@@ -408,7 +285,7 @@ ValueView LogRecord::attribute(Attr a) const {
     case Attr::name:
       return name;
     case Attr::msg:
-      return msg_;
+      return text_.msg_;
     case Attr::args:
       return std::monostate{};
     case Attr::levelname:
@@ -458,7 +335,7 @@ ValueView LogRecord::attribute(Attr a) const {
 std::string LogRecord::args_repr() const {
   // QueueHandler.prepare sets args to None (set_prepared); CPython's error blocks and
   // %(args)s then show None, not ().
-  if (message_is_msg_) return "None";
+  if (text_.message_is_msg_) return "None";
   std::string out;
   args_.repr_to(out);
   return out;
