@@ -23,12 +23,10 @@
 #include "dictlog/detail/capture.hpp"
 #include "dictlog/level.hpp"
 #include "dictlog/value.hpp"
+// threadName, thread and process come from there; set_thread_name names threads.
+#include "dictlog/thread_name.hpp"
 
 namespace dictlog {
-
-namespace detail {
-class TextArena;
-}
 
 // The attributes of a record that formats can name, in Python's __dict__ order, then
 // the two a formatter adds.
@@ -70,7 +68,7 @@ class LogRecord {
   // What a logger fills in; the time, thread and process are read here.
   LogRecord(std::string_view name, int level, const SourceLocation& where);
 
-  // A copy owns the text the original borrows (set_prepared_in): it may outlive the
+  // A copy owns the text the original borrows (set_prepared_borrowed): it may outlive the
   // storage. Assignment goes member by member, so a queue slot reuses the strings it holds.
   LogRecord(const LogRecord&) = default;
   LogRecord& operator=(const LogRecord&) = default;
@@ -126,14 +124,18 @@ class LogRecord {
   bool has_message() const { return text_.message_is_msg_ || text_.message_.has_value(); }
   // msg and message both `text`, stored once (QueueHandler.prepare's result).
   void set_prepared(std::string text);
-  // The same with the message (formatted now if it was not yet) stored in `arena`, and the
-  // args cleared: a listener's deferred prepare, which then allocates nothing. The record
-  // borrows the text until the arena is reset; a copy of the record owns its text. Throws
-  // what get_message throws, the record unchanged.
-  void set_prepared_in(detail::TextArena& arena);
+  // The same with `text` borrowed from storage the caller keeps alive while the record is
+  // used (a QueueListener's batch), so nothing is copied; the args are cleared. A copy of
+  // the record owns its text.
+  void set_prepared_borrowed(std::string_view text);
+  // msg is the message and args are None: set_prepared's or set_prepared_borrowed's result.
+  bool is_prepared() const { return text_.message_is_msg_; }
+  // msg is text the record holds (set_msg_copy, set_prepared), not a view of text that
+  // outlives it.
+  bool owns_msg() const { return text_.owned_; }
   // get_message(), moved out of the record's cache (which is then empty).
   std::string take_message();
-  // get_message() as a view, which for a record prepared in an arena makes no copy.
+  // get_message() as a view, which for a record prepared borrowed makes no copy.
   std::string_view message_text() const {
     return text_.message_is_msg_ ? text_.msg_ : std::string_view(get_message());
   }
@@ -202,7 +204,7 @@ class LogRecord {
     std::string owned_msg_;
     bool owned_ = false;
     mutable std::optional<std::string> message_;
-    // message is msg_: owned_msg_ (set_prepared) or borrowed text (set_prepared_in).
+    // message is msg_: owned_msg_ (set_prepared) or borrowed text (set_prepared_borrowed).
     mutable bool message_is_msg_ = false;
   };
 
@@ -223,77 +225,5 @@ LogRecord make_log_record(const dictlog::extra& attrs);
 // The key clash rule for `extra`: KeyError("Attempt to overwrite 'msg' in LogRecord")
 // for `message`, `asctime` or any record attribute.
 void check_extra_keys(const dictlog::extra& e);
-
-namespace detail {
-// Storage for text that lives as long as one batch of records: a QueueListener's prepared
-// messages. Chunks are kept across reset(), so a steady flow of batches allocates nothing.
-// Used by one thread at a time.
-class TextArena {
- public:
-  TextArena() = default;
-  TextArena(const TextArena&) = delete;
-  TextArena& operator=(const TextArena&) = delete;
-  // A copy of `s`, valid until reset().
-  std::string_view store(std::string_view s);
-  // Invalidates every view store() returned; keeps the chunks this batch used (and a few
-  // more), frees the rest.
-  void reset();
-
- private:
-  struct Chunk {
-    std::unique_ptr<char[]> data;
-    std::size_t size = 0;
-  };
-  std::vector<Chunk> chunks_;
-  std::size_t current_ = 0;  // the chunk store() fills
-  std::size_t used_ = 0;     // bytes of it in use
-};
-
-// The arena of the batch this thread's QueueListener is taking from its queue (records
-// prepared meanwhile borrow their text from it), or nullptr.
-TextArena* batch_arena();
-// Sets batch_arena() for its lifetime, then restores the previous one.
-class BatchArenaScope {
- public:
-  explicit BatchArenaScope(TextArena* arena);
-  ~BatchArenaScope();
-  BatchArenaScope(const BatchArenaScope&) = delete;
-  BatchArenaScope& operator=(const BatchArenaScope&) = delete;
-
- private:
-  TextArena* prev_;
-};
-
-// A copy of `s` that lives as long as the process; equal strings share one copy.
-std::string_view intern(std::string_view s);
-// Start of the library's clock (relativeCreated's zero), in ns since the epoch.
-std::int64_t start_time_ns();
-// The process id records show (kept current across fork), without a system call.
-std::int64_t current_process_id();
-// This thread's name as records show it: set_thread_name's, "MainThread" on the main
-// thread, else the OS name. Interned: the view stays valid. Its ident is pthread_self().
-// Both are kept in initial-exec TLS, so that a logging call reads them with two loads.
-struct ThreadInfo {
-  std::string_view name;
-  std::uint64_t ident = 0;
-  bool named = false;
-};
-extern constinit __attribute__((tls_model("initial-exec"))) thread_local ThreadInfo t_thread;
-std::string_view current_thread_name_slow();
-std::uint64_t current_thread_ident_slow();
-inline std::string_view current_thread_name() {
-  if (!t_thread.named) [[unlikely]]
-    return current_thread_name_slow();
-  return t_thread.name;
-}
-inline std::uint64_t current_thread_ident() {
-  if (t_thread.ident == 0) [[unlikely]]
-    return current_thread_ident_slow();
-  return t_thread.ident;
-}
-}  // namespace detail
-
-// Names the calling thread for threadName (and the OS, truncated to 15 bytes).
-void set_thread_name(std::string_view name);
 
 }  // namespace dictlog

@@ -6,9 +6,10 @@
 #include <typeinfo>
 
 #include "core/listener_thread.hpp"
-#include "queue/queue_prepare.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/shutdown.hpp"
+#include "queue/queue_prepare.hpp"
+#include "queue/text_arena.hpp"
 
 namespace dictlog {
 
