@@ -17,8 +17,8 @@ import sys
 LAYERS = ["record", "format", "core", "handlers", "net", "queue", "config"]
 
 PUBLIC = {
-    "record": ["level", "value", "record", "errors", "source_location", "detail/capture",
-               "detail/pystr"],
+    "record": ["level", "value", "record", "thread_name", "errors", "source_location",
+               "detail/capture", "detail/pystr"],
     "format": ["formatter", "filter"],
     "core": ["handler", "logger", "shutdown", "detail/direct_call"],
     "handlers": ["stream", "stream_handler", "file_handler", "rotating_file_handler",

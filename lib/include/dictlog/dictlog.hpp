@@ -31,6 +31,7 @@
 #include "dictlog/stream.hpp"
 #include "dictlog/stream_handler.hpp"
 #include "dictlog/syslog_handler.hpp"
+#include "dictlog/thread_name.hpp"
 #include "dictlog/timed_rotating_file_handler.hpp"
 #include "dictlog/value.hpp"
 #include "dictlog/watched_file_handler.hpp"

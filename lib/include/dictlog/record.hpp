@@ -23,12 +23,10 @@
 #include "dictlog/detail/capture.hpp"
 #include "dictlog/level.hpp"
 #include "dictlog/value.hpp"
+// threadName, thread and process come from there; set_thread_name names threads.
+#include "dictlog/thread_name.hpp"
 
 namespace dictlog {
-
-namespace detail {
-class TextArena;
-}
 
 // The attributes of a record that formats can name, in Python's __dict__ order, then
 // the two a formatter adds.
@@ -70,10 +68,12 @@ class LogRecord {
   // What a logger fills in; the time, thread and process are read here.
   LogRecord(std::string_view name, int level, const SourceLocation& where);
 
-  LogRecord(const LogRecord& o);
-  LogRecord& operator=(const LogRecord& o);
-  LogRecord(LogRecord&&) noexcept;
-  LogRecord& operator=(LogRecord&&) noexcept;
+  // A copy owns the text the original borrows (set_prepared_borrowed): it may outlive the
+  // storage. Assignment goes member by member, so a queue slot reuses the strings it holds.
+  LogRecord(const LogRecord&) = default;
+  LogRecord& operator=(const LogRecord&) = default;
+  LogRecord(LogRecord&&) noexcept = default;
+  LogRecord& operator=(LogRecord&&) noexcept = default;
 
   // Python attributes. Strings are views of storage that outlives every record.
   std::string_view name;
@@ -98,10 +98,10 @@ class LogRecord {
   dictlog::extra extra;
 
   // msg is the format string as logged; args are the captured arguments.
-  std::string_view msg() const { return msg_; }
+  std::string_view msg() const { return text_.msg_; }
   void set_msg(std::string_view static_text) {
     unalias_message();
-    msg_ = static_text, owned_msg_.clear(), owned_ = false;
+    text_.msg_ = static_text, text_.owned_msg_.clear(), text_.owned_ = false;
   }
   void set_msg_copy(std::string text);  // msg owned by the record
   const detail::ArgPack& args() const { return args_; }
@@ -109,8 +109,8 @@ class LogRecord {
   template <class... A>
   void capture_args(const A&... a) {
     args_.capture(a...);
-    message_.reset();
-    message_is_msg_ = false;
+    text_.message_.reset();
+    text_.message_is_msg_ = false;
   }
 
   // Python's getMessage: msg formatted with args (fmt syntax), or msg itself when there
@@ -118,22 +118,26 @@ class LogRecord {
   const std::string& get_message() const;
   // Stores an already-formatted message (eager capture, QueueHandler.prepare).
   void set_message(std::string m) const {
-    message_ = std::move(m);
-    message_is_msg_ = false;
+    text_.message_ = std::move(m);
+    text_.message_is_msg_ = false;
   }
-  bool has_message() const { return message_is_msg_ || message_.has_value(); }
+  bool has_message() const { return text_.message_is_msg_ || text_.message_.has_value(); }
   // msg and message both `text`, stored once (QueueHandler.prepare's result).
   void set_prepared(std::string text);
-  // The same with the message (formatted now if it was not yet) stored in `arena`, and the
-  // args cleared: a listener's deferred prepare, which then allocates nothing. The record
-  // borrows the text until the arena is reset; a copy of the record owns its text. Throws
-  // what get_message throws, the record unchanged.
-  void set_prepared_in(detail::TextArena& arena);
+  // The same with `text` borrowed from storage the caller keeps alive while the record is
+  // used (a QueueListener's batch), so nothing is copied; the args are cleared. A copy of
+  // the record owns its text.
+  void set_prepared_borrowed(std::string_view text);
+  // msg is the message and args are None: set_prepared's or set_prepared_borrowed's result.
+  bool is_prepared() const { return text_.message_is_msg_; }
+  // msg is text the record holds (set_msg_copy, set_prepared), not a view of text that
+  // outlives it.
+  bool owns_msg() const { return text_.owned_; }
   // get_message(), moved out of the record's cache (which is then empty).
   std::string take_message();
-  // get_message() as a view, which for a record prepared in an arena makes no copy.
+  // get_message() as a view, which for a record prepared borrowed makes no copy.
   std::string_view message_text() const {
-    return message_is_msg_ ? msg_ : std::string_view(get_message());
+    return text_.message_is_msg_ ? text_.msg_ : std::string_view(get_message());
   }
 
   // Derived attributes, computed from the ones above.
@@ -151,21 +155,67 @@ class LogRecord {
   const Value* find_extra(std::string_view key) const;
 
  private:
-  void copy_msg_from(const LogRecord& o);
+  // msg and the cached message: the part of a record that a member-wise copy would get
+  // wrong, since msg may be borrowed.
+  struct Text {
+    Text() = default;
+    Text(const Text& o) : message_(o.message_), message_is_msg_(o.message_is_msg_) { copy_msg(o); }
+    Text& operator=(const Text& o) {
+      if (this == &o) return *this;
+      copy_msg(o);
+      message_ = o.message_;
+      message_is_msg_ = o.message_is_msg_;
+      return *this;
+    }
+    Text(Text&& o) noexcept
+        : owned_msg_(std::move(o.owned_msg_)),
+          owned_(o.owned_),
+          message_(std::move(o.message_)),
+          message_is_msg_(o.message_is_msg_) {
+      msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
+      o.message_is_msg_ = false;
+    }
+    Text& operator=(Text&& o) noexcept {
+      if (this == &o) return *this;
+      owned_msg_ = std::move(o.owned_msg_);
+      owned_ = o.owned_;
+      msg_ = owned_ ? std::string_view(owned_msg_) : o.msg_;
+      message_ = std::move(o.message_);
+      message_is_msg_ = o.message_is_msg_;
+      o.message_is_msg_ = false;
+      return *this;
+    }
+
+    // Prepared in storage the caller keeps alive: msg_ (and so the message) points into it.
+    bool borrowed() const { return message_is_msg_ && !owned_; }
+    // A copy owns the text a borrowed record points into: the copy may outlive the storage.
+    void copy_msg(const Text& o) {
+      owned_ = o.owned_ || o.borrowed();
+      if (owned_) {
+        owned_msg_ = o.msg_;
+        msg_ = owned_msg_;
+      } else {
+        owned_msg_.clear();
+        msg_ = o.msg_;
+      }
+    }
+
+    std::string_view msg_;
+    std::string owned_msg_;
+    bool owned_ = false;
+    mutable std::optional<std::string> message_;
+    // message is msg_: owned_msg_ (set_prepared) or borrowed text (set_prepared_borrowed).
+    mutable bool message_is_msg_ = false;
+  };
+
   // Before msg changes: a message that is msg gets its own copy.
   void unalias_message() {
-    if (message_is_msg_) message_ = std::string(msg_), message_is_msg_ = false;
+    if (text_.message_is_msg_)
+      text_.message_ = std::string(text_.msg_), text_.message_is_msg_ = false;
   }
-  // Prepared in a detail::TextArena: msg_ (and so the message) points into it.
-  bool borrowed() const { return message_is_msg_ && !owned_; }
 
-  std::string_view msg_;
-  std::string owned_msg_;
-  bool owned_ = false;
+  Text text_;
   detail::ArgPack args_;
-  mutable std::optional<std::string> message_;
-  // message is msg_: owned_msg_ (set_prepared) or arena text (set_prepared_in).
-  mutable bool message_is_msg_ = false;
 };
 
 // Python's makeLogRecord: a record with name None (shown "None"), level None, pathname ""
@@ -175,77 +225,5 @@ LogRecord make_log_record(const dictlog::extra& attrs);
 // The key clash rule for `extra`: KeyError("Attempt to overwrite 'msg' in LogRecord")
 // for `message`, `asctime` or any record attribute.
 void check_extra_keys(const dictlog::extra& e);
-
-namespace detail {
-// Storage for text that lives as long as one batch of records: a QueueListener's prepared
-// messages. Chunks are kept across reset(), so a steady flow of batches allocates nothing.
-// Used by one thread at a time.
-class TextArena {
- public:
-  TextArena() = default;
-  TextArena(const TextArena&) = delete;
-  TextArena& operator=(const TextArena&) = delete;
-  // A copy of `s`, valid until reset().
-  std::string_view store(std::string_view s);
-  // Invalidates every view store() returned; keeps the chunks this batch used (and a few
-  // more), frees the rest.
-  void reset();
-
- private:
-  struct Chunk {
-    std::unique_ptr<char[]> data;
-    std::size_t size = 0;
-  };
-  std::vector<Chunk> chunks_;
-  std::size_t current_ = 0;  // the chunk store() fills
-  std::size_t used_ = 0;     // bytes of it in use
-};
-
-// The arena of the batch this thread's QueueListener is taking from its queue (records
-// prepared meanwhile borrow their text from it), or nullptr.
-TextArena* batch_arena();
-// Sets batch_arena() for its lifetime, then restores the previous one.
-class BatchArenaScope {
- public:
-  explicit BatchArenaScope(TextArena* arena);
-  ~BatchArenaScope();
-  BatchArenaScope(const BatchArenaScope&) = delete;
-  BatchArenaScope& operator=(const BatchArenaScope&) = delete;
-
- private:
-  TextArena* prev_;
-};
-
-// A copy of `s` that lives as long as the process; equal strings share one copy.
-std::string_view intern(std::string_view s);
-// Start of the library's clock (relativeCreated's zero), in ns since the epoch.
-std::int64_t start_time_ns();
-// The process id records show (kept current across fork), without a system call.
-std::int64_t current_process_id();
-// This thread's name as records show it: set_thread_name's, "MainThread" on the main
-// thread, else the OS name. Interned: the view stays valid. Its ident is pthread_self().
-// Both are kept in initial-exec TLS, so that a logging call reads them with two loads.
-struct ThreadInfo {
-  std::string_view name;
-  std::uint64_t ident = 0;
-  bool named = false;
-};
-extern constinit __attribute__((tls_model("initial-exec"))) thread_local ThreadInfo t_thread;
-std::string_view current_thread_name_slow();
-std::uint64_t current_thread_ident_slow();
-inline std::string_view current_thread_name() {
-  if (!t_thread.named) [[unlikely]]
-    return current_thread_name_slow();
-  return t_thread.name;
-}
-inline std::uint64_t current_thread_ident() {
-  if (t_thread.ident == 0) [[unlikely]]
-    return current_thread_ident_slow();
-  return t_thread.ident;
-}
-}  // namespace detail
-
-// Names the calling thread for threadName (and the OS, truncated to 15 bytes).
-void set_thread_name(std::string_view name);
 
 }  // namespace dictlog

@@ -6,6 +6,7 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "queue/queue_prepare.hpp"
+#include "queue/text_arena.hpp"
 
 namespace dictlog {
 
@@ -33,7 +34,7 @@ bool QueuePreparer::apply_locked(LogRecord& r) const {
     if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->has_formatter())) {
       // A listener taking a batch keeps the text in the batch's arena: no allocation.
       if (TextArena* arena = batch_arena()) {
-        r.set_prepared_in(*arena);
+        prepare_in(r, *arena);
         r.exc_formatted = false;
         return true;
       }

@@ -10,6 +10,7 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/shutdown.hpp"
 #include "queue/queue_prepare.hpp"
+#include "queue/text_arena.hpp"
 
 namespace dictlog {
 

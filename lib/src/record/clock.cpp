@@ -15,6 +15,15 @@ std::int64_t wall_clock_ns() {
 }
 
 namespace {
+// Read once at load, like CPython's _startTime at import.
+const std::int64_t g_start_ns = wall_clock_ns();
+}  // namespace
+
+std::int64_t start_time_ns() {
+  return g_start_ns;
+}
+
+namespace {
 bool invariant_tsc() {
 #if DICTLOG_HAVE_TSC
   unsigned a = 0, b = 0, c = 0, d = 0;

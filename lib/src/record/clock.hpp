@@ -23,6 +23,9 @@ namespace dictlog::detail {
 // milliseconds or worse, and msecs must be exact.
 std::int64_t wall_clock_ns();
 
+// Start of the library's clock (relativeCreated's zero), in ns since the epoch.
+std::int64_t start_time_ns();
+
 struct TickSource {
   bool tsc;          // ticks are TSC counts
   std::uint64_t t0;  // a TSC reading ...

@@ -9,6 +9,7 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/formatter.hpp"
 #include "dictlog/record.hpp"
+#include "record/intern.hpp"
 
 using nlohmann::json;
 

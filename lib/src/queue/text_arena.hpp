@@ -1,0 +1,67 @@
+// Storage for the prepared messages of one batch of records, so that a QueueListener
+// prepares records without allocating.
+//
+// A listener taking a batch from its queue sets a BatchArenaScope; a QueueHandler's deferred
+// prepare, run meanwhile on that thread, finds the arena through batch_arena() and stores
+// each record's message there (prepare_in), the record borrowing it. The listener resets
+// the arena once the batch's records are gone.
+//
+//   TextArena arena;
+//   { BatchArenaScope scope(&arena); queue.get_batch(batch, n, block); }
+//   ... handle batch; batch.clear(); arena.reset();
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "dictlog/record.hpp"
+
+namespace dictlog::detail {
+
+// Chunks are kept across reset(), so a steady flow of batches allocates nothing. Used by one
+// thread at a time.
+class TextArena {
+ public:
+  TextArena() = default;
+  TextArena(const TextArena&) = delete;
+  TextArena& operator=(const TextArena&) = delete;
+  // A copy of `s`, valid until reset().
+  std::string_view store(std::string_view s);
+  // Invalidates every view store() returned; keeps the chunks this batch used (and a few
+  // more), frees the rest.
+  void reset();
+
+ private:
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    std::size_t size = 0;
+  };
+  std::vector<Chunk> chunks_;
+  std::size_t current_ = 0;  // the chunk store() fills
+  std::size_t used_ = 0;     // bytes of it in use
+};
+
+// The arena of the batch this thread's QueueListener is taking from its queue (records
+// prepared meanwhile borrow their text from it), or nullptr.
+TextArena* batch_arena();
+// Sets batch_arena() for its lifetime, then restores the previous one.
+class BatchArenaScope {
+ public:
+  explicit BatchArenaScope(TextArena* arena);
+  ~BatchArenaScope();
+  BatchArenaScope(const BatchArenaScope&) = delete;
+  BatchArenaScope& operator=(const BatchArenaScope&) = delete;
+
+ private:
+  TextArena* prev_;
+};
+
+// QueueHandler.prepare's message part for a listener's deferred prepare: msg and message
+// both the message (formatted now if it was not yet), stored in `arena`, args cleared. The
+// record borrows the text until the arena is reset; a copy of the record owns its text.
+// Throws what get_message throws, the record unchanged.
+void prepare_in(LogRecord& r, TextArena& arena);
+
+}  // namespace dictlog::detail
