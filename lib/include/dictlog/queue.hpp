@@ -38,17 +38,12 @@
 //   dictlog::QueueListener listener(q, {file_handler});
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
 
-#include "dictlog/detail/direct_call.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/record.hpp"
 
@@ -80,8 +75,9 @@ class LogQueue {
   // Python's get(block): the oldest record; without block, nullopt when empty.
   virtual std::optional<LogRecord> get(bool block = true) = 0;
   // Appends waiting records, oldest first, to `out` and returns how many; with block,
-  // waits for at least one. The default calls get() up to `max` times; built-in queues
-  // hand over whole chunks of 64 records in one step, until `max` is reached or passed.
+  // waits for at least one. The default calls get() up to `max` times; a built-in queue
+  // takes them in one step (a bounded one in whole chunks of 64, until `max` is reached
+  // or passed).
   virtual std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true);
   // Records waiting now (a snapshot).
   virtual std::size_t qsize() const = 0;
@@ -99,99 +95,52 @@ LogRecord queue_sentinel();
 bool is_queue_sentinel(const LogRecord& r);
 
 namespace detail {
-class QueuePreparer;
-struct QueueChunk;
-struct ThreadBuffer;
-struct ConsumerScratch;
+class BuiltinQueue;
+struct QueueAccess;
+}  // namespace detail
 
-// The storage behind Queue and SimpleQueue: a linked list of fixed-size chunks of record
-// slots under one mutex, recycled through a free list.
-class ChunkedQueue : public LogQueue, public DirectSink {
+// Python's queue.Queue(maxsize=0): FIFO, bounded when maxsize > 0. Neither copied nor moved:
+// a QueueHandler and a QueueListener refer to it (through a shared_ptr) while they live.
+class Queue : public LogQueue {
  public:
-  explicit ChunkedQueue(std::size_t maxsize);
-  ~ChunkedQueue() override;
-  ChunkedQueue(const ChunkedQueue&) = delete;
-  ChunkedQueue& operator=(const ChunkedQueue&) = delete;
+  explicit Queue(std::size_t maxsize = 0);
+  ~Queue() override;
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
 
-  bool put_nowait(LogRecord&& r) override { return push(std::move(r), nullptr, false); }
-  void put(LogRecord&& r) override { push(std::move(r), nullptr, true); }
+  bool put_nowait(LogRecord&& r) override;
+  void put(LogRecord&& r) override;
   std::optional<LogRecord> get(bool block = true) override;
   std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true) override;
   std::size_t qsize() const override;
-  std::size_t maxsize() const override { return maxsize_; }
-
-  // Enqueues a record whose QueueHandler.prepare has not run yet: the consumer runs it
-  // (`prep`, kept alive by adopt()) before handing the record out. Returns false when the
-  // queue is full and !block.
-  bool push(LogRecord&& r, const QueuePreparer* prep, bool block);
-  // The same with a copy of `r`, made straight into the slot.
-  bool push_copy(const LogRecord& r, const QueuePreparer* prep, bool block);
-  void adopt(std::shared_ptr<const QueuePreparer> prep);
-
-  // For an unbounded queue, DirectSink's reserve_call and commit_call take a logging call
-  // into the calling thread's buffer, to be prepared by the QueuePreparer given as tag
-  // when taken out; commit_call reports shutdown() (queue_shut_down()).
+  std::size_t maxsize() const override;
+  std::string_view class_name() const override { return "queue.Queue"; }
 
  private:
-  QueueChunk* new_chunk_locked();
-  template <class R>
-  bool push_impl(R&& r, const QueuePreparer* prep, bool block);
-  // get_batch's wait on an empty queue: the naps of the class comment, then a plain wait.
-  void wait_not_empty(std::unique_lock<std::mutex>& lock);
-  void recycle(QueueChunk* chain);
-  // Moves the records of a detached chain into out (running deferred prepares) and
-  // recycles the chunks.
-  std::size_t unload(QueueChunk* chain, std::vector<LogRecord>& out);
-
-  // The per-thread buffers of an unbounded queue.
-  ThreadBuffer* own_buffer_slow() override;
-  bool push_buffered(LogRecord&& r, const QueuePreparer* prep);
-  bool push_buffered(const LogRecord& r, const QueuePreparer* prep);
-  template <class R>
-  bool push_buffered_impl(R&& r, const QueuePreparer* prep);
-  void wake_consumer(ThreadBuffer& b) override;
-  std::size_t drain_buffers(std::vector<LogRecord>& out, std::size_t max);
-  bool buffers_hold_records() const;  // mutex_ held
-  std::size_t get_batch_buffered(std::vector<LogRecord>& out, std::size_t max, bool block);
-
-  const std::size_t maxsize_;
-  mutable std::mutex mutex_;
-  std::condition_variable not_empty_;
-  std::condition_variable not_full_;
-  QueueChunk* head_ = nullptr;
-  QueueChunk* tail_ = nullptr;
-  QueueChunk* free_ = nullptr;
-  std::size_t free_count_ = 0;
-  std::size_t pool_chunks_ = 0;  // free chunks kept for reuse
-  std::size_t count_ = 0;
-  int get_waiters_ = 0;
-  int put_waiters_ = 0;
-  int nappers_ = 0;           // get_batch callers in a timed nap: woken by the clock, not by put
-  std::size_t wake_backlog_;  // records that wake a napping consumer early
-  std::vector<std::shared_ptr<const QueuePreparer>> preparers_;
-
-  std::vector<std::shared_ptr<ThreadBuffer>> buffers_;  // under mutex_
-  // The buffer of threads that have none (their thread-local storage is being torn
-  // down), shared under shared_mutex_.
-  std::shared_ptr<ThreadBuffer> shared_buffer_;
-  std::mutex shared_mutex_;
-  std::mutex consume_mutex_;                  // one consumer of the buffers at a time
-  std::unique_ptr<ConsumerScratch> scratch_;  // under consume_mutex_
-};
-}  // namespace detail
-
-// Python's queue.Queue(maxsize=0): FIFO, bounded when maxsize > 0.
-class Queue : public detail::ChunkedQueue {
- public:
-  explicit Queue(std::size_t maxsize = 0) : ChunkedQueue(maxsize) {}
-  std::string_view class_name() const override { return "queue.Queue"; }
+  // The bounded or the unbounded queue of the class comment. A QueueHandler reaches it
+  // directly (detail::QueueAccess), to put records whose prepare it defers.
+  friend struct detail::QueueAccess;
+  const std::unique_ptr<detail::BuiltinQueue> impl_;
 };
 
-// Python's queue.SimpleQueue: FIFO, unbounded.
-class SimpleQueue : public detail::ChunkedQueue {
+// Python's queue.SimpleQueue: FIFO, unbounded; the same queue as Queue().
+class SimpleQueue : public LogQueue {
  public:
-  SimpleQueue() : ChunkedQueue(0) {}
+  SimpleQueue();
+  ~SimpleQueue() override;
+  SimpleQueue(const SimpleQueue&) = delete;
+  SimpleQueue& operator=(const SimpleQueue&) = delete;
+
+  bool put_nowait(LogRecord&& r) override;
+  void put(LogRecord&& r) override;
+  std::optional<LogRecord> get(bool block = true) override;
+  std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true) override;
+  std::size_t qsize() const override;
   std::string_view class_name() const override { return "queue.SimpleQueue"; }
+
+ private:
+  friend struct detail::QueueAccess;
+  const std::unique_ptr<detail::BuiltinQueue> impl_;
 };
 
 }  // namespace dictlog

@@ -40,8 +40,9 @@ namespace dictlog {
 
 class QueueListener;
 namespace detail {
+class BuiltinQueue;
 class QueuePreparer;
-}
+}  // namespace detail
 
 // On an unbounded built-in queue, a logger whose records meet only this handler skips the
 // LogRecord at the call: it writes the call's parts straight into the queue's buffer for
@@ -94,7 +95,7 @@ class QueueHandler : public Handler, public detail::DirectCallTarget {
   void emit_deferred(const LogRecord& record);
 
   const std::shared_ptr<LogQueue> queue_;
-  detail::ChunkedQueue* const fast_;  // queue_ if it is a built-in queue
+  detail::BuiltinQueue* const fast_;  // queue_'s implementation if it is a built-in queue
   const std::shared_ptr<detail::QueuePreparer> preparer_;
   std::atomic<Overflow> overflow_{Overflow::drop};
   std::atomic<std::uint64_t> dropped_{0};

@@ -1,6 +1,6 @@
-// The segments of an unbounded queue's per-thread buffers (queue.cpp), and the process-wide
-// pool that keeps prefaulted ones ready, so that a producer whose buffer grows does not
-// allocate and fault in the new segment on the logging thread.
+// The segments of an unbounded queue's per-thread buffers (queue/buffered_queue.cpp), and
+// the process-wide pool that keeps prefaulted ones ready, so that a producer whose buffer
+// grows does not allocate and fault in the new segment on the logging thread.
 //
 // A producer takes every segment of its buffer from the pool, the first one (when a thread
 // first puts into a queue) and each growth, under a short mutex, and allocates one itself

@@ -1,8 +1,9 @@
 // The per-thread buffers of an unbounded queue, and the inline fast paths of
-// detail::DirectSink that write into them: the logger (logger.cpp) and the queue
-// (queue.cpp) both include this, so that a logging call reaches its thread's buffer with
-// no call through a vtable. It sits below the logger: records, the clock, fences and the
-// segment pool, nothing of the queue layer (a QueuePreparer is only an address here).
+// detail::DirectSink that write into them: the logger (logger.cpp) and the unbounded
+// queue (queue/buffered_queue.cpp) both include this, so that a logging call reaches its
+// thread's buffer with no call through a vtable. It sits below the logger: records, the
+// clock, fences and the segment pool, nothing of the queue layer (a QueuePreparer is only an
+// address here).
 #pragma once
 
 #include <algorithm>
@@ -172,8 +173,8 @@ struct ThreadBuffer {
   std::int64_t last_created_ns = 0;  // of the last record taken out
 };
 
-// The buffer this thread used last, and the uid of its sink (queue.cpp keeps the rest of
-// the thread's buffers). Initial-exec: one %fs-relative load, not a __tls_get_addr call;
+// The buffer this thread used last, and the uid of its sink (buffered_queue.cpp keeps the
+// rest of the thread's buffers). Initial-exec: one %fs-relative load, not a __tls_get_addr call;
 // constinit: no check for a dynamic initializer at every use.
 #define DICTLOG_TLS \
   __attribute__((tls_model("initial-exec"), visibility("hidden"))) constinit thread_local
@@ -203,7 +204,7 @@ inline DirectCall* DirectSink::reserve_call(std::size_t arg_size, const void* ta
 // a backlog build up). The light fence pairs with the heavy one a consumer makes after
 // announcing its sleep: either it sees this record, or this thread sees it asleep. It also
 // orders the record before the caller's next load (QueueHandler reads its closed flag),
-// pairing with the heavy fence made before a sentinel is put (queue.cpp, push_buffered).
+// pairing with the heavy fence made before a sentinel is put (buffered_queue.cpp, push_impl).
 inline void DirectSink::after_commit(ThreadBuffer& b) {
   light_fence();
   if (sleepers_.load(std::memory_order_relaxed) > 0 ||

@@ -5,6 +5,7 @@
 #include "core/listener_thread.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/queue_listener.hpp"
+#include "queue/builtin_queue.hpp"
 #include "queue/queue_prepare.hpp"
 #include "queue/text_arena.hpp"
 
@@ -59,7 +60,7 @@ void QueuePreparer::detach() {
 
 QueueHandler::QueueHandler(std::shared_ptr<LogQueue> q)
     : queue_(std::move(q)),
-      fast_(dynamic_cast<detail::ChunkedQueue*>(queue_.get())),
+      fast_(detail::builtin_queue(queue_.get())),
       preparer_(std::make_shared<detail::QueuePreparer>(this)) {
   if (!queue_) throw ValueError("QueueHandler needs a queue");
   if (fast_) fast_->adopt(preparer_);
@@ -152,8 +153,9 @@ bool QueueHandler::handle(LogRecord& record) noexcept {
 }
 
 detail::DirectRoute QueueHandler::direct_route() {
-  if (!fast_ || fast_->maxsize() != 0 || !defer()) return {};
-  return {fast_, preparer_.get()};
+  detail::DirectSink* sink = fast_ ? fast_->direct_sink() : nullptr;
+  if (!sink || !defer()) return {};
+  return {sink, preparer_.get()};
 }
 
 void QueueHandler::emit(LogRecord& record) {

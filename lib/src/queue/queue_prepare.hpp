@@ -43,6 +43,30 @@ class QueuePreparer {
   QueueHandler* owner_;
 };
 
+// The deferred prepares of the records a consumer takes out in one go: a preparer's lock is
+// taken once for each run of records of the same handler, not once per record.
+class PrepareRun {
+ public:
+  // False when `r` failed to prepare (reported): Python never enqueued it, it is dropped.
+  bool apply(const QueuePreparer* prep, LogRecord& r) {
+    if (!prep) return true;
+    if (prep != held_) {
+      if (lock_) lock_.unlock();
+      lock_ = std::unique_lock<std::mutex>(prep->mutex());
+      held_ = prep;
+    }
+    return prep->apply_locked(r);
+  }
+  void release() {
+    if (lock_) lock_.unlock();
+    held_ = nullptr;
+  }
+
+ private:
+  const QueuePreparer* held_ = nullptr;
+  std::unique_lock<std::mutex> lock_;
+};
+
 // Called by a QueueHandler after it put a record into `q` once shutdown() has run: if the
 // queue's listener has been stopped, the records waiting in `q` are handled now, on this
 // thread, by that listener's handlers. `hint` is the handler's own listener, if set.

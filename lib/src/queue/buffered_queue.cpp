@@ -1,0 +1,261 @@
+#include "queue/buffered_queue.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <new>
+
+#include "core/thread_buffer.hpp"
+#include "dictlog/queue.hpp"  // is_queue_sentinel
+#include "queue/queue_prepare.hpp"
+#include "record/clock.hpp"
+#include "record/fence.hpp"
+
+namespace dictlog::detail {
+
+namespace {
+std::atomic<std::uint64_t> g_next_queue_uid{1};
+}  // namespace
+
+constinit thread_local std::uint64_t t_last_uid = 0;
+constinit thread_local ThreadBuffer* t_last_buffer = nullptr;
+
+DirectSink::DirectSink(bool buffered)
+    : buffered_(buffered), uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {}
+
+namespace {
+
+// This thread's buffers, one per queue it put into; the last one used is cached in plain
+// initial-exec TLS for the logging call. When the thread ends its buffers are handed back.
+struct BufferRef {
+  std::uint64_t uid;
+  std::shared_ptr<ThreadBuffer> buffer;
+};
+__attribute__((tls_model("initial-exec"))) thread_local bool t_buffers_gone = false;
+
+struct ThreadBuffers {
+  std::vector<BufferRef> refs;
+  ~ThreadBuffers() {
+    t_buffers_gone = true;
+    t_last_uid = 0;
+    t_last_buffer = nullptr;
+    for (auto& r : refs) r.buffer->owned.store(false, std::memory_order_release);
+  }
+};
+thread_local ThreadBuffers t_buffers;
+
+}  // namespace
+
+BufferedQueue::BufferedQueue()
+    : DirectSink(true), shared_buffer_(std::make_shared<ThreadBuffer>()) {}
+
+BufferedQueue::~BufferedQueue() = default;
+
+ThreadBuffer* BufferedQueue::own_buffer_slow() {
+  if (t_buffers_gone) return nullptr;
+  auto& refs = t_buffers.refs;
+  // Forget buffers of queues that are gone (only this thread and no queue hold them).
+  std::erase_if(refs, [](const BufferRef& r) { return r.buffer.use_count() == 1; });
+  ThreadBuffer* found = nullptr;
+  for (auto& r : refs)
+    if (r.uid == uid_) found = r.buffer.get();
+  if (!found) {
+    std::shared_ptr<ThreadBuffer> b;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& c : buffers_) {
+        bool expected = false;
+        if (c->owned.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
+          b = c;  // left by a thread that ended: its records stay ahead of ours
+          break;
+        }
+      }
+      if (!b) {
+        b = std::make_shared<ThreadBuffer>();
+        buffers_.push_back(b);
+      }
+    }
+    found = b.get();
+    refs.push_back({uid_, std::move(b)});
+  }
+  t_last_uid = uid_;
+  t_last_buffer = found;
+  return found;
+}
+
+namespace {
+template <class R>
+EntryHeader* emplace_record(ThreadBuffer& b, R&& r, const QueuePreparer* prep) {
+  EntryHeader* h =
+      b.reserve(round16(sizeof(EntryHeader) + sizeof(LogRecord)), EntryKind::record, prep);
+  h->ticks = clock_ticks();
+  new (h + 1) LogRecord(std::forward<R>(r));
+  return h;
+}
+}  // namespace
+
+// Never full: `block` does not matter.
+bool BufferedQueue::push(LogRecord&& r, const QueuePreparer* prep, bool) {
+  return push_impl(std::move(r), prep);
+}
+
+bool BufferedQueue::push_copy(const LogRecord& r, const QueuePreparer* prep, bool) {
+  return push_impl(r, prep);
+}
+
+template <class R>
+bool BufferedQueue::push_impl(R&& r, const QueuePreparer* prep) {
+  // A listener is being stopped, after its QueueHandler was closed or shutdown() began:
+  // a producer that put a record this consumer will not see reads that flag, and serves
+  // its records itself (QueueHandler, after_commit).
+  if (is_queue_sentinel(r)) heavy_fence();
+  if (ThreadBuffer* own = own_buffer()) [[likely]] {
+    emplace_record(*own, std::forward<R>(r), prep);
+    own->commit();
+    after_commit(*own);
+    return true;
+  }
+  {
+    std::lock_guard lock(shared_mutex_);
+    emplace_record(*shared_buffer_, std::forward<R>(r), prep);
+    shared_buffer_->commit();
+  }
+  after_commit(*shared_buffer_);
+  return true;
+}
+
+void BufferedQueue::wake_consumer(ThreadBuffer& b) {
+  if (sleepers_.load(std::memory_order_relaxed) > 0 || b.waiting() == kWakeBacklog) {
+    { std::lock_guard lock(mutex_); }  // a consumer between its check and its wait holds it
+    not_empty_.notify_all();
+  }
+}
+
+bool BufferedQueue::buffers_hold_records() const {
+  for (const auto& b : buffers_)
+    if (b->waiting() > 0) return true;
+  return shared_buffer_->waiting() > 0;
+}
+
+namespace {
+void set_created(LogRecord& r, std::int64_t created_ns) {
+  r.created_ns = created_ns;
+  r.relative_created = static_cast<double>(created_ns - start_time_ns()) / 1e6;
+}
+
+// Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
+void build_record(const DirectCall& c, std::int64_t created_ns, LogRecord& r) {
+  SourceLocation where{c.file, c.function, c.line};
+  r.name = c.name;
+  r.levelno = c.level;
+  r.levelname = interned_level_name(c.level);
+  if (where.file_name()) r.pathname = where.file_name();
+  if (where.function_name()) r.func = where.function_name();
+  r.lineno = where.line();
+  set_created(r, created_ns);
+  r.thread = c.thread;
+  r.thread_name = c.thread_name;
+  r.process = current_process_id();
+  r.set_msg(std::string_view(c.fmt, c.fmt_size));
+  r.args().assign_raw(c.vt, c.args(), c.arg_size);
+}
+}  // namespace
+
+void BufferedQueue::add_new_buffers() {
+  std::lock_guard lock(mutex_);
+  if (bufs_.empty()) bufs_.push_back(shared_buffer_.get());
+  for (std::size_t i = bufs_.size() - 1; i < buffers_.size(); ++i)
+    bufs_.push_back(buffers_[i].get());
+  heads_.resize(bufs_.size(), nullptr);
+}
+
+std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
+  add_new_buffers();
+  for (std::size_t i = 0; i < bufs_.size(); ++i) heads_[i] = bufs_[i]->peek();
+  const TickConverter clock;
+  PrepareRun run;
+  std::size_t n = 0;
+  while (n < max) {
+    std::size_t pick = heads_.size();
+    for (std::size_t i = 0; i < heads_.size(); ++i)
+      if (heads_[i] && (pick == heads_.size() || heads_[i]->ticks < heads_[pick]->ticks)) pick = i;
+    if (pick == heads_.size()) break;
+    EntryHeader* h = heads_[pick];
+    ThreadBuffer& b = *bufs_[pick];
+    LogRecord& r = out.emplace_back();
+    // A buffer's records never go back in time: a converted TSC reading can fall a few
+    // dozen ns behind the wall-clock time of a record put before it (the conversion's
+    // jitter, and a rate measured over a short span early on), and is then moved up to it.
+    if (h->kind == EntryKind::call) {
+      build_record(*reinterpret_cast<const DirectCall*>(h + 1),
+                   std::max(clock.to_ns(h->ticks), b.last_created_ns), r);
+      b.last_created_ns = r.created_ns;
+    } else {
+      auto* src = reinterpret_cast<LogRecord*>(h + 1);
+      r = std::move(*src);
+      src->~LogRecord();
+      if (!is_queue_sentinel(r)) {
+        if (r.created_ns < b.last_created_ns) set_created(r, b.last_created_ns);
+        b.last_created_ns = r.created_ns;
+      }
+    }
+    const QueuePreparer* prep = h->prep;
+    b.pop(h);
+    heads_[pick] = b.peek();
+    if (is_queue_sentinel(r)) {
+      // Records put before the sentinel may have become visible only after the buffers
+      // were first looked at, some in buffers made since (a drain lasts as long as
+      // producers keep it fed): look again, so the listener handles them before it ends.
+      add_new_buffers();
+      for (std::size_t i = 0; i < heads_.size(); ++i)
+        if (!heads_[i]) heads_[i] = bufs_[i]->peek();
+    }
+    if (!run.apply(prep, r)) {
+      out.pop_back();  // reported; Python never enqueued it
+      continue;
+    }
+    ++n;
+  }
+  return n;
+}
+
+std::size_t BufferedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max, bool block) {
+  if (max == 0) return 0;
+  for (;;) {
+    std::size_t n;
+    {
+      std::lock_guard lock(consume_mutex_);
+      n = drain(out, max);
+    }
+    if (n > 0 || !block) return n;
+    std::unique_lock lock(mutex_);
+    wait_for_records(
+        lock, not_empty_, [&] { return buffers_hold_records(); },
+        [&](WaitPhase phase, int step) {
+          if (phase == WaitPhase::nap) {
+            buffer_nappers_.fetch_add(step, std::memory_order_relaxed);
+          } else if (step > 0) {
+            sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            heavy_fence();  // see after_commit
+          } else {
+            sleepers_.fetch_sub(1, std::memory_order_relaxed);
+          }
+        });
+  }
+}
+
+std::optional<LogRecord> BufferedQueue::get(bool block) {
+  std::vector<LogRecord> one;
+  one.reserve(1);
+  if (get_batch(one, 1, block) == 0) return std::nullopt;
+  return std::move(one.front());
+}
+
+std::size_t BufferedQueue::qsize() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = shared_buffer_->waiting();
+  for (const auto& b : buffers_) n += b->waiting();
+  return n;
+}
+
+}  // namespace dictlog::detail
