@@ -22,8 +22,8 @@
 using namespace dictlog;
 namespace fs = std::filesystem;
 using dictlog::test::Files;
-using dictlog::test::TempDir;
 using dictlog::test::files_in;
+using dictlog::test::TempDir;
 using dictlog::test::write_file;
 
 namespace {

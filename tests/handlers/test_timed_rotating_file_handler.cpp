@@ -26,8 +26,8 @@
 using namespace dictlog;
 namespace fs = std::filesystem;
 using dictlog::test::Files;
-using dictlog::test::TempDir;
 using dictlog::test::files_in;
+using dictlog::test::TempDir;
 using dictlog::test::write_file;
 using AtTime = TimedRotatingFileHandler::AtTime;
 using I64s = std::vector<std::int64_t>;

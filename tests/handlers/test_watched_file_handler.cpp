@@ -19,8 +19,8 @@
 using namespace dictlog;
 namespace fs = std::filesystem;
 using dictlog::test::Files;
-using dictlog::test::TempDir;
 using dictlog::test::files_in;
+using dictlog::test::TempDir;
 
 namespace {
 
