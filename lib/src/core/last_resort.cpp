@@ -1,7 +1,5 @@
 #include "core/last_resort.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -10,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/system_calls.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/handler.hpp"
 #include "dictlog/logger.hpp"
@@ -25,15 +24,8 @@ class StderrHandler final : public Handler {
   void emit(LogRecord& r) override {
     std::string line = format(r);
     line += '\n';
-    std::string_view s = line;
-    while (!s.empty()) {
-      ssize_t n = ::write(2, s.data(), s.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw OSError(fmt::format("[Errno {}] {}", errno, std::strerror(errno)));
-      }
-      s.remove_prefix(static_cast<std::size_t>(n));
-    }
+    if (int err = detail::write_all(2, line))
+      throw OSError(fmt::format("[Errno {}] {}", err, std::strerror(err)));
   }
   std::string_view class_name() const override { return "_StderrHandler"; }
   std::string repr() const override { return "<_StderrHandler <stderr> (WARNING)>"; }
@@ -74,7 +66,7 @@ void call_last_resort(std::string_view logger, LogRecord& record) {
       if (!s.warned_no_handlers && raise_exceptions()) {
         s.warned_no_handlers = true;
         std::string msg = fmt::format("No handlers could be found for logger \"{}\"\n", logger);
-        [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());
+        (void)write_all(2, msg);  // nowhere left to report a failure
       }
       return;
     }

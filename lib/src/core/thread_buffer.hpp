@@ -189,8 +189,6 @@ inline ThreadBuffer* DirectSink::own_buffer() {
 }
 
 inline DirectCall* DirectSink::reserve_call(std::size_t arg_size, const void* tag) {
-  if (!buffered_) [[unlikely]]
-    return nullptr;
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
     return nullptr;

@@ -20,8 +20,7 @@ std::atomic<std::uint64_t> g_next_queue_uid{1};
 constinit thread_local std::uint64_t t_last_uid = 0;
 constinit thread_local ThreadBuffer* t_last_buffer = nullptr;
 
-DirectSink::DirectSink(bool buffered)
-    : buffered_(buffered), uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {}
+DirectSink::DirectSink() : uid_(g_next_queue_uid.fetch_add(1, std::memory_order_relaxed)) {}
 
 namespace {
 
@@ -46,8 +45,7 @@ thread_local ThreadBuffers t_buffers;
 
 }  // namespace
 
-BufferedQueue::BufferedQueue()
-    : DirectSink(true), shared_buffer_(std::make_shared<ThreadBuffer>()) {}
+BufferedQueue::BufferedQueue() : shared_buffer_(std::make_shared<ThreadBuffer>()) {}
 
 BufferedQueue::~BufferedQueue() = default;
 

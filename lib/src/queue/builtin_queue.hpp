@@ -45,7 +45,7 @@ class BuiltinQueue {
   virtual std::size_t qsize() const = 0;
   virtual std::size_t maxsize() const = 0;
 
-  // Where a logger may write its calls (Handler::direct_route), or nullptr: a bounded queue
+  // Where a logger may write its calls (QueueHandler::direct_route), or nullptr: a bounded queue
   // takes none, as each record must count against maxsize when it is put.
   virtual DirectSink* direct_sink() { return nullptr; }
 

@@ -42,23 +42,24 @@ inline bool queue_shut_down() {
   return g_queue_shut_down.load(std::memory_order_seq_cst);
 }
 
-// The producer side of a queue that gives every thread a buffer of its own (ChunkedQueue,
-// unbounded): a handler names it in its route (Handler::direct_route). The inline members
-// are defined in the library only (lib/src/thread_buffer.hpp), where the logger and the
-// queue use them: the logger writes into the thread's buffer with no call through a vtable.
+// The producer side of a queue that gives every thread a buffer of its own (the unbounded
+// BufferedQueue): a handler names it in its route (DirectCallTarget::direct_route). The
+// inline members are defined in the library only (core/thread_buffer.hpp), where the logger
+// and the queue use them: the logger writes into the thread's buffer with no call through
+// a vtable.
 class DirectSink {
  public:
   // Room for one call with `arg_size` bytes of arguments, time-stamped now; `tag` (the
   // handler's, from its route) goes with it to whoever builds the record. nullptr when this
-  // call must take the ordinary path (a bounded queue, or a thread being torn down).
+  // call must take the ordinary path (its thread is being torn down).
   inline DirectCall* reserve_call(std::size_t arg_size, const void* tag);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
-  // (Handler::serve_late_call).
+  // (DirectCallTarget::serve_late_call).
   inline bool commit_call(DirectCall* call);
 
  protected:
-  explicit DirectSink(bool buffered);
+  DirectSink();
   ~DirectSink() = default;
   DirectSink(const DirectSink&) = delete;
   DirectSink& operator=(const DirectSink&) = delete;
@@ -70,7 +71,6 @@ class DirectSink {
   inline void after_commit(ThreadBuffer& b);
   virtual void wake_consumer(ThreadBuffer& b) = 0;
 
-  const bool buffered_;           // records go through per-thread buffers
   const std::uint64_t uid_;       // never reused, unlike the address: keys the threads' caches
   std::atomic<int> sleepers_{0};  // consumers in a plain wait: a commit must wake them
   std::atomic<int> buffer_nappers_{0};
