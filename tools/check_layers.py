@@ -8,6 +8,7 @@ lib/src/<layer>/ may include private headers of its own layer and of the layers 
 ("record/fence.hpp"), and public headers (lib/include/dictlog/) whose concept belongs
 to those layers; PUBLIC below says which layer each public header belongs to, and it
 is checked as well: a public header may only include public headers of its layer or below.
+It also fails on a file of lib/ longer than MAX_LINES: a file is read in one sitting.
 Exit 0 when every include points down, 1 with one line per offending include otherwise.
 """
 import os
@@ -44,21 +45,27 @@ def layer_of(header):
     return None
 
 
+MAX_LINES = 450
+
+
 def check(path, own, rel, problems):
     with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            m = INCLUDE.match(line)
-            if not m:
-                continue
-            target = layer_of(m.group(1))
-            if target is None:
-                continue
-            if target == "unknown":
-                problems.append(f"{rel}:{n}: {m.group(1)} is a public header that "
-                                "tools/check_layers.py does not place in a layer (PUBLIC)")
-            elif LAYERS.index(target) > LAYERS.index(own):
-                problems.append(f"{rel}:{n}: {own} includes {m.group(1)}, of the higher "
-                                f"layer {target}")
+        lines = f.readlines()
+    if len(lines) > MAX_LINES:
+        problems.append(f"{rel}: {len(lines)} lines, more than {MAX_LINES}; split it by concept")
+    for n, line in enumerate(lines, 1):
+        m = INCLUDE.match(line)
+        if not m:
+            continue
+        target = layer_of(m.group(1))
+        if target is None:
+            continue
+        if target == "unknown":
+            problems.append(f"{rel}:{n}: {m.group(1)} is a public header that "
+                            "tools/check_layers.py does not place in a layer (PUBLIC)")
+        elif LAYERS.index(target) > LAYERS.index(own):
+            problems.append(f"{rel}:{n}: {own} includes {m.group(1)}, of the higher "
+                            f"layer {target}")
 
 
 def main():
