@@ -41,4 +41,16 @@ DICTLOG_DECLARE_ERROR(UnicodeEncodeError);
 
 #undef DICTLOG_DECLARE_ERROR
 
+// OSError's subclasses that network handlers report, named as Python names them.
+class ConnectionRefusedError : public OSError {
+ public:
+  using OSError::OSError;
+  const char* python_type() const noexcept override { return "ConnectionRefusedError"; }
+};
+class TimeoutError : public OSError {
+ public:
+  using OSError::OSError;
+  const char* python_type() const noexcept override { return "TimeoutError"; }
+};
+
 }  // namespace dictlog
