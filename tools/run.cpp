@@ -73,23 +73,10 @@ int parse_level(const nlohmann::ordered_json& v) {
 }
 
 Value to_value(const std::string& key, const nlohmann::ordered_json& v) {
-  switch (v.type()) {
-    case nlohmann::ordered_json::value_t::null:
-      return Value();
-    case nlohmann::ordered_json::value_t::boolean:
-      return Value(v.get<bool>());
-    case nlohmann::ordered_json::value_t::number_integer:
-      return Value(v.get<std::int64_t>());
-    case nlohmann::ordered_json::value_t::number_unsigned:
-      if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
-        throw EventError("'extra' value '" + key + "' is out of range");
-      return Value(v.get<std::int64_t>());
-    case nlohmann::ordered_json::value_t::number_float:
-      return Value(v.get<double>());
-    case nlohmann::ordered_json::value_t::string:
-      return Value(v.get<std::string>());
-    default:
-      throw EventError("'extra' value '" + key + "' must be a scalar");
+  try {
+    return config::to_value(v);
+  } catch (const ValueError& e) {
+    throw EventError("'extra' value '" + key + "': " + e.what());
   }
 }
 

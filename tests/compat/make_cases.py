@@ -1003,6 +1003,37 @@ def extras():
     case("extra_clash_disabled_level_ok", base(root_level="ERROR"),
          [ev("a", "INFO", "not enabled: no record, no clash", {"msg": "x"}),
           ev("a", "ERROR", "after")], about="§2.4 the clash check runs only for enabled levels")
+    nested = {"ids": [1, 2, 3], "ctx": {"k": "v", "n": [True, None, 1.5]},
+              "floats": [1e16, -0.0, 0.1, 1e-7, 2.5e300], "big": [9007199254740993, -2**63],
+              "uni": {"cl\u00e9": ["\u0436", "\u2603 \U0001F600", "it's", "q\"q"]},
+              "deep": [[[{"a": []}]], {}], "empty": []}
+    c = base(fmt="%(message)s|%(ids)s|%(ctx)s|%(floats)s|%(big)s|%(uni)s|%(deep)s|%(empty)s")
+    case("extra_structured_str", c, [ev("a", "INFO", "m", nested)],
+         about="§2.4 list and dict extras rendered by str(), nested, unicode, floats")
+    c = base(fmt="%(message)s|%(ctx)r|%(uni)a|%(ids)20s|%(ids)-12r|")
+    case("extra_structured_percent", c, [ev("a", "INFO", "m", nested)],
+         about="§3.6 r, a and width on list and dict extras")
+    c = base(fmt="{message}|{ids!r}|{ctx[k]}|{ids[1]}|{ctx[n]}|{ctx[n][2]:.3f}|{uni!a}|{deep[0][0][0]}")
+    c["formatters"]["f"]["style"] = "{"
+    case("extra_structured_brace", c, [ev("a", "INFO", "m", nested)],
+         about="§3.7 indexing into list and dict extras, conversions")
+    c = base(fmt="$message|$ctx|${ids}")
+    c["formatters"]["f"]["style"] = "$"
+    case("extra_structured_dollar", c, [ev("a", "INFO", "m", nested)],
+         about="§3.8 list and dict extras in $-style")
+    for n, f, style in (("d", "%(message)s %(ids)d", "%"), ("spec", "{message} {ids:>9}", "{"),
+                        ("index", "{message} {ids[x]}", "{"), ("range", "{message} {ids[9]}", "{"),
+                        ("key", "{message} {ctx[zz]}", "{"), ("intkey", "{message} {ctx[0]}", "{")):
+        c = base(formatter={"format": f, "style": style, "validate": style != "{"} if style != "{"
+                 else {"format": f, "style": style})
+        case(f"extra_structured_error_{n}", c,
+             [ev("a", "INFO", "m", nested), ev("a", "INFO", "after", nested)],
+             about="§3.5 the type errors Python raises for list and dict operands -> logging error")
+    c = base(formatter={"format": "%(message)s|%(ctx)s|%(ids)s",
+                        "defaults": {"ctx": {"d": [1, {"e": None}]}, "ids": []}})
+    case("extra_structured_defaults", c, [ev("a", "INFO", "defaults"),
+                                          ev("a", "INFO", "given", {"ids": [0]})],
+         about="§3.9 formatter defaults may be lists and dicts")
     case("msg_literal_percent", base(), [ev("a", "INFO", "100% %s %(x)s {} {0}"),
                                          ev("a", "INFO", "tab\there\nnewline")],
          about="§2.3 no args: the message is used literally")
@@ -1022,7 +1053,6 @@ def events_errors():
         "msg_number": '{"level": "INFO", "msg": 5}',
         "logger_number": '{"logger": 5, "level": "INFO", "msg": "x"}',
         "extra_list": '{"level": "INFO", "msg": "x", "extra": [1]}',
-        "extra_nested": '{"level": "INFO", "msg": "x", "extra": {"a": {"b": 1}}}',
         "unknown_key": '{"level": "INFO", "msg": "x", "lvl": 1}',
         "unknown_op": '{"op": "explode"}',
         "config_not_object": '{"op": "config", "config": 5}',
@@ -1211,6 +1241,9 @@ def queues():
     case("queue_extra_and_defaults", qcfg({"formatter": "q"}, out_fmt="%(message)s %(user)s"),
          [ev("qa", "INFO", "m", {"user": "ann"})],
          about="§7.13 the prepared copy keeps extra attributes")
+    case("queue_structured_extras", qcfg(out_fmt="%(message)s %(ids)s %(ctx)r"),
+         [ev("qa", "INFO", "m", {"ids": [1, [2, 3]], "ctx": {"k": {"n": None}}})],
+         about="§7.13 list and dict extras cross the queue and render on the listener")
     case("queue_drain_then_direct", dict(qcfg(), loggers={"direct": {
         "handlers": ["out"], "propagate": False}}),
         evs + [{"op": "drain"}] + each_level("direct"),

@@ -83,9 +83,6 @@ def log_event(ev):
     if extra is not None:
         if not isinstance(extra, dict):
             raise EventError("'extra' must be an object")
-        for k, v in extra.items():
-            if isinstance(v, (dict, list)):
-                raise EventError(f"'extra' value {k!r} must be a scalar")
     logger = logging.getLogger(None if name in ("", "root") else name)
     try:
         logger.log(level, ev["msg"], extra=extra)

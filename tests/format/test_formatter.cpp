@@ -309,3 +309,54 @@ TEST_CASE("one formatter serves several threads at once") {
   for (auto& t : threads) t.join();
   for (int b : bad) CHECK(b == 0);
 }
+
+// Expected text from CPython 3.13.0, e.g.
+//   "{ids!r} {ctx[k]} {ids[1]} {ctx[n]}".format(ids=[1, "a"], ctx={"k": "v", "n": [None]})
+TEST_CASE("structured extras: str, repr, ascii, indexing, and Python's errors") {
+  using dictlog::Value;
+  LogRecord r = reference_record();
+  r.extra = {{"ids", Value::list({1, "a"})},
+             {"ctx", Value::dict({{"k", "v"}, {"n", Value::list({nullptr})}})},
+             {"u", Value::dict({{"k\xc3\xa9", "\xe2\x9c\x93"}})}};
+  CHECK(render("%(ids)s %(ids)r %(ctx)s|%(ids)12s|", '%', r) ==
+        "[1, 'a'] [1, 'a'] {'k': 'v', 'n': [None]}|    [1, 'a']|");
+  CHECK(render("%(u)s %(u)a", '%', r) == "{'k\xc3\xa9': '\xe2\x9c\x93'} {'k\\xe9': '\\u2713'}");
+  CHECK(render("{ids!r} {ctx[k]} {ids[1]} {ctx[n]} {ctx[n][0]}", '{', r) ==
+        "[1, 'a'] v a [None] None");
+  CHECK(render("$ids $ctx", '$', r) == "[1, 'a'] {'k': 'v', 'n': [None]}");
+  auto error = [&](const char* f, char style) -> std::string {
+    try {
+      Formatter formatter(f, std::nullopt, style);
+      formatter.format(r);
+    } catch (const dictlog::Error& e) {
+      return std::string(e.python_type()) + ": " + e.what();
+    }
+    return "(no exception)";
+  };
+  CHECK(error("%(ids)d", '%') == "TypeError: %d format: a real number is required, not list");
+  CHECK(error("{ids:>9}", '{') == "TypeError: unsupported format string passed to list.__format__");
+  CHECK(error("{ctx:>9}", '{') == "TypeError: unsupported format string passed to dict.__format__");
+  CHECK(error("{ids[x]}", '{') == "TypeError: list indices must be integers or slices, not str");
+  CHECK(error("{ids[5]}", '{') == "IndexError: list index out of range");
+  CHECK(error("{ctx[0]}", '{') == "ValueError: Formatting field not found in record: 0");
+  CHECK(error("{ctx[zz]}", '{') == "ValueError: Formatting field not found in record: 'zz'");
+}
+
+TEST_CASE("format leaves message and asctime on the record, as Python's Formatter.format") {
+  LogRecord r = reference_record();
+  CHECK_FALSE(r.message_set);
+  CHECK_FALSE(r.asctime.set());
+  render("%(message)s", '%', r);
+  CHECK(r.message_set);
+  CHECK_FALSE(r.asctime.set());  // this format does not use the time
+  render("%(asctime)s %(message)s", '%', r);
+  CHECK(r.asctime.view() == "2023-11-14 22:13:20,500");
+  LogRecord copy = r;
+  CHECK(copy.asctime.view() == "2023-11-14 22:13:20,500");
+  Formatter long_time("%(asctime)s", "%Y-%m-%d %H:%M:%S and a date format longer than 47 bytes");
+  long_time.set_utc(true);
+  long_time.format(r);
+  CHECK(r.asctime.view() == "2023-11-14 22:13:20 and a date format longer than 47 bytes");
+  copy = r;
+  CHECK(copy.asctime.view() == r.asctime.view());
+}

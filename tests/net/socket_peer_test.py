@@ -15,6 +15,7 @@ keys, ...). Exit 0 if they agree, 1 if not, 77 (with a "SKIP: ..." line) without
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,7 @@ formatter = logging.Formatter(FMT, defaults={"user": "-", "n": "-", "ratio": "-"
                                              "nothing": "-"})
 STABLE = ("name", "msg", "args", "levelname", "levelno", "exc_info", "exc_text", "stack_info",
           "taskName", "processName", "threadName", "user", "n", "ratio", "flag", "nothing",
-          "unicode")
+          "unicode", "ids", "ctx")
 lock = threading.Lock()
 seen = []
 done = threading.Event()
@@ -95,32 +96,53 @@ EVENTS = [
      "extra": {"unicode": "\u00e9t\u00e9", "n": -70000}},
     {"logger": "net", "level": 25, "msg": "custom level"},
     {"logger": "net", "level": "CRITICAL", "msg": "big", "extra": {"n": 2 ** 40}},
+    {"logger": "net", "level": "INFO", "msg": "structured",
+     "extra": {"ids": [1, [2, 3], []], "ctx": {"k": "v", "n": [True, None, 1.5e16, -0.0],
+                                             "\u00e9": {"deep": ["\u2603"]}}}},
 ]
 
 
-def config(cls, port):
-    return {
+def config(cls, port, tmp, queued):
+    c = {
         "version": 1,
-        "formatters": {"plain": {"format": "%(levelname)s:%(name)s:%(message)s"}},
+        "formatters": {"plain": {"format": "%(levelname)s:%(name)s:%(message)s"},
+                       "timed": {"format": "%(asctime)s %(message)s"}},
         "handlers": {
-            # A formatter runs first, so CPython's record carries `message`, which
-            # makePickle removes.
+            # Formatters run first, so CPython's record carries `message`, which makePickle
+            # removes, and `asctime`, which it keeps.
             "console": {"class": "logging.StreamHandler", "formatter": "plain",
                         "stream": "ext://sys.stdout"},
+            "timed": {"class": "logging.FileHandler", "formatter": "timed",
+                      "filename": os.path.join(tmp, "timed.log")},
             "peer": {"class": cls, "host": "127.0.0.1", "port": port},
         },
-        "root": {"level": "DEBUG", "handlers": ["console", "peer"]},
+        "root": {"level": "DEBUG", "handlers": ["console", "timed", "peer"]},
     }
+    if queued:
+        # QueueHandler.prepare formats with its own formatter (asctime included) and the
+        # listener's SocketHandler pickles the prepared copy.
+        c["handlers"] = {"q": {"class": "logging.handlers.QueueHandler", "formatter": "timed",
+                               "handlers": ["peer"]}, "peer": c["handlers"]["peer"]}
+        c["root"]["handlers"] = ["q"]
+    return c
 
 
-def run_once(sender, transport, cls, cpython, tmp, tag):
+TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}")
+
+
+def mask_time(v):
+    """The value with asctime-shaped timestamps replaced (a queued record's msg has one)."""
+    return json.loads(TIME.sub("<time>", json.dumps(v, ensure_ascii=False)))
+
+
+def run_once(sender, transport, cls, cpython, tmp, tag, queued):
     recv = subprocess.Popen(cpython + ["-c", RECEIVER, transport, str(len(EVENTS))],
                             env=child_env(), stdout=subprocess.PIPE, text=True)
     try:
         port = int(recv.stdout.readline())
         cfg = os.path.join(tmp, f"{tag}.json")
         with open(cfg, "w") as f:
-            json.dump(config(cls, port), f)
+            json.dump(config(cls, port, tmp, queued), f)
         events = os.path.join(tmp, "events.jsonl")
         with open(events, "w") as f:
             for ev in EVENTS:
@@ -136,10 +158,10 @@ def run_once(sender, transport, cls, cpython, tmp, tag):
     return p, records
 
 
-def compare(transport, cls, dictlog, cpython, tmp):
+def compare(transport, cls, dictlog, cpython, tmp, queued=False):
     oracle = cpython + [os.path.join(HERE, "..", "compat", "oracle.py")]
-    p_cpy, cpy = run_once(oracle, transport, cls, cpython, tmp, "cpython")
-    p_dl, dl = run_once([dictlog], transport, cls, cpython, tmp, "dictlog")
+    p_cpy, cpy = run_once(oracle, transport, cls, cpython, tmp, "cpython", queued)
+    p_dl, dl = run_once([dictlog], transport, cls, cpython, tmp, "dictlog", queued)
     problems = []
     if p_cpy.returncode != 0 or p_dl.returncode != 0:
         problems.append(f"exit status: CPython {p_cpy.returncode}, dictlog {p_dl.returncode}; "
@@ -154,9 +176,9 @@ def compare(transport, cls, dictlog, cpython, tmp):
         problems.append(f"the receiver got {len(dl)} records from dictlog, {len(cpy)} from CPython")
     for i, (a, b) in enumerate(zip(cpy, dl)):
         for what in ("line", "keys", "types", "values"):
-            if a.get(what) != b.get(what):
+            if mask_time(a.get(what)) != mask_time(b.get(what)):
                 problems.append(f"record {i} {what}:\n  CPython {a.get(what)!r}\n  dictlog {b.get(what)!r}")
-    name = f"{cls} over {transport.upper()}"
+    name = f"{cls} over {transport.upper()}" + (" behind a QueueHandler" if queued else "")
     if problems:
         print(f"FAIL {name}")
         for p in problems:
@@ -179,6 +201,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="dictlog-peer-") as tmp:
         ok &= compare("tcp", "logging.handlers.SocketHandler", dictlog, cpython, tmp)
         ok &= compare("udp", "logging.handlers.DatagramHandler", dictlog, cpython, tmp)
+        ok &= compare("tcp", "logging.handlers.SocketHandler", dictlog, cpython, tmp, queued=True)
     return 0 if ok else 1
 
 

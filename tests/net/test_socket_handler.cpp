@@ -638,3 +638,48 @@ TEST_CASE("dictConfig: what the network handlers reject") {
         ".": {"ident": 3}}}})J") ==
         std::vector<std::string>{"/handlers/h/./ident: ident must be a string"});
 }
+
+// CPython 3.13.0's makePickle of the same record after a Formatter('%(asctime)s') formatted it
+// (the dict written out in __dict__ order, then pickle.dumps(d, 1), length prefixed).
+const char* const kStructuredRecord =
+    "000002777d71002858040000006e616d65710158060000006170702e6462710258030000006d73677103580f"
+    "0000007573657220626f62206661696c6564710458040000006172677371054e58090000006c6576656c6e61"
+    "6d65710658070000005741524e494e47710758070000006c6576656c6e6f71084b1e5808000000706174686e"
+    "616d657109580e0000002f7372762f6170702f64622e7079710a580800000066696c656e616d65710b580500"
+    "000064622e7079710c58060000006d6f64756c65710d58020000006462710e58080000006578635f696e666f"
+    "710f4e58080000006578635f7465787471104e580a000000737461636b5f696e666f71114e58060000006c69"
+    "6e656e6f71124b2a580800000066756e634e616d6571135807000000636f6e6e656374711458070000006372"
+    "656174656471154741d954fc4007e6b758050000006d73656373711647405ec00000000000580f0000007265"
+    "6c61746976654372656174656471174740934a0000000000580600000074687265616471184c313430323435"
+    "3637383930313233344c0a580a0000007468726561644e616d657119580a0000004d61696e54687265616471"
+    "1a580b00000070726f636573734e616d65711b580b0000004d61696e50726f63657373711c58070000007072"
+    "6f63657373711d4d921058080000007461736b4e616d65711e4e5803000000696473711f5d7120284b014b02"
+    "4b0365580300000063747871217d71222858010000006b7123580100000076712458010000006e71255d7126"
+    "284930310a4e473ff80000000000006575580700000061736374696d6571275817000000323032332d31312d"
+    "31342032323a31333a32302c3132337128752e";
+
+TEST_CASE(
+    "make_pickle: structured extras as Python lists and dicts, and the asctime a formatter left") {
+  SocketHandler h("127.0.0.1", 9);
+  LogRecord r = fixed_record();
+  r.extra = {{"ids", Value::list({1, 2, 3})},
+             {"ctx", Value::dict({{"k", "v"}, {"n", Value::list({true, nullptr, 1.5})}})}};
+  Formatter f("%(asctime)s");
+  f.set_utc(true);
+  CHECK(f.format(r) == "2023-11-14 22:13:20,123");
+  CHECK(hex(h.make_pickle(r)) == kStructuredRecord);
+}
+
+// pickle.dumps({"a": [1, [2, {}]], "b": {"k": ["é"]}, "c": []}, 1) in CPython 3.13.0.
+TEST_CASE("pickle_dict: nested lists and dicts, one item (APPEND, SETITEM) and several") {
+  const Value a = Value::list({1, Value::list({2, Value::dict({})})});
+  const Value b = Value::dict({{"k", Value::list({"\xc3\xa9"})}});
+  const Value c = Value::list({});
+  std::vector<PickleItem> items = {{"a", detail::pickle_value(a.view())},
+                                   {"b", detail::pickle_value(b.view())},
+                                   {"c", detail::pickle_value(c.view())}};
+  CHECK(hex(detail::pickle_dict(items)) ==
+        "7d71002858010000006171015d7102284b015d7103284b027d710465655801000000627105"
+        "7d71065801000000"
+        "6b71075d71085802000000c3a971096173580100000063710a5d710b752e");
+}

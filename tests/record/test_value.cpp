@@ -102,3 +102,46 @@ TEST_CASE("str() and repr() of values match Python's") {
   CHECK(dictlog::repr(Value("it's")) == "\"it's\"");
   CHECK(dictlog::repr(Value(std::string("a\nb"))) == "'a\\nb'");
 }
+
+// Expected text from CPython 3.13.0: str(v), repr(v) for the same lists and dicts.
+TEST_CASE("lists and dicts render as Python's str() and repr(), nested, in insertion order") {
+  using dictlog::Value;
+  const Value ids = Value::list({1, 2, 3});
+  CHECK(dictlog::str(ids) == "[1, 2, 3]");
+  CHECK(dictlog::repr(ids) == "[1, 2, 3]");
+  const Value ctx = Value::dict({{"k", "v"}, {"n", Value::list({true, nullptr, 1.5})}});
+  CHECK(dictlog::str(ctx) == "{'k': 'v', 'n': [True, None, 1.5]}");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(dictlog::str(Value::list({1e16, nan, -0.0, inf})) == "[1e+16, nan, -0.0, inf]");
+  CHECK(dictlog::str(
+            Value::dict({{"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87", "v\xc3\xa4rde \xe2\x9c\x93"}})) ==
+        "{'\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87': 'v\xc3\xa4rde \xe2\x9c\x93'}");
+  CHECK(dictlog::str(Value::list({})) == "[]");
+  CHECK(dictlog::str(Value::dict({})) == "{}");
+  CHECK(dictlog::str(Value::list({"x", "it's"})) == "['x', \"it's\"]");
+  CHECK(dictlog::str(Value::list({Value::list({Value::dict({{"a", Value::list({})}})})})) ==
+        "[[{'a': []}]]");
+}
+
+TEST_CASE("a dict keeps a repeated key's first place and its last value, as a dict display") {
+  using dictlog::Value;
+  const Value d = Value::dict({{"a", 1}, {"b", 2}, {"a", 3}});
+  CHECK(dictlog::str(d) == "{'a': 3, 'b': 2}");
+  REQUIRE(d.as_dict() != nullptr);
+  CHECK(d.as_dict()->find("a")->view() == dictlog::ValueView(std::int64_t{3}));
+  CHECK(d.as_dict()->find("z") == nullptr);
+  CHECK(d.as_list() == nullptr);
+}
+
+TEST_CASE("structured values compare by content and copies share one immutable container") {
+  using dictlog::Value;
+  const Value a = Value::list({1, Value::dict({{"k", "v"}})});
+  const Value b = Value::list({1, Value::dict({{"k", "v"}})});
+  CHECK(a == b);
+  CHECK_FALSE(a == Value::list({1, Value::dict({{"k", "w"}})}));
+  CHECK_FALSE(a == Value::list({1}));
+  CHECK_FALSE(Value::list({}) == Value::dict({}));
+  const Value copy = a;
+  CHECK(copy.as_list() == a.as_list());  // the same container, not a deep copy
+}

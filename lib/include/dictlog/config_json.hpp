@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dictlog/config.hpp"
+#include "dictlog/value.hpp"
 
 namespace dictlog::config {
 
@@ -35,6 +36,14 @@ std::vector<Problem> check(const nlohmann::json& config);
 // Parses configuration text as dict_config_string does; nullopt on a syntax error, with
 // "invalid JSON: line L, column C: detail" in `why`.
 std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std::string& why);
+
+// The Python object json.loads makes of `j`, as a record attribute or formatter default:
+// null, bools, ints (64 bits; a larger one is a ValueError), floats and strings, arrays as
+// lists and objects as dicts in their order (nested up to 200 deep).
+//
+//   log.info("batch", dictlog::extra{{"ctx", dictlog::config::to_value(request_json)}});
+Value to_value(const nlohmann::ordered_json& j);
+Value to_value(const nlohmann::json& j);
 
 // A constant for `ext://NAME` (any JSON value: ext://myapp.LEVEL), as registry.hpp's
 // register_object does for streams and queues.

@@ -10,6 +10,7 @@
 //   r.get_message();                                   // "hi"
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +28,54 @@
 #include "dictlog/thread_name.hpp"
 
 namespace dictlog {
+
+namespace detail {
+// A short text held in place (an asctime fits), so that setting it on a record allocates
+// nothing; a longer one goes to the heap. set() is false until assigned.
+class ShortText {
+ public:
+  ShortText() = default;
+  ShortText(const ShortText& o) { *this = o; }
+  ShortText& operator=(const ShortText& o) {
+    if (o.len_ == kLong)
+      long_ = o.long_;
+    else if (o.set())
+      std::copy_n(o.buf_, o.len_, buf_);
+    len_ = o.len_;
+    return *this;
+  }
+  ShortText(ShortText&& o) noexcept { *this = std::move(o); }
+  ShortText& operator=(ShortText&& o) noexcept {
+    if (o.len_ == kLong)
+      long_ = std::move(o.long_);
+    else if (o.set())
+      std::copy_n(o.buf_, o.len_, buf_);
+    len_ = o.len_;
+    return *this;
+  }
+  bool set() const { return len_ != kUnset; }
+  std::string_view view() const {
+    if (len_ == kLong) return long_;
+    return set() ? std::string_view(buf_, len_) : std::string_view();
+  }
+  void assign(std::string_view s) {
+    if (s.size() < sizeof buf_) {
+      s.copy(buf_, s.size());
+      len_ = static_cast<std::uint8_t>(s.size());
+    } else {
+      long_.assign(s);
+      len_ = kLong;
+    }
+  }
+  void reset() { len_ = kUnset; }
+
+ private:
+  static constexpr std::uint8_t kUnset = 0xFF, kLong = 0xFE;
+  char buf_[47];
+  std::uint8_t len_ = kUnset;
+  std::string long_;
+};
+}  // namespace detail
 
 // The attributes of a record that formats can name, in Python's __dict__ order, then
 // the two a formatter adds.
@@ -94,6 +143,11 @@ class LogRecord {
   // Python fills record.exc_text only when a formatter first renders the exception, so
   // %(exc_text)s reads None until then; Formatter::format sets this.
   mutable bool exc_formatted = false;
+  // What Python's Formatter.format leaves on the record for the handlers after it: the
+  // `message` attribute, and `asctime` when its format used the time. SocketHandler's
+  // pickle and HTTPHandler's form carry them, as CPython's do.
+  mutable bool message_set = false;
+  mutable detail::ShortText asctime;
   std::optional<std::string> stack_info;
   dictlog::extra extra;
 
@@ -225,5 +279,14 @@ LogRecord make_log_record(const dictlog::extra& attrs);
 // The key clash rule for `extra`: KeyError("Attempt to overwrite 'msg' in LogRecord")
 // for `message`, `asctime` or any record attribute.
 void check_extra_keys(const dictlog::extra& e);
+
+// One entry of Python's record.__dict__.
+using RecordItem = std::pair<std::string_view, ValueView>;
+
+// Python's record.__dict__ as it stands, in its order: what LogRecord.__init__ sets, the
+// extras, then `message` and `asctime` once a formatter set them (what CPython's
+// SocketHandler pickles and HTTPHandler sends). `args` is the text of its repr, kept in
+// `args_text`, which must outlive the items; the other views point into the record.
+std::vector<RecordItem> record_dict(const LogRecord& r, std::string& args_text);
 
 }  // namespace dictlog

@@ -160,28 +160,10 @@ dictlog::extra format_defaults(Args& a) {
   if (!j || j->is_null()) return defaults;
   if (!j->is_object()) a.fail("defaults", "defaults must be an object, not " + py_repr(*j));
   for (const auto& [k, v] : j->items()) {
-    switch (v.type()) {
-      case Json::value_t::null:
-        defaults.emplace_back(k, Value());
-        break;
-      case Json::value_t::boolean:
-        defaults.emplace_back(k, Value(v.get<bool>()));
-        break;
-      case Json::value_t::number_integer:
-      case Json::value_t::number_unsigned:
-        defaults.emplace_back(k, Value(v.get<std::int64_t>()));
-        break;
-      case Json::value_t::number_float:
-        defaults.emplace_back(k, Value(v.get<double>()));
-        break;
-      case Json::value_t::string:
-        defaults.emplace_back(k, Value(v.get<std::string>()));
-        break;
-      default:
-        a.fail("defaults",
-               "defaults values must be scalars (dictlog records hold None, bool, "
-               "int, float or str); '" +
-                   k + "' is " + py_repr(v));
+    try {
+      defaults.emplace_back(k, to_value(v));
+    } catch (const ValueError& e) {
+      a.fail("defaults", "defaults: '" + k + "': " + e.what());
     }
   }
   return defaults;

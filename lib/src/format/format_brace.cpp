@@ -343,6 +343,21 @@ PyVal apply_accessor(const PyVal& v, const BraceAccessor& a) {
       if (a.index < 0) throw TypeError("tuple indices must be integers or slices, not str");
       if (v.s == "()") throw IndexError("tuple index out of range");
       throw TypeError("dictlog cannot index record.args");
+    case PyVal::list: {
+      if (a.index < 0) throw TypeError("list indices must be integers or slices, not str");
+      const auto& items = v.list_items->items;
+      if (static_cast<std::size_t>(a.index) >= items.size())
+        throw IndexError("list index out of range");
+      return PyVal::of(items[static_cast<std::size_t>(a.index)].view());
+    }
+    case PyVal::dict: {
+      // str.format passes an all-digit key as an int, which no str key equals. Python's
+      // StrFormatStyle turns the KeyError into "Formatting field not found in record".
+      if (a.index >= 0)
+        throw ValueError("Formatting field not found in record: " + std::to_string(a.index));
+      if (const Value* found = v.dict_items->find(a.name)) return PyVal::of(found->view());
+      throw_not_found(a.name);
+    }
     default:
       throw TypeError(std::string("'") + type_name(v) + "' object is not subscriptable");
   }

@@ -26,9 +26,19 @@ PyVal PyVal::of(const ValueView& v) {
       p.kind = floating;
       p.d = std::get<double>(v);
       break;
-    default:
+    case 4:
       p.kind = string;
       p.s = std::get<std::string_view>(v);
+      break;
+    case 5:
+      p.kind = list;
+      p.list_items = std::get<const ValueList*>(v);
+      p.s = p.list_items->repr;
+      break;
+    default:
+      p.kind = dict;
+      p.dict_items = std::get<const ValueDict*>(v);
+      p.s = p.dict_items->repr;
       break;
   }
   return p;
@@ -49,7 +59,10 @@ const char* type_name(const PyVal& v) {
     case PyVal::tuple:
       return "tuple";
     case PyVal::mapping:
+    case PyVal::dict:
       return "dict";
+    case PyVal::list:
+      return "list";
   }
   return "object";
 }
@@ -87,7 +100,7 @@ void append_str(const PyVal& v, std::string& out) {
 void append_repr(const PyVal& v, std::string& out, bool ascii) {
   if (v.kind == PyVal::string) {
     append_str_repr(v.s, out, ascii);
-  } else if ((v.kind == PyVal::tuple || v.kind == PyVal::mapping) && ascii) {
+  } else if (v.kind >= PyVal::tuple && ascii) {
     // The repr is already rendered; ascii() escapes what remains non-ASCII.
     for (std::size_t i = 0; i < v.s.size();) {
       std::size_t len = 1;

@@ -15,14 +15,17 @@ using dictlog::AttributeError;
 using dictlog::OverflowError;
 
 // One formatting operand. `tuple` and `mapping` are record.args and the whole values dict;
-// `s` holds their (already rendered) repr.
+// `list` and `dict` a structured value (`list_items`/`dict_items` point to it). For those four
+// `s` holds the (already rendered) repr, which is also their str().
 struct PyVal {
-  enum Kind : std::uint8_t { none, boolean, integer, floating, string, tuple, mapping };
+  enum Kind : std::uint8_t { none, boolean, integer, floating, string, tuple, mapping, list, dict };
   Kind kind = none;
   bool b = false;
   std::int64_t i = 0;
   double d = 0;
   std::string_view s;
+  const ValueList* list_items = nullptr;
+  const ValueDict* dict_items = nullptr;
 
   static PyVal of(const ValueView& v);
   static PyVal of_int(std::int64_t v) {

@@ -229,6 +229,9 @@ void Formatter::format_to(const LogRecord& record, std::string& out) const {
       asctime = &*own_asctime;
     }
   }
+  // Python sets record.message and record.asctime before it substitutes.
+  record.message_set = true;
+  if (asctime) record.asctime.assign(*asctime);
   try {
     substitute(*compiled_, record, defaults_, asctime, out);
   } catch (...) {

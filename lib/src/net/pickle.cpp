@@ -38,7 +38,7 @@ class Memo {
     return -1;
   }
   std::int64_t last() const { return next_ - 1; }
-  void add_dict() { ++next_; }
+  void add_container() { ++next_; }
 
  private:
   // "" and one Latin-1 character: CPython's shared string objects. -1 for anything else.
@@ -117,6 +117,61 @@ void put_int(std::int64_t v, std::string& out) {
   }
 }
 
+void put_value(const PickleValue& v, Memo& memo, std::string& out);
+
+// _pickle.c's batch_dict_exact over the items of a dict that was just memoised.
+template <class Item, class PutItem>
+void put_dict_items(std::span<const Item> items, PutItem put_item, std::string& out) {
+  if (items.size() == 1) {
+    put_item(items[0]);
+    out += 's';  // SETITEM
+  } else if (!items.empty()) {
+    // MARK ... SETITEMS per 1000 items, and a full last batch is followed by an empty one.
+    std::size_t at = 0, n = 0;
+    do {
+      n = std::min(kBatchSize, items.size() - at);
+      out += '(';  // MARK
+      for (std::size_t i = at; i < at + n; ++i) put_item(items[i]);
+      out += 'u';  // SETITEMS
+      at += n;
+    } while (n == kBatchSize);
+  }
+}
+
+void put_list(const ValueList& l, Memo& memo, std::string& out) {
+  out += ']';  // EMPTY_LIST
+  memo.add_container();
+  put_memo_op('q', 'r', memo.last(), out);
+  const auto& items = l.items;
+  if (items.size() == 1) {
+    put_value(pickle_value(items[0].view()), memo, out);
+    out += 'a';  // APPEND
+    return;
+  }
+  // _pickle.c's batch_list_exact: MARK ... APPENDS per 1000 items.
+  for (std::size_t at = 0; at < items.size();) {
+    const std::size_t n = std::min(kBatchSize, items.size() - at);
+    out += '(';
+    for (std::size_t i = at; i < at + n; ++i) put_value(pickle_value(items[i].view()), memo, out);
+    out += 'e';  // APPENDS
+    at += n;
+  }
+}
+
+void put_dict(const ValueDict& m, Memo& memo, std::string& out) {
+  out += '}';
+  memo.add_container();
+  put_memo_op('q', 'r', memo.last(), out);
+  using Item = std::pair<std::string, Value>;
+  put_dict_items<Item>(
+      m.items,
+      [&](const Item& kv) {
+        put_str(kv.first, memo, out);
+        put_value(pickle_value(kv.second.view()), memo, out);
+      },
+      out);
+}
+
 void put_value(const PickleValue& v, Memo& memo, std::string& out) {
   switch (v.index()) {
     case 0:
@@ -148,37 +203,39 @@ void put_value(const PickleValue& v, Memo& memo, std::string& out) {
     case 5:
       put_str(std::get<std::string_view>(v), memo, out);
       break;
+    case 6:
+      put_list(*std::get<const ValueList*>(v), memo, out);
+      break;
+    case 7:
+      put_dict(*std::get<const ValueDict*>(v), memo, out);
+      break;
   }
 }
 
 }  // namespace
+
+PickleValue pickle_value(const ValueView& v) {
+  return std::visit(
+      [](const auto& x) -> PickleValue {
+        return PickleValue(std::in_place_type<std::decay_t<decltype(x)>>, x);
+      },
+      v);
+}
 
 std::string pickle_dict(std::span<const PickleItem> items) {
   std::string out;
   out.reserve(64 + items.size() * 32);
   Memo memo;
   out += '}';  // EMPTY_DICT
-  memo.add_dict();
+  memo.add_container();
   put_memo_op('q', 'r', memo.last(), out);
-  if (items.size() == 1) {
-    put_str(items[0].first, memo, out);
-    put_value(items[0].second, memo, out);
-    out += 's';  // SETITEM
-  } else if (!items.empty()) {
-    // _pickle.c's batch_dict_exact: MARK ... SETITEMS per 1000 items, and a full last
-    // batch is followed by an empty one.
-    std::size_t at = 0, n = 0;
-    do {
-      n = std::min(kBatchSize, items.size() - at);
-      out += '(';  // MARK
-      for (std::size_t i = at; i < at + n; ++i) {
-        put_str(items[i].first, memo, out);
-        put_value(items[i].second, memo, out);
-      }
-      out += 'u';  // SETITEMS
-      at += n;
-    } while (n == kBatchSize);
-  }
+  put_dict_items<PickleItem>(
+      items,
+      [&](const PickleItem& kv) {
+        put_str(kv.first, memo, out);
+        put_value(kv.second, memo, out);
+      },
+      out);
   out += '.';  // STOP
   return out;
 }

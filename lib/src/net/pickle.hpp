@@ -14,18 +14,22 @@
 #include <utility>
 #include <variant>
 
+#include "dictlog/value.hpp"
+
 namespace dictlog::detail {
 
 // A dict value: None, bool, int (both signs of 64 bits: a record's thread id is an
-// unsigned long), float, or str as UTF-8 text. Bytes that are not UTF-8 travel as
+// unsigned long), float, str as UTF-8 text, or a structured `extra` value (list or dict,
+// nested). Bytes that are not UTF-8 travel as
 // Python's surrogate escapes (U+DC80..U+DCFF), which is what dictlog's str() takes them
 // for; pickle writes those the way CPython does, with "surrogatepass".
-using PickleValue =
-    std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double, std::string_view>;
+using PickleValue = std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double,
+                                 std::string_view, const ValueList*, const ValueDict*>;
 using PickleItem = std::pair<std::string_view, PickleValue>;
 
 // Protocol 1 opcodes in CPython's order: EMPTY_DICT, BINPUT 0, then the items (one item:
-// key value SETITEM; more: MARK ... SETITEMS per batch of up to 1000), STOP.
+// key value SETITEM; more: MARK ... SETITEMS per batch of up to 1000), STOP. A nested list
+// is EMPTY_LIST, BINPUT, then APPEND for one item or MARK ... APPENDS per batch.
 // Keys must be distinct. Ints: BININT1 / BININT2 / BININT, LONG beyond 32 bits; bools as
 // INT "01"/"00" (protocol 1 has no NEWTRUE); floats BINFLOAT; strs BINUNICODE + BINPUT.
 //
@@ -35,5 +39,8 @@ using PickleItem = std::pair<std::string_view, PickleValue>;
 // record's filename is its pathname when the path has no '/', as os.path.basename returns
 // the same object).
 std::string pickle_dict(std::span<const PickleItem> items);
+
+// A ValueView as a PickleValue (the same alternatives, in the same order, less uint64).
+PickleValue pickle_value(const ValueView& v);
 
 }  // namespace dictlog::detail

@@ -18,10 +18,6 @@ double wall_clock() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
-detail::PickleValue pickle_value(const ValueView& v) {
-  return std::visit([](const auto& x) -> detail::PickleValue { return x; }, v);
-}
-
 }  // namespace
 
 SocketHandler::SocketHandler(std::string host, std::optional<std::string> port)
@@ -47,41 +43,20 @@ bool SocketHandler::connected() const {
 std::string SocketHandler::make_pickle(LogRecord& record) const {
   if (record.has_exc_info()) (void)format(record);  // fills exc_text, as CPython's makePickle
   const std::string& message = record.get_message();
-  // A copy of record.__dict__ in CPython's order, with msg = getMessage() and args and
-  // exc_info None; `message` is dropped (issue #25685). Views point into the record.
+  // dict(record.__dict__) with msg = getMessage() and args and exc_info None; `message` is
+  // dropped (issue #25685). Views point into the record.
+  std::string args_text;
   std::vector<detail::PickleItem> d;
-  d.reserve(21 + record.extra.size());
-  auto attr = [&](Attr a) { d.emplace_back(attr_name(a), pickle_value(record.attribute(a))); };
-  d.emplace_back("name", record.name);
-  d.emplace_back("msg", std::string_view(message));
-  d.emplace_back("args", std::monostate{});
-  d.emplace_back("levelname", record.levelname);
-  d.emplace_back("levelno", static_cast<std::int64_t>(record.levelno));
-  d.emplace_back("pathname", record.pathname);
-  d.emplace_back("filename", record.filename());
-  d.emplace_back("module", record.module());
-  d.emplace_back("exc_info", std::monostate{});
-  attr(Attr::exc_text);
-  attr(Attr::stack_info);
-  d.emplace_back("lineno", static_cast<std::int64_t>(record.lineno));
-  d.emplace_back("funcName", record.func_name());
-  d.emplace_back("created", record.created());
-  d.emplace_back("msecs", record.msecs());
-  d.emplace_back("relativeCreated", record.relative_created);
-  d.emplace_back("thread", record.thread);
-  d.emplace_back("threadName", record.thread_name);
-  d.emplace_back("processName", record.process_name);
-  d.emplace_back("process", record.process);
-  d.emplace_back("taskName", std::monostate{});
-  for (const auto& [key, value] : record.extra) {
+  for (const auto& [key, value] : record_dict(record, args_text)) {
     if (key == "message") continue;
-    // A dict has each key once: a repeated key keeps its place and takes the new value.
-    auto it =
-        std::find_if(d.begin(), d.end(), [&k = key](const auto& kv) { return kv.first == k; });
-    if (it != d.end())
-      it->second = pickle_value(value.view());
+    if (key == "msg")
+      d.emplace_back(key, std::string_view(message));
+    else if (key == "args" || key == "exc_info")
+      d.emplace_back(key, std::monostate{});
+    else if (key == "thread")
+      d.emplace_back(key, record.thread);  // an unsigned long in Python
     else
-      d.emplace_back(key, pickle_value(value.view()));
+      d.emplace_back(key, detail::pickle_value(value));
   }
   std::string body = detail::pickle_dict(d);
   const auto n = static_cast<std::uint32_t>(body.size());

@@ -18,6 +18,7 @@ void finish_prepare(LogRecord& r, std::string formatted) {
   r.exc_text.reset();
   r.exc_formatted = false;
   r.stack_info.reset();
+  r.message_set = true;  // prepare formats, as Python's does with a Formatter
   r.set_prepared(std::move(formatted));
 }
 
@@ -37,6 +38,7 @@ bool QueuePreparer::apply_locked(LogRecord& r) const {
       if (TextArena* arena = batch_arena()) {
         prepare_in(r, *arena);
         r.exc_formatted = false;
+        r.message_set = true;
         return true;
       }
       finish_prepare(r, r.take_message());
