@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 
+import servers
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMEOUT = 60
 
@@ -173,12 +175,41 @@ def check_oracle(case, meta, py):
     return None
 
 
+def run_served(meta, case, command):
+    """run_in_tmp(command(config, events)); with a `server` in meta, against a fresh
+    recorder (servers.py), returning also what it received."""
+    config = os.path.join(case, "config.json")
+    events = os.path.join(case, "events.jsonl")
+    spec = meta.get("server")
+    if not spec:
+        return run_in_tmp(command(config, events)), None
+    with tempfile.TemporaryDirectory(prefix="dictlog-served-") as work:
+        rec = servers.Recorder(spec, work)
+        try:
+            values = {"PORT": rec.port, "DEAD_PORT": servers.dead_port()}
+            config, events = os.path.join(work, "config.json"), os.path.join(work, "events.jsonl")
+            servers.substitute(os.path.join(case, "config.json"), config, values)
+            servers.substitute(os.path.join(case, "events.jsonl"), events, values)
+            run = run_in_tmp(command(config, events))
+        finally:
+            received = rec.stop()
+        return run, received
+
+
 def run_case(case, args):
     name = os.path.basename(case)
     meta = load_meta(case)
+    try:
+        return compare_case(case, meta, args)
+    except servers.Skip as e:
+        return name, "SKIP", str(e)
+
+
+def compare_case(case, meta, args):
+    name = os.path.basename(case)
     config = os.path.join(case, "config.json")
-    events = os.path.join(case, "events.jsonl")
-    py = run_in_tmp(args.python + [os.path.join(HERE, "oracle.py"), "run", config, events])
+    oracle = args.python + [os.path.join(HERE, "oracle.py"), "run"]
+    py, py_received = run_served(meta, case, lambda c, e: oracle + [c, e])
     problem = check_oracle(case, meta, py)
     if problem:
         return name, "ERROR", problem + "\n" + py.stderr.decode("utf-8", "replace")
@@ -190,8 +221,8 @@ def run_case(case, args):
                 detail += f"file {f}:\n" + b.decode("utf-8", "replace")
         return name, "PASS", detail
 
-    dl = run_in_tmp([args.dictlog, "run", config, events])
-    report = []
+    dl, dl_received = run_served(meta, case, lambda c, e: [args.dictlog, "run", c, e])
+    report = servers.compare_received(py_received, dl_received)
     if dl.status == "timeout" or py.status == "timeout":
         report.append(f"timeout: cpython {py.status}, dictlog {dl.status}")
     elif (py.status == 0) != (dl.status == 0):
@@ -220,10 +251,11 @@ def run_case(case, args):
                     report.append(diff(f, a, b))
 
     # `dictlog check` must agree on the first configuration and have no side effects.
-    chk = run_in_tmp([args.dictlog, "check", config])
+    chk, _ = run_served(meta, case, lambda c, e: [args.dictlog, "check", c])
     chk_err = chk.stderr.decode("utf-8", "replace")
     if meta["expect"] == "reject":
-        bad = [l for l in chk_err.splitlines() if not l.startswith(config + ": ")]
+        bad = [l for l in chk_err.splitlines()
+               if not l.split(": ", 1)[0].endswith(os.sep + "config.json")]
         if chk.status != 1 or not chk_err or bad:
             report.append(f"dictlog check: exit {chk.status}, expected 1 with "
                           f"'CONFIG: /pointer: problem' lines; stderr:\n{chk_err}")
@@ -233,7 +265,7 @@ def run_case(case, args):
     if chk.files:
         report.append("dictlog check wrote files: " + ", ".join(sorted(chk.files)))
     if meta["expect"] != "reject":
-        tree = run_in_tmp([args.dictlog, "tree", config])
+        tree, _ = run_served(meta, case, lambda c, e: [args.dictlog, "tree", c])
         if tree.status != 0 or not tree.stdout:
             report.append(f"dictlog tree failed (exit {tree.status}):\n" +
                           tree.stderr.decode("utf-8", "replace"))
@@ -277,10 +309,14 @@ def main():
     counts = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for name, verdict, detail in pool.map(lambda c: run_case(c, args), cases):
-            if name in xfail and verdict != "ERROR":
+            if verdict == "SKIP" and os.environ.get("DICTLOG_REQUIRE_ALL"):
+                verdict, detail = "FAIL", "skipped, and DICTLOG_REQUIRE_ALL is set: " + detail
+            if name in xfail and verdict in ("FAIL", "PASS"):
                 verdict = {"FAIL": "XFAIL", "PASS": "XPASS"}[verdict]
             counts[verdict] = counts.get(verdict, 0) + 1
-            if verdict in ("FAIL", "ERROR") or (verdict == "XFAIL" and args.verbose):
+            if verdict == "SKIP":
+                print(f"SKIP {name}: {detail}")
+            elif verdict in ("FAIL", "ERROR") or (verdict == "XFAIL" and args.verbose):
                 print(f"{verdict} {name}\n{detail}\n")
             elif verdict == "XFAIL":
                 print(f"XFAIL {name}: {xfail[name]}")
