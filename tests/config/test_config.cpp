@@ -391,3 +391,30 @@ TEST_CASE("dict_config_file names the file in errors, with line and column for b
     CHECK(e.problems()[0].pointer == "/root/handlers/0");
   }
 }
+
+TEST_CASE(
+    "to_value: JSON as the objects json.loads makes, order kept; what does not fit is refused") {
+  const Value v = config::to_value(parse(
+      R"J({"ids": [1, 2.0, 1e16, -0.0], "ctx": {"z": null, "a": [true, "\u00e9"]}, "e": {}})J"));
+  CHECK(str(v) ==
+        "{'ids': [1, 2.0, 1e+16, -0.0], 'ctx': {'z': None, 'a': [True, '\xc3\xa9']}, "
+        "'e': {}}");
+  CHECK(str(config::to_value(nlohmann::json::parse(R"J({"b": 1, "a": 2})J"))) ==
+        "{'a': 2, 'b': 1}");  // a plain json is sorted by key
+  CHECK_THROWS_WITH_AS(config::to_value(parse("[18446744073709551615]")),
+                       "integer 18446744073709551615 does not fit dictlog's 64-bit int",
+                       ValueError);
+  ordered_json deep = ordered_json::array();
+  for (int i = 0; i < 300; ++i) deep = ordered_json::array({deep});
+  CHECK_THROWS_AS(config::to_value(deep), ValueError);
+}
+
+TEST_CASE("formatter defaults may be lists and dicts; an integer past 64 bits is refused there") {
+  CHECK(problems(R"J({"version": 1, "formatters": {"f": {"format": "%(ctx)s",
+                     "defaults": {"ctx": {"d": [1, {"e": null}]}}}}})J")
+            .empty());
+  CHECK(problems(R"J({"version": 1, "formatters": {"f": {"format": "%(n)s",
+                     "defaults": {"n": 18446744073709551615}}}})J") ==
+        std::vector<std::string>{"/formatters/f/defaults: defaults: 'n': integer "
+                                 "18446744073709551615 does not fit dictlog's 64-bit int"});
+}
