@@ -13,15 +13,20 @@ import os
 import shutil
 import sys
 
+import served_cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = {}
 
 LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-def case(name, config, events=(), expect="ok", about=""):
+def case(name, config, events=(), expect="ok", about="", server=None):
     assert name not in CASES, name
-    CASES[name] = (config, list(events), {"expect": expect, "about": about})
+    meta = {"expect": expect, "about": about}
+    if server:
+        meta["server"] = server  # a recorder the runs talk to (servers.py)
+    CASES[name] = (config, list(events), meta)
 
 
 def ev(logger, level, msg, extra=None):
@@ -1300,6 +1305,7 @@ def main():
     for section in (cpython_tests, entry, formatters, levels, hierarchy, handlers, memory,
                     loggers, incremental, conversion, extras, events_errors, files, queues):
         section()
+    served_cases.add_all(case, ev, base)
     if os.path.isdir(out):
         shutil.rmtree(out)
     os.makedirs(out)
