@@ -79,6 +79,7 @@ bool set_http_attribute(const Entry& entry, Handler* handler, std::string_view k
 #ifdef DICTLOG_HAVE_CURL
   auto* h = dynamic_cast<HTTPHandler*>(handler);
 #else
+  (void)handler;
   Handler* h = nullptr;
 #endif
   if (!h && entry.name != "logging.handlers.HTTPHandler") return false;
