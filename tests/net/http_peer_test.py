@@ -19,7 +19,6 @@ CPython 3.13.
 import difflib
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess

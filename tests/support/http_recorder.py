@@ -139,8 +139,11 @@ def main():
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
     server.server_close()
-    return 0
+    sys.stdout.flush()
+    # The stdin watcher may still block in read(): leave without waiting for it (a normal
+    # exit would abort on the lock that read holds).
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -64,7 +64,9 @@ class HTTPHandler : public Handler {
   // What Python's `context` (an ssl.SSLContext) decides, for secure=true. The defaults are
   // those of Python's default context: the peer's certificate is checked against OpenSSL's
   // default trust store, which the SSL_CERT_FILE and SSL_CERT_DIR environment variables
-  // replace (read at each connection, as OpenSSL reads them), and its name against host.
+  // replace, and its name against host. The variables are read when the handler makes its
+  // libcurl handle (at the first record, and the first after close()); CPython reads them
+  // at every record.
   struct TLSOptions {
     // A PEM file of trusted certificates; when set, SSL_CERT_FILE is not read.
     std::string ca_file;
@@ -105,8 +107,9 @@ class HTTPHandler : public Handler {
   const std::optional<Credentials>& credentials() const { return credentials_; }
   const std::optional<TLSOptions>& context() const { return context_; }
 
-  // Seconds one record may take, connecting included; 0 waits forever, as CPython does.
-  // In a configuration: "." : {"timeout": 2.5}.
+  // Seconds one record may take, connecting included. 0 (or less) sets no limit of its
+  // own, as CPython (libcurl still gives up connecting after 300 s). In a configuration:
+  // ".": {"timeout": 2.5}.
   double timeout = 10.0;
 
   std::string_view class_name() const override { return "HTTPHandler"; }
