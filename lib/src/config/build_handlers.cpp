@@ -157,6 +157,7 @@ void Builder::set_attributes(const Converted& hc, const Entry& entry, Handler* h
   }
   for (const auto& [k, v] : props.items()) {
     const std::string kp = pp + "/" + pointer_token(k);
+    if (set_http_attribute(entry, handler, k, v, kp)) continue;
     if (k == "terminator") {
       if (!v.is_string()) throw Fail{kp, "terminator must be a string"};
       if (auto* sh = dynamic_cast<StreamHandler*>(handler)) sh->terminator = v.get<std::string>();

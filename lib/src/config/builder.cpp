@@ -71,6 +71,7 @@ std::shared_ptr<const Entry> resolve_class(const Converted& c,
     throw Fail{c.pointer, "expected a " + std::string(what) + " class name, not " +
                               (c.json ? py_repr(*c.json) : std::string("a handler"))};
   }
+  if (!e->unavailable.empty()) throw Fail{c.pointer, e->unavailable};
   if (std::find(kinds.begin(), kinds.end(), e->kind) == kinds.end())
     throw Fail{c.pointer, quoted(e->name) + " is " + std::string(kind_text(e->kind)) + ", not a " +
                               std::string(what) + " class"};

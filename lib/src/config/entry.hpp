@@ -41,6 +41,9 @@ struct Entry {
   std::shared_ptr<Stream> stream;
   std::shared_ptr<LogQueue> queue;
   Json constant;
+  // Non-empty: the name is known, but this build cannot make it; the message says why
+  // (a class needing a library the build lacks). resolve_class reports it.
+  std::string unavailable;
 };
 
 // Thread-safe; null for a name nobody registered.
@@ -52,5 +55,11 @@ std::string_view kind_text(Entry::Kind k);
 // handlers (network_handlers.cpp).
 std::vector<Entry> builtin_entries();
 std::vector<Entry> network_entries();
+// logging.handlers.HTTPHandler (http_handler_config.cpp; unavailable without libcurl).
+std::vector<Entry> http_entries();
+// HTTPHandler's "." attribute `timeout`: validates and sets it; false for any other key or
+// handler (nothing done).
+bool set_http_attribute(const Entry& entry, Handler* handler, std::string_view key,
+                        const Json& value, const std::string& pointer);
 
 }  // namespace dictlog::config::detail

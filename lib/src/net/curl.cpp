@@ -1,6 +1,8 @@
 // libcurl's handle, header list and errors.
 #include "net/curl.hpp"
 
+#include <netdb.h>
+
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -52,6 +54,9 @@ void throw_curl_error(CURL* h, CURLcode code, const char* detail) {
   long os_errno = 0;
   curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
   if (code == CURLE_OPERATION_TIMEDOUT) throw TimeoutError("timed out");
+  // getaddrinfo's failure, as Python's socket.create_connection reports it (net.cpp too).
+  if (code == CURLE_COULDNT_RESOLVE_HOST)
+    throw OSError(fmt::format("[Errno {}] {}", EAI_NONAME, ::gai_strerror(EAI_NONAME)));
   if (code == CURLE_COULDNT_CONNECT && (os_errno == ECONNREFUSED || os_errno == 0))
     throw ConnectionRefusedError(
         fmt::format("[Errno {}] {}", ECONNREFUSED, std::strerror(ECONNREFUSED)));

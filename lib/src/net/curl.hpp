@@ -51,7 +51,8 @@ class CurlHeaders {
 
 // Throws the exception CPython raises for what `code` reports: ConnectionRefusedError
 // "[Errno 111] Connection refused" when the peer refused, TimeoutError "timed out" when
-// the timeout passed, OSError with the errno when the system gave one, else OSError with
+// the timeout passed, OSError "[Errno -2] Name or service not known" when the name did not
+// resolve, OSError with the errno when the system gave one, else OSError with
 // libcurl's own words. `detail` is curl's error buffer (may be empty).
 [[noreturn]] void throw_curl_error(CURL* h, CURLcode code, const char* detail);
 
