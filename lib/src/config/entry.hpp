@@ -52,5 +52,7 @@ std::string_view kind_text(Entry::Kind k);
 // handlers (network_handlers.cpp).
 std::vector<Entry> builtin_entries();
 std::vector<Entry> network_entries();
+// logging.handlers.SMTPHandler (smtp_handler_config.cpp); a configuration error without libcurl.
+std::vector<Entry> smtp_entries();
 
 }  // namespace dictlog::config::detail

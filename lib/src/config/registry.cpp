@@ -29,6 +29,7 @@ Table& table() {
     auto* t = new Table;  // leaked: configurations may be applied during static destruction
     for (auto& e : detail::builtin_entries()) add(*t, std::move(e));
     for (auto& e : detail::network_entries()) add(*t, std::move(e));
+    for (auto& e : detail::smtp_entries()) add(*t, std::move(e));
     return t;
   }();
   return *t;
