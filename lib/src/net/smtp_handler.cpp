@@ -99,9 +99,10 @@ bool starts_with_ci(const std::string& s, std::string_view p) {
 
 // smtplib's exception for a conversation libcurl gave up on; returns if there is none.
 void throw_smtp_error(CURLcode rc, const std::vector<DialogLine>& d, const std::string& from) {
+  // The command that failed: the last one sent before the QUIT of the disconnect.
   std::size_t last = std::string::npos;
   for (std::size_t k = 0; k < d.size(); ++k)
-    if (d[k].sent) last = k;
+    if (d[k].sent && !starts_with_ci(d[k].text, "QUIT")) last = k;
   const Reply r = reply_after(d, last);
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) return;
   if (rc == CURLE_USE_SSL_FAILED)
