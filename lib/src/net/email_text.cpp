@@ -1,9 +1,8 @@
-// Text encodings for email messages, as CPython 3.13's email package does them.
+// Header text as CPython 3.13's email package encodes it: code points, RFC 2047 encoded
+// words (email/_encoded_words.py) and get_unstructured's reading of them.
 #include "net/email_text.hpp"
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 namespace dictlog::detail {
 

@@ -1,6 +1,6 @@
-// The text encodings under net/email_message.cpp: UTF-8 <-> code points as Python's str
-// counts them, RFC 2047 encoded words (_encoded_words.py), quoted-printable and base64
-// bodies. Not installed.
+// The text encodings under net/email_message.cpp (email_text.cpp, email_body.cpp): UTF-8 <-> code
+// points as Python's str counts them, RFC 2047 encoded words (_encoded_words.py), quoted-printable
+// and base64 bodies. Not installed.
 #pragma once
 
 #include <string>
