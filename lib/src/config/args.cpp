@@ -183,6 +183,9 @@ const Json* ArgsAccess::json(Args& a, std::string_view key) {
                     describe(v));
   return v.json;
 }
+const std::string& ArgsAccess::pointer(const Args& a) {
+  return a.pointer_;
+}
 }  // namespace detail
 
 }  // namespace dictlog::config

@@ -7,6 +7,9 @@
 #include "config/builder.hpp"
 #include "dictlog/stream_handler.hpp"
 #include "dictlog/syslog_handler.hpp"
+#ifdef DICTLOG_HAVE_CURL
+#include "dictlog/smtp_handler.hpp"
+#endif
 
 namespace dictlog::config::detail {
 
@@ -166,6 +169,11 @@ void Builder::set_attributes(const Converted& hc, const Entry& entry, Handler* h
       if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->ident = v.get<std::string>();
     } else if (k == "append_nul") {
       if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->append_nul = truthy(v);
+#ifdef DICTLOG_HAVE_CURL
+    } else if (k == "verify" && entry.name == "logging.handlers.SMTPHandler") {
+      // dictlog's own setting (CPython sets the attribute and reads it nowhere).
+      if (auto* sm = dynamic_cast<SMTPHandler*>(handler)) sm->verify = truthy(v);
+#endif
     } else if (k == "overflow" && entry.kind == Entry::Kind::queue_handler) {
       if (!v.is_string() || (v != "drop" && v != "block"))
         throw Fail{kp,

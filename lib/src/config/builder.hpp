@@ -42,6 +42,8 @@ struct Converted {
 // rejected.
 struct ArgsAccess {
   static const Json* json(Args& a, std::string_view key);
+  // The JSON Pointer of the handler's configuration object.
+  static const std::string& pointer(const Args& a);
 };
 inline const Json* json_arg(Args& a, std::string_view key) {
   return ArgsAccess::json(a, key);

@@ -61,5 +61,7 @@ std::vector<Entry> http_entries();
 // handler (nothing done).
 bool set_http_attribute(const Entry& entry, Handler* handler, std::string_view key,
                         const Json& value, const std::string& pointer);
+// logging.handlers.SMTPHandler (smtp_handler_config.cpp); a configuration error without libcurl.
+std::vector<Entry> smtp_entries();
 
 }  // namespace dictlog::config::detail

@@ -34,6 +34,11 @@ void CurlEasy::perform() {
   if (rc != CURLE_OK) throw_curl_error(h_, rc, error_);
 }
 
+CURLcode CurlEasy::perform_code() {
+  error_[0] = '\0';
+  return curl_easy_perform(h_);
+}
+
 long CurlEasy::response_code() const {
   long code = 0;
   curl_easy_getinfo(h_, CURLINFO_RESPONSE_CODE, &code);

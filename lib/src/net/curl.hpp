@@ -29,6 +29,11 @@ class CurlEasy {
   void perform();
   // The response code of the last transfer (HTTP status or SMTP reply code).
   long response_code() const;
+  // curl_easy_perform without the throw, for a caller that maps some failures itself
+  // (then throw_curl_error(get(), code, error_text()) for the rest).
+  CURLcode perform_code();
+  // libcurl's words about the last failure ("" when it gave none).
+  const char* error_text() const { return error_; }
 
  private:
   CURL* h_;

@@ -15,41 +15,16 @@ namespace dictlog {
 
 namespace {
 
-// The record's __dict__ in CPython's order, each value as str() renders it.
+// The record's __dict__ (record_dict), each value as str() renders it: urlencode's view.
 std::vector<std::pair<std::string, std::string>> record_form_items(const LogRecord& record) {
+  std::string args_text;
   std::vector<std::pair<std::string, std::string>> d;
-  d.reserve(21 + record.extra.size());
-  auto put = [&](std::string_view key, const ValueView& v) { d.emplace_back(key, str(v)); };
-  auto attr = [&](Attr a) { put(attr_name(a), record.attribute(a)); };
-  put("name", record.name);
-  put("msg", record.msg());
-  d.emplace_back("args", record.args_repr());
-  put("levelname", record.levelname);
-  put("levelno", std::int64_t{record.levelno});
-  put("pathname", record.pathname);
-  put("filename", record.filename());
-  put("module", record.module());
-  put("exc_info", std::monostate{});
-  attr(Attr::exc_text);
-  attr(Attr::stack_info);
-  put("lineno", std::int64_t{record.lineno});
-  put("funcName", record.func_name());
-  put("created", record.created());
-  put("msecs", record.msecs());
-  put("relativeCreated", record.relative_created);
-  put("thread", static_cast<std::int64_t>(record.thread));
-  put("threadName", record.thread_name);
-  put("processName", record.process_name);
-  put("process", record.process);
-  put("taskName", std::monostate{});
-  for (const auto& [key, value] : record.extra) {
-    // A dict has each key once: a repeated key keeps its place and takes the new value.
-    auto it =
-        std::find_if(d.begin(), d.end(), [&k = key](const auto& kv) { return kv.first == k; });
-    if (it != d.end())
-      it->second = str(value.view());
+  for (const auto& [key, value] : record_dict(record, args_text)) {
+    // Python's exc_info is a (type, value, traceback) tuple whose repr has addresses.
+    if (key == "exc_info")
+      d.emplace_back(key, "None");
     else
-      d.emplace_back(key, str(value.view()));
+      d.emplace_back(key, str(value));
   }
   return d;
 }
