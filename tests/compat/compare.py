@@ -193,6 +193,9 @@ def run_served(meta, case, command):
             run = run_in_tmp(command(config, events))
         finally:
             received = rec.stop()
+        # Messages name the substituted files: name the case's instead.
+        run.stdout = run.stdout.replace(work.encode(), case.encode())
+        run.stderr = run.stderr.replace(work.encode(), case.encode())
         return run, received
 
 

@@ -39,10 +39,10 @@ def add_all(case, ev, base):
          about="§7 HTTPHandler GET: mapLogRecord url-encoded into the query")
     case("http_get_url_with_query", with_handler(base, http("/log?src=app&x=%20")), events[:2],
          server=HTTP, about="§7 HTTPHandler GET appends with & when the url has a query")
-    case("http_post_credentials", with_handler(base, http(method="POST",
-                                                          credentials=["user", "p\u00e4ss:w"])),
-         events, server=HTTP,
-         about="§7 HTTPHandler POST: form body, Content-type/length, Basic auth in UTF-8")
+    # credentials: CPython's '%s:%s' % credentials fails for the list JSON gives (every record
+    # is a TypeError); tests/net/http_peer_test.py passes CPython a tuple instead.
+    case("http_post", with_handler(base, http(method="POST")), events, server=HTTP,
+         about="§7 HTTPHandler POST: form body, Content-type and Content-length")
     case("http_after_formatter", with_handler(base, http(method="POST"), console_first=True),
          events, server=HTTP,
          about="§7 a formatter ran first: the dict carries message (and asctime when used)")
