@@ -7,6 +7,7 @@
 
 #include "net/email_message.hpp"
 #include "net/email_text.hpp"
+#include "net/http_request.hpp"  // base64, shared with Basic auth
 
 namespace dictlog::detail {
 
@@ -86,22 +87,7 @@ std::string qp_body_encode(std::string_view bytes, std::size_t maxlinelen) {
 }
 
 std::string b2a_base64(std::string_view bytes) {
-  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], kB64[v & 63]};
-  }
-  if (bytes.size() - i == 1) {
-    const unsigned v = byte(i) << 16;
-    out += {kB64[v >> 18], kB64[(v >> 12) & 63], '=', '='};
-  } else if (bytes.size() - i == 2) {
-    const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8);
-    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], '='};
-  }
-  return out + "\n";
+  return base64(bytes) + "\n";
 }
 
 EncodedBody encode_text(std::string_view utf8) {
