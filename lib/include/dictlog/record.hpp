@@ -280,6 +280,13 @@ LogRecord make_log_record(const dictlog::extra& attrs);
 // for `message`, `asctime` or any record attribute.
 void check_extra_keys(const dictlog::extra& e);
 
+// The record's attributes beyond LogRecord.__init__'s (its `extra` keys), in __dict__
+// order, as f(std::string_view key, ValueView value).
+template <class F>
+void for_each_extra(const LogRecord& r, F&& f) {
+  for (const auto& [k, v] : r.extra) f(std::string_view(k), v.view());
+}
+
 // One entry of Python's record.__dict__.
 using RecordItem = std::pair<std::string_view, ValueView>;
 
