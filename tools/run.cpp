@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <dictlog/config_json.hpp>
+#include <dictlog/context.hpp>
 #include <dictlog/errors.hpp>
 #include <dictlog/handler.hpp>
 #include <dictlog/level.hpp>
@@ -83,7 +84,7 @@ Value to_value(const std::string& key, const nlohmann::ordered_json& v) {
 void log_event(const nlohmann::ordered_json& ev) {
   for (const auto& [k, v] : ev.items()) {
     (void)v;
-    if (k != "logger" && k != "level" && k != "msg" && k != "extra")
+    if (k != "logger" && k != "level" && k != "msg" && k != "extra" && k != "context")
       throw EventError("unknown key '" + k + "'");
   }
   std::string name;
@@ -99,8 +100,15 @@ void log_event(const nlohmann::ordered_json& ev) {
     if (!ev["extra"].is_object()) throw EventError("'extra' must be an object");
     for (const auto& [k, v] : ev["extra"].items()) options.extra.emplace_back(k, to_value(k, v));
   }
+  dictlog::extra context;
+  if (ev.contains("context") && !ev["context"].is_null()) {
+    if (!ev["context"].is_object()) throw EventError("'context' must be an object");
+    for (const auto& [k, v] : ev["context"].items()) context.emplace_back(k, to_value(k, v));
+  }
   Logger& logger = (name.empty() || name == "root") ? root() : get_logger(name);
   try {
+    // Bound for this one call, as a service binds a request's keys around its work.
+    auto scope = dictlog::context::bind(context);
     logger.log_message(level, ev["msg"].get<std::string>(), options);
   } catch (const std::exception& e) {  // e.g. KeyError: an extra key clashing with the record
     throw EventError(describe(e));

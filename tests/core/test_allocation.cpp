@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "dictlog/context.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/null_handler.hpp"
@@ -126,4 +127,22 @@ TEST_CASE("the calling thread allocates nothing for a record whose arguments fit
   p.lg.remove_handler(second);
   set_role(kUncounted);
   p.wait_for(6198);
+}
+
+TEST_CASE("a call with a bound context captures it with no allocation") {
+  Pipeline p("alloc.context", false);
+  auto scope = context::bind({{"request_id", "r-1234"}, {"user", 7}, {"retry", false}});
+  for (int i = 0; i < 4096; ++i) log_small(p.lg, i);
+  p.listener->start();
+  p.wait_for(4096);
+
+  set_role(kCaller);
+  g_counted[kCaller] = 0;
+  g_counting = true;
+  for (int i = 0; i < 2000; ++i) log_small(p.lg, i);
+  p.lg.info("a literal message");
+  g_counting = false;
+  CHECK(g_counted[kCaller].exchange(0) == 0);
+  set_role(kUncounted);
+  p.wait_for(6097);
 }

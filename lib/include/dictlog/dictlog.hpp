@@ -11,6 +11,7 @@
 #pragma once
 
 #include "dictlog/config.hpp"
+#include "dictlog/context.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/filter.hpp"

@@ -150,6 +150,10 @@ class LogRecord {
   mutable detail::ShortText asctime;
   std::optional<std::string> stack_info;
   dictlog::extra extra;
+  // The context bound on the logging thread when the record was made (dictlog/context.hpp),
+  // shared and immutable; null when nothing was bound. Its keys are record attributes as
+  // `extra`'s are, and an `extra` key of the same name wins.
+  std::shared_ptr<const dictlog::extra> context;
 
   // msg is the format string as logged; args are the captured arguments.
   std::string_view msg() const { return text_.msg_; }
@@ -280,10 +284,30 @@ LogRecord make_log_record(const dictlog::extra& attrs);
 // for `message`, `asctime` or any record attribute.
 void check_extra_keys(const dictlog::extra& e);
 
-// The record's attributes beyond LogRecord.__init__'s (its `extra` keys), in __dict__
-// order, as f(std::string_view key, ValueView value).
+// The record's attributes beyond LogRecord.__init__'s, in __dict__ order, as
+// f(std::string_view key, ValueView value): the bound context's keys (with the value of an
+// `extra` key of the same name), then the other `extra` keys.
 template <class F>
 void for_each_extra(const LogRecord& r, F&& f) {
+  if (r.context) [[unlikely]] {
+    auto in_extra = [&r](std::string_view k) -> const Value* {
+      for (const auto& kv : r.extra)
+        if (kv.first == k) return &kv.second;
+      return nullptr;
+    };
+    auto in_context = [&r](std::string_view k) {
+      for (const auto& kv : *r.context)
+        if (kv.first == k) return true;
+      return false;
+    };
+    for (const auto& [k, v] : *r.context) {
+      const Value* over = in_extra(k);
+      f(std::string_view(k), (over ? *over : v).view());
+    }
+    for (const auto& [k, v] : r.extra)
+      if (!in_context(k)) f(std::string_view(k), v.view());
+    return;
+  }
   for (const auto& [k, v] : r.extra) f(std::string_view(k), v.view());
 }
 

@@ -16,7 +16,7 @@ Chain::Chain(std::vector<std::shared_ptr<Handler>> h) : handlers(std::move(h)) {
 }
 
 [[gnu::tls_model("initial-exec")]] constinit thread_local HazardRecord* t_hazard = nullptr;
-[[gnu::tls_model("initial-exec")]] constinit thread_local int t_hazard_depth = 0;
+[[gnu::tls_model("initial-exec")]] constinit thread_local ThreadCallState t_call;
 [[gnu::tls_model("initial-exec")]] constinit thread_local unsigned t_reclaim_countdown = 0;
 std::atomic<std::size_t> g_retired_count{0};  // trivially destructible, as g_hazard_records
 

@@ -17,6 +17,8 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -50,8 +52,19 @@ struct alignas(64) HazardRecord {
 // Initial-exec TLS: one %fs-relative load, not a __tls_get_addr call per log call;
 // constinit: no TLS wrapper call either, though they are defined in chain.cpp.
 [[gnu::tls_model("initial-exec")]] extern constinit thread_local HazardRecord* t_hazard;
-// How many slots of t_hazard this thread's calls in flight use.
-[[gnu::tls_model("initial-exec")]] extern constinit thread_local int t_hazard_depth;
+// What sends this thread's calls off the direct path, in one word that begin_direct tests
+// with one compare: hazard slots in use (calls in flight: a handler that logs), and a
+// bound context (dictlog/context.hpp), which only a LogRecord carries.
+struct alignas(8) ThreadCallState {
+  int hazard_depth = 0;  // how many slots of t_hazard this thread's calls in flight use
+  int context_bound = 0;
+};
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local ThreadCallState t_call;
+inline bool call_state_clear() {
+  std::uint64_t word;
+  std::memcpy(&word, &t_call, sizeof word);
+  return word == 0;
+}
 [[gnu::tls_model("initial-exec")]] extern constinit thread_local unsigned t_reclaim_countdown;
 extern std::atomic<std::size_t> g_retired_count;
 
@@ -98,11 +111,11 @@ class ChainUse {
  public:
   explicit ChainUse(const std::atomic<const Chain*>& src) {
     HazardRecord* rec = t_hazard ? t_hazard : acquire_hazard_record();
-    int depth = t_hazard_depth;
+    int depth = t_call.hazard_depth;
     if (rec && depth < kHazardDepth) [[likely]] {
       slot_ = &rec->slot[depth];
       chain_ = publish_chain(*slot_, src);
-      t_hazard_depth = depth + 1;
+      t_call.hazard_depth = depth + 1;
       return;
     }
     copy_from(src);
@@ -110,7 +123,7 @@ class ChainUse {
   ~ChainUse() {
     if (!slot_) return;
     slot_->store(nullptr, std::memory_order_release);
-    --t_hazard_depth;
+    --t_call.hazard_depth;
     maybe_reclaim();
   }
   ChainUse(const ChainUse&) = delete;

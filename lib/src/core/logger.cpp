@@ -11,6 +11,7 @@
 #include "core/last_resort.hpp"
 #include "core/manager.hpp"
 #include "core/thread_buffer.hpp"
+#include "dictlog/context.hpp"
 
 namespace dictlog {
 
@@ -123,8 +124,9 @@ detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
   using namespace detail;
   HazardRecord* rec = t_hazard;
   // A thread's first call takes the usual path, which gets it a hazard record; a call
-  // made while another is in flight on this thread (a handler that logs) does too.
-  if (!rec || t_hazard_depth != 0 || has_filters()) [[unlikely]]
+  // made while another is in flight on this thread (a handler that logs) does too, and so
+  // does one with a context bound (the record carries it).
+  if (!rec || !call_state_clear() || has_filters()) [[unlikely]]
     return nullptr;
   std::atomic<const Chain*>& slot = rec->slot[0];
   const Chain* c = publish_chain(slot, chain_);
@@ -136,7 +138,7 @@ detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
     slot.store(nullptr, std::memory_order_release);
     return nullptr;
   }
-  t_hazard_depth = 1;
+  t_call.hazard_depth = 1;
   call->name = name_;
   call->level = level;
   call->thread = current_thread_ident();
@@ -153,12 +155,15 @@ void Logger::end_direct(detail::DirectCall* call) {
   if (c->route.sink->commit_call(call) || c->direct_handler->closed()) [[unlikely]]
     c->direct_target->serve_late_call();
   slot.store(nullptr, std::memory_order_release);
-  t_hazard_depth = 0;
+  t_call.hazard_depth = 0;
   maybe_reclaim();
 }
 
 LogRecord Logger::new_record(int level, const SourceLocation& w) const {
-  return LogRecord(name_, level, w);
+  LogRecord r(name_, level, w);
+  if (detail::t_call.context_bound) [[unlikely]]
+    r.context = current_context().shared();
+  return r;
 }
 
 namespace {

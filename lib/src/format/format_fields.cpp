@@ -127,8 +127,9 @@ PyVal FieldSource::mapping() {
       if (!seen(key) && record_value(key, v)) item(key, v);
     };
     for (int a = 0; a < static_cast<int>(Attr::message); ++a) attr_item(static_cast<Attr>(a));
-    for (const auto& kv : record_.extra)
-      if (!seen(kv.first)) item(kv.first, PyVal::of(kv.second.view()));
+    for_each_extra(record_, [&](std::string_view key, ValueView v) {
+      if (!seen(key)) item(key, PyVal::of(v));
+    });
     attr_item(Attr::message);
     attr_item(Attr::asctime);
     o += '}';

@@ -194,6 +194,9 @@ std::string LogRecord::args_repr() const {
 const Value* LogRecord::find_extra(std::string_view key) const {
   for (const auto& [k, v] : extra)
     if (k == key) return &v;
+  if (context) [[unlikely]]
+    for (const auto& [k, v] : *context)
+      if (k == key) return &v;
   return nullptr;
 }
 

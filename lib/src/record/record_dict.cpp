@@ -8,7 +8,7 @@ namespace dictlog {
 std::vector<RecordItem> record_dict(const LogRecord& r, std::string& args_text) {
   args_text = r.args_repr();
   std::vector<RecordItem> d;
-  d.reserve(23 + r.extra.size());
+  d.reserve(23 + r.extra.size() + (r.context ? r.context->size() : 0));
   // LogRecord.__init__'s assignments, in order.
   for (Attr a : {Attr::name,     Attr::msg,        Attr::args,        Attr::levelname,
                  Attr::levelno,  Attr::pathname,   Attr::filename,    Attr::module,
@@ -18,16 +18,15 @@ std::vector<RecordItem> record_dict(const LogRecord& r, std::string& args_text) 
                  Attr::taskName})
     d.emplace_back(attr_name(a),
                    a == Attr::args ? ValueView(std::string_view(args_text)) : r.attribute(a));
-  // makeRecord's extras. Logger refuses one that names an attribute; a record made by
-  // make_log_record may still carry one, and a dict keeps the first place of a key.
-  for (const auto& [key, value] : r.extra) {
-    auto it =
-        std::find_if(d.begin(), d.end(), [&k = key](const auto& kv) { return kv.first == k; });
+  // makeRecord's extras (the bound context's first). Logger refuses one that names an attribute; a
+  // record made by make_log_record may still carry one, and a dict keeps the first place of a key.
+  for_each_extra(r, [&d](std::string_view key, ValueView value) {
+    auto it = std::find_if(d.begin(), d.end(), [key](const auto& kv) { return kv.first == key; });
     if (it != d.end())
-      it->second = value.view();
+      it->second = value;
     else
-      d.emplace_back(key, value.view());
-  }
+      d.emplace_back(key, value);
+  });
   // Formatter.format's, in its order; an extra of the same name is overwritten in place.
   auto put = [&](std::string_view key, ValueView v) {
     auto it = std::find_if(d.begin(), d.end(), [&](const auto& kv) { return kv.first == key; });
