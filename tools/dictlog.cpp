@@ -101,9 +101,11 @@ commands:
           its handlers.
   run     Apply CONFIG, start every QueueHandler's listener, then log the events read as
           JSON Lines from EVENTS (or standard input if absent or "-"):
-            {"logger": "a.b", "level": "INFO" | 20, "msg": "literal text", "extra": {...}}
+            {"logger": "a.b", "level": "INFO" | 20, "msg": "literal text", "extra": {...},
+             "context": {...}}
                 logs one record ("logger" absent, "" or "root": the root logger; "msg" is
-                used literally; "extra" values are JSON scalars)
+                used literally; "extra" values are any JSON; "context" is bound on the
+                thread around the call, as dictlog::context::bind does)
             {"op": "config", "config": {...}}
                 applies another configuration and starts the listeners it created
             {"op": "drain"}
