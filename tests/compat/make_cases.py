@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 
+import json_cases
 import served_cases
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1306,6 +1307,7 @@ def main():
                     loggers, incremental, conversion, extras, events_errors, files, queues):
         section()
     served_cases.add_all(case, ev, base)
+    json_cases.add_all(case, ev, base)
     if os.path.isdir(out):
         shutil.rmtree(out)
     os.makedirs(out)

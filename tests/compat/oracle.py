@@ -7,13 +7,20 @@ Must run under CPython 3.13. Behaves as `dictlog run` (see tools/dictlog.cpp and
 tests/compat/README.md): applies CONFIG with logging.config.dictConfig, starts the listener
 of every QueueHandler, then reads JSON Lines events from EVENTS (or stdin):
 
-  {"logger": "a.b", "level": "INFO" | 20, "msg": "literal text", "extra": {...}}
+  {"logger": "a.b", "level": "INFO" | 20, "msg": "literal text", "extra": {...},
+   "context": {...}}                          context: see log_event
   {"op": "config", "config": {...}}           another dictConfig, then start new listeners
   {"op": "drain"}                             stop (draining) and restart running listeners
   {"op": "add_level_name", "level": 25, "name": "NOTICE"}
 
 At end of input every started listener is stopped (draining), then logging.shutdown().
-Exit status: 0 ok, 1 configuration rejected or bad event, 2 usage, 3 unreadable file.
+python-json-logger's JsonFormatter is python-json-logger 4.x as pjl_oracle.py rebuilds it on
+Debian's 2.0.1, registered as pythonjsonlogger, pythonjsonlogger.json,
+pythonjsonlogger.jsonlogger and dictlog (dictlog.JsonFormatter). Without Debian's file, a
+configuration that names one of them ends the run with a "SKIP: ..." line on stderr and
+exit status 77.
+Exit status: 0 ok, 1 configuration rejected or bad event, 2 usage, 3 unreadable file,
+77 a configuration needs what is not installed.
 """
 import json
 import logging
@@ -21,14 +28,28 @@ import logging.config
 import logging.handlers
 import sys
 
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
-EVENT_KEYS = {"logger", "level", "msg", "extra"}
+import pjl_oracle
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_IO, EXIT_SKIP = 0, 1, 2, 3, 77
+EVENT_KEYS = {"logger", "level", "msg", "extra", "context"}
 
 started = []  # every listener this process started, in start order
 
 
 class EventError(Exception):
     pass
+
+
+class Skip(Exception):
+    pass
+
+
+def skip_if_missing(e):
+    """A configuration failed because python-json-logger is not installed: not a verdict."""
+    while e is not None:
+        if isinstance(e, pjl_oracle.Missing):
+            raise Skip(str(e))
+        e = e.__cause__ or e.__context__
 
 
 def one_line(e):
@@ -83,6 +104,14 @@ def log_event(ev):
     if extra is not None:
         if not isinstance(extra, dict):
             raise EventError("'extra' must be an object")
+    # dictlog binds per-thread context values that become record attributes; CPython has no
+    # such thing. Their meaning here: extras, context keys first, then the event's own extra
+    # keys (an extra key equal to a context key keeps the context key's place).
+    context = ev.get("context")
+    if context is not None:
+        if not isinstance(context, dict):
+            raise EventError("'context' must be an object")
+        extra = {**context, **(extra or {})}
     logger = logging.getLogger(None if name in ("", "root") else name)
     try:
         logger.log(level, ev["msg"], extra=extra)
@@ -98,6 +127,7 @@ def op_event(ev):
         try:
             logging.config.dictConfig(ev["config"])
         except Exception as e:
+            skip_if_missing(e)
             raise EventError(one_line(e)) from e
         start_new_listeners()
     elif op == "drain":
@@ -129,6 +159,7 @@ def run(config_path, events_path):
         config = json.loads(text)
         logging.config.dictConfig(config)
     except Exception as e:
+        skip_if_missing(e)
         print(f"{config_path}: {one_line(e)}", file=sys.stderr)
         return EXIT_PROBLEM
     start_new_listeners()
@@ -168,7 +199,12 @@ def run(config_path, events_path):
 
 def main(argv):
     if len(argv) in (2, 3) and argv[0] == "run":
-        return run(argv[1], argv[2] if len(argv) == 3 else None)
+        pjl_oracle.install(sys.modules)
+        try:
+            return run(argv[1], argv[2] if len(argv) == 3 else None)
+        except Skip as e:
+            print(f"SKIP: {e}", file=sys.stderr)
+            return EXIT_SKIP
     print("usage: oracle.py run CONFIG [EVENTS]", file=sys.stderr)
     return EXIT_USAGE
 
