@@ -42,6 +42,8 @@ EVENTS = [
     {"logger": "", "level": "ERROR", "msg": "caf\u00e9 \U0001F600 a+b=c?d/e",
      "extra": {"ratio": 0.25, "flag": True, "nothing": None, "n": -70000}},
     {"logger": "web", "level": 25, "msg": "custom level"},
+    {"logger": "web", "level": "INFO", "msg": "with context",
+     "context": {"request_id": "r-1", "user": "ctx"}, "extra": {"user": "bob"}},
 ]
 
 

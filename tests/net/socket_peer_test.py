@@ -99,6 +99,11 @@ EVENTS = [
     {"logger": "net", "level": "INFO", "msg": "structured",
      "extra": {"ids": [1, [2, 3], []], "ctx": {"k": "v", "n": [True, None, 1.5e16, -0.0],
                                              "\u00e9": {"deep": ["\u2603"]}}}},
+    # A bound context's keys are record attributes, before the call's extras; an extra of
+    # the same name wins and keeps the context key's place.
+    {"logger": "net", "level": "INFO", "msg": "with context",
+     "context": {"request_id": "r-1", "user": "ctx", "ids": [1, 2]},
+     "extra": {"user": "bob", "n": 1}},
 ]
 
 
