@@ -16,6 +16,7 @@
 #include "dictlog/file_handler.hpp"
 #include "dictlog/filter.hpp"
 #include "dictlog/formatter.hpp"
+#include "dictlog/json_formatter.hpp"
 #include "dictlog/handler.hpp"
 #include "dictlog/level.hpp"
 #include "dictlog/logger.hpp"

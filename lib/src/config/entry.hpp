@@ -63,5 +63,8 @@ bool set_http_attribute(const Entry& entry, Handler* handler, std::string_view k
                         const Json& value, const std::string& pointer);
 // logging.handlers.SMTPHandler (smtp_handler_config.cpp); a configuration error without libcurl.
 std::vector<Entry> smtp_entries();
+// python-json-logger's JsonFormatter, under its two module names and dictlog's
+// (json_formatter_config.cpp).
+std::vector<Entry> json_formatter_entries();
 
 }  // namespace dictlog::config::detail

@@ -31,6 +31,7 @@ Table& table() {
     for (auto& e : detail::network_entries()) add(*t, std::move(e));
     for (auto& e : detail::http_entries()) add(*t, std::move(e));
     for (auto& e : detail::smtp_entries()) add(*t, std::move(e));
+    for (auto& e : detail::json_formatter_entries()) add(*t, std::move(e));
     return t;
   }();
   return *t;

@@ -1,0 +1,262 @@
+// The text pieces of JsonFormatter: json.dumps (default separators, allow_nan) over dictlog
+// values, python-json-logger 4.x's format parsing, isoformat and splitlines.
+#include "format/json_text.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include "dictlog/detail/pystr.hpp"
+#include "record/py_unicode.hpp"
+
+namespace dictlog::detail {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// The end of `.+?` from s[from] up to the first `close`, on one line (Python's `.` does
+// not match a newline); npos when there is none.
+std::size_t lazy_until(std::string_view s, std::size_t from, char close) {
+  if (from >= s.size() || s[from] == '\n') return std::string_view::npos;
+  for (std::size_t k = from + 1; k < s.size(); ++k) {
+    if (s[k] == close) return k;
+    if (s[k] == '\n') return std::string_view::npos;
+  }
+  return std::string_view::npos;
+}
+
+bool is_name_start(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+void append_u(unsigned cp, std::string& out) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
+}
+
+void append_float(double d, std::string& out) {
+  // json's float.__repr__, with its own names for the values JSON has no literal for.
+  if (std::isnan(d))
+    out += "NaN";
+  else if (std::isinf(d))
+    out += d > 0 ? "Infinity" : "-Infinity";
+  else
+    append_float_repr(d, out);
+}
+
+}  // namespace
+
+void append_json_string(std::string_view s, bool ensure_ascii, std::string& out) {
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          // ensure_ascii escapes everything outside ' '..'~' (DEL too); otherwise only
+          // the controls.
+          if (c < 0x20 || (c == 0x7f && ensure_ascii))
+            append_u(c, out);
+          else
+            out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    char32_t cp = decode_utf8(s, i, len);
+    if (len == 0) {  // not UTF-8: Python's surrogate escape of the byte
+      append_u(0xDC00 + c, out);
+      ++i;
+      continue;
+    }
+    if (!ensure_ascii) {
+      out.append(s.substr(i, len));
+    } else if (cp > 0xFFFF) {
+      unsigned v = static_cast<unsigned>(cp) - 0x10000;
+      append_u(0xD800 + (v >> 10), out);
+      append_u(0xDC00 + (v & 0x3FF), out);
+    } else {
+      append_u(static_cast<unsigned>(cp), out);
+    }
+    i += len;
+  }
+  out += '"';
+}
+
+void append_json_item_start(const JsonLayout& layout, int depth, bool first, std::string& out) {
+  if (!layout.indent) {
+    if (!first) out += ", ";
+    return;
+  }
+  if (!first) out += ',';
+  out += '\n';
+  for (int i = 0; i < depth; ++i) out += *layout.indent;
+}
+
+void append_json_close_line(const JsonLayout& layout, int depth, std::string& out) {
+  if (!layout.indent) return;
+  out += '\n';
+  for (int i = 0; i + 1 < depth; ++i) out += *layout.indent;
+}
+
+void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, std::string& out) {
+  switch (v.index()) {
+    case 0:
+      out += "null";
+      break;
+    case 1:
+      out += std::get<bool>(v) ? "true" : "false";
+      break;
+    case 2:
+      out += std::to_string(std::get<std::int64_t>(v));
+      break;
+    case 3:
+      append_float(std::get<double>(v), out);
+      break;
+    case 4:
+      append_json_string(std::get<std::string_view>(v), layout.ensure_ascii, out);
+      break;
+    case 5: {
+      const auto& items = std::get<const ValueList*>(v)->items;
+      out += '[';
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        append_json_item_start(layout, depth + 1, i == 0, out);
+        append_json_value(items[i].view(), layout, depth + 1, out);
+      }
+      if (!items.empty()) append_json_close_line(layout, depth + 1, out);
+      out += ']';
+      break;
+    }
+    default: {
+      const auto& items = std::get<const ValueDict*>(v)->items;
+      out += '{';
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        append_json_item_start(layout, depth + 1, i == 0, out);
+        append_json_string(items[i].first, layout.ensure_ascii, out);
+        out += ": ";
+        append_json_value(items[i].second.view(), layout, depth + 1, out);
+      }
+      if (!items.empty()) append_json_close_line(layout, depth + 1, out);
+      out += '}';
+      break;
+    }
+  }
+}
+
+std::vector<std::string> parse_json_fields(std::string_view fmt, char style) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i + 1 < fmt.size(); ++i) {
+    if (style != '$') {
+      bool opens = style == '%' ? fmt[i] == '%' && fmt[i + 1] == '(' : fmt[i] == '{';
+      if (!opens) continue;
+      std::size_t start = style == '%' ? i + 2 : i + 1;
+      std::size_t end = lazy_until(fmt, start, style == '%' ? ')' : '}');
+      if (end == std::string_view::npos) continue;
+      out.emplace_back(fmt.substr(start, end - start));
+      i = end;
+      continue;
+    }
+    if (fmt[i] != '$') continue;
+    const char next = fmt[i + 1];
+    std::size_t end = std::string_view::npos;
+    if (next == '$') {
+      ++i;
+    } else if (next == '{' && (end = lazy_until(fmt, i + 2, '}')) != std::string_view::npos) {
+      out.emplace_back(fmt.substr(i + 2, end - i - 2));
+      i = end;
+    } else if (is_name_start(next)) {
+      end = i + 2;
+      while (end < fmt.size() && (is_name_start(fmt[end]) || (fmt[end] >= '0' && fmt[end] <= '9')))
+        ++end;
+      out.emplace_back(fmt.substr(i + 1, end - i - 1));
+      i = end - 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> comma_json_fields(const std::optional<std::string>& fmt) {
+  std::vector<std::string> out;
+  if (!fmt) return out;
+  std::string_view s = *fmt;
+  const char* ws = " \t\n\r\v\f";
+  for (;;) {
+    std::size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    std::size_t b = item.find_first_not_of(ws);
+    if (b != std::string_view::npos)
+      out.emplace_back(item.substr(b, item.find_last_not_of(ws) - b + 1));
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string iso_utc(double created) {
+  // CPython's _PyTime conversion: the fraction's microseconds rounded half to even (the
+  // default rounding mode), carried into the seconds; none shown when zero.
+  double whole = 0;
+  double us = std::nearbyint(std::modf(created, &whole) * 1e6);
+  if (us >= 1e6) us -= 1e6, whole += 1;
+  if (us < 0) us += 1e6, whole -= 1;
+  std::time_t t = static_cast<std::time_t>(whole);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (us != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", static_cast<int>(us));
+  return std::string(buf, static_cast<std::size_t>(n)) + "+00:00";
+}
+
+std::vector<std::string> split_lines(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0, i = 0;
+  auto byte = [&s](std::size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  while (i < s.size()) {
+    const unsigned c = byte(i);
+    std::size_t brk = 0;  // bytes of the line break at i
+    if (c == '\r')
+      brk = byte(i + 1) == '\n' ? 2 : 1;
+    else if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e))
+      brk = 1;
+    else if (c == 0xC2 && byte(i + 1) == 0x85)
+      brk = 2;  // U+0085
+    else if (c == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) & 0xFE) == 0xA8)
+      brk = 3;  // U+2028, U+2029
+    if (!brk) {
+      ++i;
+      continue;
+    }
+    out.emplace_back(s.substr(start, i - start));
+    i += brk;
+    start = i;
+  }
+  if (start < s.size()) out.emplace_back(s.substr(start));
+  return out;
+}
+
+}  // namespace dictlog::detail
