@@ -3,6 +3,8 @@
 //   root  level=WARNING
 //     handler 'console': StreamHandler level=NOTSET repr=<StreamHandler <stdout> (NOTSET)>
 //       formatter style=% format='%(levelname)s %(message)s'
+//     handler 'json': StreamHandler ...
+//       formatter JsonFormatter style=% format='%(message)s' fields=['message'] timestamp='ts'
 //     app  (placeholder)
 //       app.db  level=DEBUG (effective DEBUG) propagate=yes disabled=no
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <dictlog/filter.hpp>
 #include <dictlog/formatter.hpp>
 #include <dictlog/handler.hpp>
+#include <dictlog/json_formatter.hpp>
 #include <dictlog/level.hpp>
 #include <dictlog/logger.hpp>
 #include <dictlog/queue_handler.hpp>
@@ -46,6 +49,50 @@ void print_filters(std::ostream& out, const std::vector<FilterRef>& filters,
   }
 }
 
+std::string dict_text(const dictlog::extra& items) {
+  std::string s = "{";
+  for (const auto& [k, v] : items) s += (s.size() > 1 ? ", " : "") + quoted(k) + ": " + repr(v);
+  return s + "}";
+}
+
+std::string list_text(const std::vector<std::string>& items) {
+  std::string s = "[";
+  for (const auto& k : items) s += (s.size() > 1 ? ", " : "") + quoted(k);
+  return s + "]";
+}
+
+// JsonFormatter: the fields it selects and every setting that differs from 4.x's default.
+void print_json_formatter(std::ostream& out, const JsonFormatter& f, const std::string& indent) {
+  const JsonFormatterOptions& o = f.options();
+  out << indent << "formatter JsonFormatter";
+  if (o.fields)
+    out << " fmt=" << list_text(*o.fields);
+  else
+    out << " style=" << o.style << " format=" << quoted(o.fmt ? *o.fmt : f.fmt());
+  out << " fields=" << list_text(f.required_fields());
+  if (o.datefmt) out << " datefmt=" << quoted(*o.datefmt);
+  if (!o.prefix.empty()) out << " prefix=" << quoted(o.prefix);
+  if (!o.rename_fields.empty()) {
+    out << " rename_fields={";
+    bool first = true;
+    for (const auto& [from, to] : o.rename_fields) {
+      out << (first ? "" : ", ") << quoted(from) << ": " << quoted(to);
+      first = false;
+    }
+    out << '}';
+  }
+  if (o.rename_fields_keep_missing) out << " rename_fields_keep_missing=yes";
+  if (!o.static_fields.empty()) out << " static_fields=" << dict_text(o.static_fields);
+  if (!o.defaults.empty()) out << " defaults=" << dict_text(o.defaults);
+  if (o.reserved_attrs) out << " reserved_attrs=" << list_text(*o.reserved_attrs);
+  if (o.timestamp) out << " timestamp=" << quoted(*o.timestamp);
+  if (o.exc_info_as_array) out << " exc_info_as_array=yes";
+  if (o.stack_info_as_array) out << " stack_info_as_array=yes";
+  if (o.json_indent) out << " json_indent=" << quoted(*o.json_indent);
+  if (!o.json_ensure_ascii) out << " json_ensure_ascii=no";
+  out << '\n';
+}
+
 void print_handler(std::ostream& out, const std::shared_ptr<Handler>& h,
                    const std::string& indent) {
   const std::string name = h->name();
@@ -53,7 +100,9 @@ void print_handler(std::ostream& out, const std::shared_ptr<Handler>& h,
       << h->class_name() << " level=" << get_level_name(h->level())
       << (h->closed() ? " closed" : "") << " repr=" << h->repr() << '\n';
   const std::string inner = indent + "  ";
-  if (auto f = h->formatter()) {
+  if (auto j = std::dynamic_pointer_cast<const JsonFormatter>(h->formatter())) {
+    print_json_formatter(out, *j, inner);
+  } else if (auto f = h->formatter()) {
     out << inner << "formatter style=" << f->style() << " format=" << quoted(f->fmt());
     if (f->datefmt()) out << " datefmt=" << quoted(*f->datefmt());
     if (!f->defaults().empty()) {

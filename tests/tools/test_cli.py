@@ -126,5 +126,28 @@ check("tree: the queue and the listener", tree[3:5], [
     "    queue: queue.Queue maxsize=0 overflow=drop waiting=0 dropped=0",
     "    listener: QueueListener running=no respect_handler_level=no"])
 
+JSON_FMT = {
+    "version": 1,
+    "formatters": {"j": {"()": "pythonjsonlogger.json.JsonFormatter",
+                         "format": "{asctime} {message}", "style": "{", "prefix": "@",
+                         "rename_fields": {"message": "msg"}, "static_fields": {"svc": [1]},
+                         "reserved_attrs": ["msg"], "timestamp": "ts", "json_indent": 2,
+                         "json_ensure_ascii": False, "exc_info_as_array": True}},
+    "handlers": {"h": {"class": "logging.StreamHandler", "formatter": "j"}},
+    "root": {"handlers": ["h"]},
+}
+code, out, err, left = run(["tree", "j.json"], {"j.json": JSON_FMT})
+check("tree: a JsonFormatter's settings", (code, out.splitlines()[2]), (0,
+      "    formatter JsonFormatter style={ format='{asctime} {message}' "
+      "fields=['asctime', 'message'] prefix='@' rename_fields={'message': 'msg'} "
+      "static_fields={'svc': [1]} reserved_attrs=['msg'] timestamp='ts' exc_info_as_array=yes "
+      "json_indent='  ' json_ensure_ascii=no"))
+bad_json = {"version": 1, "formatters": {"j": {
+    "()": "pythonjsonlogger.jsonlogger.JsonFormatter", "rename_fields": ["a"],
+    "json_serializer": "json.dumps"}}}
+code, out, err, left = run(["check", "j.json"], {"j.json": bad_json})
+check("check: a JsonFormatter's bad key is named by its pointer", (code, err.startswith(
+    "j.json: /formatters/j/json_serializer: json_serializer names Python code")), (1, True))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
