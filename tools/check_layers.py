@@ -21,7 +21,7 @@ PUBLIC = {
     "record": ["level", "value", "record", "thread_name", "errors", "source_location",
                "detail/capture", "detail/pystr"],
     "format": ["formatter", "json_formatter", "filter"],
-    "core": ["handler", "logger", "shutdown", "context", "detail/direct_call"],
+    "core": ["handler", "logger", "logger_adapter", "shutdown", "context", "detail/direct_call"],
     "handlers": ["stream", "stream_handler", "file_handler", "rotating_file_handler",
                  "timed_rotating_file_handler", "watched_file_handler", "memory_handler",
                  "null_handler"],

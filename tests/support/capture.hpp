@@ -1,4 +1,5 @@
-// Test support: a handler that keeps what it is given, and a guard for fd 2.
+// Test support: handlers that keep what they are given (lines, records), and a guard for
+// fd 2.
 #pragma once
 
 #include <fcntl.h>
@@ -48,6 +49,26 @@ class CaptureHandler : public Handler {
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> lines_;
+};
+
+// Keeps a copy of each record it is given, unformatted (test_logging's RecordingHandler):
+// for tests that assert record attributes rather than text; thread-safe.
+class RecordingHandler : public Handler {
+ public:
+  explicit RecordingHandler(int level = NOTSET) : Handler(level) {}
+  void emit(LogRecord& r) override {
+    std::lock_guard lock(mutex_);
+    records_.push_back(r);
+  }
+  std::vector<LogRecord> records() const {
+    std::lock_guard lock(mutex_);
+    return records_;
+  }
+  std::string_view class_name() const override { return "RecordingHandler"; }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<LogRecord> records_;
 };
 
 // Sends fd 2 to a temporary file for its lifetime; text() reads what was written.

@@ -20,6 +20,7 @@
 #include "dictlog/handler.hpp"
 #include "dictlog/level.hpp"
 #include "dictlog/logger.hpp"
+#include "dictlog/logger_adapter.hpp"
 #include "dictlog/memory_handler.hpp"
 #include "dictlog/null_handler.hpp"
 #include "dictlog/queue.hpp"

@@ -200,6 +200,15 @@ class Logger : public Filterer {
                    SourceLocation w = SourceLocation::current()) {
     if (is_enabled_for(level)) log_text(level, msg, false, w, o);
   }
+  // A format string chosen at run time (fmt syntax) with its arguments (LoggerAdapter's
+  // rewritten messages). Nothing checks the format before the message is built: with
+  // capturable arguments a mismatch reaches the handler's handle_error, as a bad %-format
+  // does in Python; with a type formatted at the call, fmt::format_error reaches the caller.
+  template <detail::LogArg... A>
+  requires(sizeof...(A) > 0) void log_runtime_format(int level, std::string fmt, const Options& o,
+                                                     SourceLocation w, A&&... a) {
+    if (is_enabled_for(level)) log_runtime_record<A...>(level, std::move(fmt), o, w, a...);
+  }
 
   // Python's Logger.handle: drop if disabled, run this logger's filters, call handlers.
   void handle(LogRecord& record);
@@ -255,6 +264,20 @@ class Logger : public Filterer {
       // A type not declared copy_safe is formatted now, while the caller's object is alive.
       r.set_message(
           fmt::vformat(fmt::string_view(fmt_data, fmt_size), fmt::make_format_args(a...)));
+    }
+    dispatch(r, o);
+  }
+  template <class... A>
+  [[gnu::noinline]] void log_runtime_record(int level, std::string fmt, const Options& o,
+                                            const SourceLocation& w, detail::ArgPass<A>... a) {
+    LogRecord r = new_record(level, w);
+    if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
+      r.set_msg_copy(std::move(fmt));
+      r.capture_args(a...);
+    } else {
+      std::string m = fmt::vformat(fmt::string_view(fmt), fmt::make_format_args(a...));
+      r.set_msg_copy(std::move(fmt));
+      r.set_message(std::move(m));
     }
     dispatch(r, o);
   }
