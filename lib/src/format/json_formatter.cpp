@@ -163,7 +163,7 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
     put(items, renamed("exc_info"), std::string_view(exc),
         options_.exc_info_as_array ? &exc_lines : nullptr);
   }
-  if (record.stack_info) {
+  if (record.stack_info && !record.stack_info->empty()) {  // Python: if record.stack_info
     stack = format_stack(*record.stack_info);
     if (options_.stack_info_as_array) stack_lines = detail::split_lines(stack);
     put(items, renamed("stack_info"), std::string_view(stack),
