@@ -13,30 +13,14 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/formatter.hpp"
 #include "dictlog/record.hpp"
+#include "support/reference_record.hpp"
 
 using dictlog::Formatter;
 using dictlog::LogRecord;
 
-namespace {
+using dictlog::test::reference_record;
 
-// The reference record of §3.6: app.mod, INFO, line 42, created 1700000000.5.
-LogRecord reference_record() {
-  LogRecord r;
-  r.name = "app.mod";
-  r.levelno = 20;
-  r.levelname = "INFO";
-  r.pathname = "/srv/app/mod.py";
-  r.func = "handler";
-  r.lineno = 42;
-  r.created_ns = 1700000000'500000000;
-  r.relative_created = 1234.5678;
-  r.thread = 140234567890;
-  r.thread_name = "MainThread";
-  r.process = 4242;
-  r.set_msg("hello {}");
-  r.capture_args("w");
-  return r;
-}
+namespace {
 
 std::string render(const char* f, char style = '%', const LogRecord& r = reference_record()) {
   Formatter formatter(f, std::nullopt, style);

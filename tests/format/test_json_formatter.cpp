@@ -18,29 +18,13 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/json_formatter.hpp"
 #include "dictlog/record.hpp"
+#include "support/reference_record.hpp"
 
 using namespace dictlog;
 
-namespace {
+using dictlog::test::reference_record;
 
-// app.mod, INFO, line 42, created 1700000000.5 (2023-11-14T22:13:20.500000 UTC).
-LogRecord reference_record() {
-  LogRecord r;
-  r.name = "app.mod";
-  r.levelno = 20;
-  r.levelname = "INFO";
-  r.pathname = "/srv/app/mod.py";
-  r.func = "handler";
-  r.lineno = 42;
-  r.created_ns = 1700000000'500000000;
-  r.relative_created = 1234.5;
-  r.thread = 140234567890;
-  r.thread_name = "MainThread";
-  r.process = 4242;
-  r.set_msg("hello {}");
-  r.capture_args("w");
-  return r;
-}
+namespace {
 
 std::string render(const JsonFormatterOptions& o, const LogRecord& r = reference_record()) {
   JsonFormatter f(o);
