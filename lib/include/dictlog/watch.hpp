@@ -43,7 +43,8 @@ struct WatchOptions {
   // `inotify` is false). With inotify this is unused: nothing runs until a change.
   std::chrono::milliseconds poll_interval{1000};
   // How long the file must stay quiet after a change before it is read: an editor's
-  // write, rename and chmod become one reload.
+  // write, rename and chmod become one reload. A file written to but not yet closed
+  // waits longer (a second), so a slow writer's half-written file is not read.
   std::chrono::milliseconds debounce{20};
   // false: poll even where inotify works (tests, file systems inotify does not see, such as
   // some network mounts).

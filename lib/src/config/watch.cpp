@@ -115,6 +115,10 @@ void write_to_stderr(const std::string& file, const Problem& problem) {
 
 }  // namespace
 
+// How long a file written but not closed must stay quiet before it is read anyway (a
+// writer that keeps it open, or a hard link made with no write at all).
+constexpr auto kUnclosedQuiet = std::chrono::seconds(1);
+
 struct Watcher::Impl {
   std::filesystem::path file;
   std::string name;    // the file name inotify reports in the directory's events
@@ -158,26 +162,31 @@ struct Watcher::Impl {
     inotify_on.store(false);
   }
 
-  // Reads the pending inotify events; true if one concerns the file. The directory itself
-  // going away ends inotify: from then on the file is polled.
-  bool read_events() {
+  // What the last inotify event about the file says about its state.
+  enum class Seen { nothing, settled, writing };
+
+  // Reads the pending inotify events. `writing`: the last one was a creation or a write
+  // not yet followed by a close (more may come); `settled`: a close after writing, a
+  // rename or a deletion. The directory itself going away ends inotify: from then on the
+  // file is polled.
+  Seen read_events() {
     alignas(inotify_event) char buf[4096];
-    bool relevant = false;
+    Seen seen = Seen::nothing;
     for (;;) {
       const ssize_t n = ::read(inotify_fd, buf, sizeof buf);
       if (n <= 0) {
         if (n < 0 && errno == EINTR) continue;
-        return relevant;
+        return seen;
       }
       for (ssize_t at = 0; at < n;) {
         const auto* ev = reinterpret_cast<const inotify_event*>(buf + at);
         at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
         if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
           stop_inotify();
-          return true;
+          return Seen::settled;
         }
         if ((ev->mask & IN_Q_OVERFLOW) || any_entry || (ev->len > 0 && name == ev->name))
-          relevant = true;
+          seen = (ev->mask & (IN_CREATE | IN_MODIFY)) ? Seen::writing : Seen::settled;
       }
     }
   }
@@ -247,10 +256,17 @@ struct Watcher::Impl {
         force = pending = true;  // reload() or SIGHUP: now, changed or not
         due = clock::now();
       }
-      if (ready > 0 && inotify_fd >= 0 && (fds[1].revents & POLLIN) && read_events()) {
-        // Each event of a burst moves the reload later, until the file is quiet.
-        pending = true;
-        due = std::max(due, clock::now() + options.debounce);
+      if (ready > 0 && inotify_fd >= 0 && (fds[1].revents & POLLIN)) {
+        // Each event of a burst moves the reload later, until the file is quiet. A file
+        // still open for writing gets longer: reading it half written would report a
+        // configuration nobody wrote.
+        const Seen seen = read_events();
+        if (seen != Seen::nothing) {
+          pending = true;
+          due = clock::now() + (seen == Seen::writing
+                                    ? std::max<clock::duration>(options.debounce, kUnclosedQuiet)
+                                    : options.debounce);
+        }
       }
       if (ready == 0 && !pending) {  // a poll tick
         pending = true;
