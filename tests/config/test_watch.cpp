@@ -48,6 +48,12 @@ std::string file_config(const std::string& log) {
   "loggers": {"app": {"level": "INFO", "handlers": ["h"], "propagate": false}}})J";
 }
 
+// Writes logging.json and applies it, as a program does before it starts watching.
+void apply_file(const std::string& text) {
+  write_file("logging.json", text);
+  config::dict_config_file("logging.json");
+}
+
 // Writes `text` to a temporary file and renames it over `path`, as editors do.
 void replace_file(const fs::path& path, const std::string& text) {
   const fs::path tmp = path.string() + ".tmp";
@@ -97,8 +103,7 @@ void log_and_flush(const std::string& msg) {
 
 TEST_CASE("a file replaced by rename or edited in place is re-applied") {
   TempDir d;
-  write_file("logging.json", file_config("a.log"));
-  config::dict_config_file("logging.json");
+  apply_file(file_config("a.log"));
   Recorder rec;
   auto w = config::watch("logging.json", rec.options());
   CHECK(w.active());
@@ -134,8 +139,7 @@ TEST_CASE("a file replaced by rename or edited in place is re-applied") {
 
 TEST_CASE("an invalid file keeps the running configuration and reports every problem") {
   TempDir d;
-  write_file("logging.json", file_config("good.log"));
-  config::dict_config_file("logging.json");
+  apply_file(file_config("good.log"));
   Recorder rec;
   auto w = config::watch("logging.json", rec.options());
 
@@ -183,8 +187,7 @@ TEST_CASE("an invalid file keeps the running configuration and reports every pro
 
 TEST_CASE("without on_problem, problems go to stderr in dictlog check's form") {
   TempDir d;
-  write_file("logging.json", file_config("good.log"));
-  config::dict_config_file("logging.json");
+  apply_file(file_config("good.log"));
   StderrCapture err;
   Recorder rec;
   auto options = rec.options();
@@ -200,8 +203,7 @@ TEST_CASE("without on_problem, problems go to stderr in dictlog check's form") {
 
 TEST_CASE("polling sees a change where inotify is not used") {
   TempDir d;
-  write_file("logging.json", file_config("a.log"));
-  config::dict_config_file("logging.json");
+  apply_file(file_config("a.log"));
   Recorder rec;
   auto options = rec.options();
   options.inotify = false;
@@ -223,8 +225,7 @@ extern "C" void previous_handler(int) {
 
 TEST_CASE("SIGHUP re-applies the file, unchanged, and chains to the previous handler") {
   TempDir d;
-  write_file("logging.json", file_config("a.log"));
-  config::dict_config_file("logging.json");
+  apply_file(file_config("a.log"));
   struct sigaction before {};
   before.sa_handler = previous_handler;
   sigemptyset(&before.sa_mask);
@@ -268,8 +269,7 @@ TEST_CASE("4 threads logging through a QueueHandler during 20 reloads lose nothi
       "loggers": {"app": {"level": "INFO", "propagate": false, "handlers": [")J" +
            q + R"J("]}}})J";
   };
-  write_file("logging.json", config_text(0));
-  config::dict_config_file("logging.json");
+  apply_file(config_text(0));
   config::start_listeners();
   Recorder rec;
   auto w = config::watch("logging.json", rec.options());

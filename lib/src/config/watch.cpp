@@ -245,7 +245,8 @@ struct Watcher::Impl {
                                        std::max<clock::duration>(due - clock::now(), {}))
                                        .count());
       else if (inotify_fd < 0)
-        timeout = static_cast<int>(options.poll_interval.count());
+        timeout = static_cast<int>(std::max<std::chrono::milliseconds::rep>(
+            1, options.poll_interval.count()));  // 0 would spin
       pollfd fds[2] = {{wake_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
       const int ready = ::poll(fds, inotify_fd < 0 ? 1 : 2, timeout);
       if (ready < 0 && errno == EINTR) continue;
