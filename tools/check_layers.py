@@ -27,7 +27,7 @@ PUBLIC = {
                  "null_handler"],
     "net": ["socket_handler", "syslog_handler", "http_handler", "smtp_handler", "detail/net"],
     "queue": ["queue", "queue_handler", "queue_listener"],
-    "config": ["config", "config_json", "registry", "dictlog"],
+    "config": ["config", "config_json", "registry", "watch", "dictlog"],
 }
 PUBLIC_LAYER = {f"dictlog/{h}.hpp": layer for layer, hs in PUBLIC.items() for h in hs}
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')

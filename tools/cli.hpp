@@ -31,8 +31,8 @@ std::string describe(const std::exception& e);
 
 int check_command(const std::string& config_path);
 int tree_command(const std::string& config_path);
-// events_path empty or "-": standard input.
-int run_command(const std::string& config_path, const std::string& events_path);
+// events_path empty or "-": standard input. `watch`: re-apply CONFIG when it changes.
+int run_command(const std::string& config_path, const std::string& events_path, bool watch = false);
 
 // Prints the logger tree (root first, children indented) to `out`.
 void print_tree(std::ostream& out);

@@ -62,8 +62,7 @@ int load_config(const std::string& config_path, Load how) {
   }
   if (how == Load::check) {
     std::vector<config::Problem> problems = config::check(*json);
-    for (const auto& p : problems)
-      std::cerr << config_path << ": " << p.pointer << ": " << p.message << '\n';
+    for (const auto& p : problems) std::cerr << config::problem_line(config_path, p) << '\n';
     return problems.empty() ? ok : problem;
   }
   try {
@@ -88,7 +87,7 @@ namespace {
 
 constexpr std::string_view kHelp = R"(usage: dictlog check CONFIG
        dictlog tree CONFIG
-       dictlog run CONFIG [EVENTS]
+       dictlog run [--watch] CONFIG [EVENTS]
        dictlog --help | --version
 
 CONFIG is a logging configuration in the JSON form of Python's logging.config.dictConfig.
@@ -116,6 +115,10 @@ commands:
           its queue, then logging is shut down (handlers flushed and closed). The first bad
           line stops reading: EVENTS:LINE: problem on stderr; records logged before it
           are still written.
+          --watch: while running, re-apply CONFIG whenever the file changes (or the
+          process gets SIGHUP) and start the listeners it created; a changed CONFIG that
+          is rejected leaves the running configuration as it was and prints every
+          problem on stderr, one a line: CONFIG: /json/pointer: problem
 
 exit status:
   0  success
@@ -152,8 +155,11 @@ int main(int argc, char** argv) {
                             : dictlog::cli::tree_command(args[1]);
     }
     if (cmd == "run") {
-      if (args.size() != 2 && args.size() != 3) return usage_error("run takes CONFIG [EVENTS]");
-      return dictlog::cli::run_command(args[1], args.size() == 3 ? args[2] : "");
+      const bool watch = args.size() > 1 && args[1] == "--watch";
+      if (watch) args.erase(args.begin() + 1);
+      if (args.size() != 2 && args.size() != 3)
+        return usage_error("run takes [--watch] CONFIG [EVENTS]");
+      return dictlog::cli::run_command(args[1], args.size() == 3 ? args[2] : "", watch);
     }
   } catch (const std::exception& e) {
     std::cerr << "dictlog: internal error: " << e.what() << '\n';

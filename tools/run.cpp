@@ -17,6 +17,7 @@
 #include <dictlog/queue_listener.hpp>
 #include <dictlog/shutdown.hpp>
 #include <dictlog/value.hpp>
+#include <dictlog/watch.hpp>
 
 #include "cli.hpp"
 
@@ -41,6 +42,7 @@ class Listeners {
     }
   }
   void drain() {
+    collect();  // the listeners of a configuration the watcher applied, too
     for (auto& l : all_) {
       if (l->running()) {
         l->stop();
@@ -149,11 +151,18 @@ void op_event(const nlohmann::ordered_json& ev, const std::string& where, Listen
 
 }  // namespace
 
-int run_command(const std::string& config_path, const std::string& events_path) {
+int run_command(const std::string& config_path, const std::string& events_path, bool watch) {
   if (int status = load_config(config_path, Load::apply); status != ok) return status;
   Listeners listeners;
   config::start_listeners();
   listeners.collect();
+  // Problems of a changed CONFIG go to stderr (the watcher's default), in check's form.
+  config::Watcher watcher;
+  if (watch) {
+    config::WatchOptions options;
+    options.sighup = true;
+    watcher = config::watch(config_path, options);
+  }
 
   int status = ok;
   const bool use_stdin = events_path.empty() || events_path == "-";
@@ -191,6 +200,8 @@ int run_command(const std::string& config_path, const std::string& events_path) 
       }
     }
   }
+  watcher.stop();  // no reload may start listeners after they are stopped
+  listeners.collect();
   listeners.stop_all();
   shutdown();
   return status;

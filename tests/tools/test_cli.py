@@ -149,5 +149,62 @@ code, out, err, left = run(["check", "j.json"], {"j.json": bad_json})
 check("check: a JsonFormatter's bad key is named by its pointer", (code, err.startswith(
     "j.json: /formatters/j/json_serializer: json_serializer names Python code")), (1, True))
 
+
+
+def run_watch():
+    """run --watch: a replaced CONFIG is applied while events are read, a rejected one is
+    reported and ignored. Events are sent until the output shows the change (bounded)."""
+    import select
+    import time
+
+    def config(prefix):
+        return json.dumps({"version": 1, "formatters": {"f": {"format": prefix + " %(message)s"}},
+                           "handlers": {"o": {"class": "logging.StreamHandler",
+                                              "stream": "ext://sys.stdout", "formatter": "f"}},
+                           "root": {"level": "INFO", "handlers": ["o"]}})
+
+    with tempfile.TemporaryDirectory(prefix="dictlog-cli-") as tmp:
+        path = os.path.join(tmp, "c.json")
+
+        def replace(text):
+            with open(path + ".tmp", "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(path + ".tmp", path)
+
+        replace(config("A"))
+        p = subprocess.Popen([EXE, "run", "--watch", "c.json"], cwd=tmp, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+
+        def until(prefix):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                p.stdin.write('{"level": "INFO", "msg": "probe"}\n')
+                p.stdin.flush()
+                if not select.select([p.stdout], [], [], deadline - time.monotonic())[0]:
+                    break
+                if p.stdout.readline().startswith(prefix):
+                    return True
+            return False
+
+        seen_a = until("A ")
+        replace('{"version": 2}')
+        rejected = ""
+        if select.select([p.stderr], [], [], 30)[0]:
+            rejected = p.stderr.readline()
+        replace(config("B"))
+        seen_b = until("B ")
+        p.stdin.close()
+        p.wait(timeout=30)
+        err = rejected + p.stderr.read()
+        p.stdout.close()
+        p.stderr.close()
+        return seen_a, seen_b, p.returncode, err
+
+
+seen_a, seen_b, code, err = run_watch()
+check("run --watch: a replaced CONFIG is applied", (seen_a, seen_b, code), (True, True, 0))
+check("run --watch: a rejected CONFIG is one line in check's form", err,
+      "c.json: /version: Unsupported version: 2 (the only version is 1)\n")
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

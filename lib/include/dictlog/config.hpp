@@ -32,7 +32,11 @@ struct Problem {
   std::string message;  // what is wrong and what was expected
 };
 
-// A rejected configuration. what() is "SOURCE: /pointer: message" for the first problem.
+// A problem as one line: "SOURCE: /pointer: message", or "SOURCE: message" when the pointer
+// is empty (a file that cannot be read or parsed). `dictlog check` prints these.
+std::string problem_line(std::string_view source, const Problem& problem);
+
+// A rejected configuration. what() is problem_line(SOURCE, first problem).
 class ConfigError : public ValueError {
  public:
   ConfigError(std::string source, std::vector<Problem> problems);

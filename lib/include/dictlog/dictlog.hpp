@@ -37,4 +37,5 @@
 #include "dictlog/thread_name.hpp"
 #include "dictlog/timed_rotating_file_handler.hpp"
 #include "dictlog/value.hpp"
+#include "dictlog/watch.hpp"
 #include "dictlog/watched_file_handler.hpp"

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/builder.hpp"
+#include "config/read_text.hpp"
 #include "dictlog/config_json.hpp"
 
 namespace dictlog::config {
@@ -15,8 +16,7 @@ namespace {
 
 std::string first_line(const std::string& source, const std::vector<Problem>& problems) {
   if (problems.empty()) return source + ": rejected";
-  const Problem& p = problems.front();
-  return source + ": " + (p.pointer.empty() ? "" : p.pointer + ": ") + p.message;
+  return problem_line(source, problems.front());
 }
 
 std::mutex& config_mutex() {
@@ -58,6 +58,13 @@ std::optional<Problem> too_deep(const J& config) {
 }
 
 }  // namespace
+
+std::string problem_line(std::string_view source, const Problem& problem) {
+  std::string line(source);
+  line += ": ";
+  if (!problem.pointer.empty()) line += problem.pointer + ": ";
+  return line + problem.message;
+}
 
 ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
     : ValueError(first_line(source, problems)),
@@ -152,9 +159,8 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
   }
 }
 
-namespace {
+namespace detail {
 
-// The file's text; nullopt (a problem in `why`) when it cannot be read.
 std::optional<std::string> read_text(const std::filesystem::path& path, Problem& why) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -166,11 +172,11 @@ std::optional<std::string> read_text(const std::filesystem::path& path, Problem&
   return ss.str();
 }
 
-}  // namespace
+}  // namespace detail
 
 void dict_config_file(const std::filesystem::path& path) {
   Problem why;
-  auto text = read_text(path, why);
+  auto text = detail::read_text(path, why);
   if (!text) throw ConfigError(path.string(), {why});
   dict_config_string(*text, path.string());
 }
@@ -184,7 +190,7 @@ void dict_config_string(std::string_view text, std::string_view source) {
 
 std::vector<Problem> check_file(const std::filesystem::path& path) {
   Problem why;
-  auto text = read_text(path, why);
+  auto text = detail::read_text(path, why);
   if (!text) return {why};
   return check_string(*text);
 }

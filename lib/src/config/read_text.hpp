@@ -1,0 +1,16 @@
+// Reading a configuration file whole, for dict_config_file, check_file and the watcher.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dictlog/config.hpp"
+
+namespace dictlog::config::detail {
+
+// The file's text; nullopt, with the problem ("cannot open file") in `why`, when it cannot
+// be read.
+std::optional<std::string> read_text(const std::filesystem::path& path, Problem& why);
+
+}  // namespace dictlog::config::detail
