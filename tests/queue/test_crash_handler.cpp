@@ -67,6 +67,9 @@ void application_handler(int sig) {
   auto& root = get_logger();
   root.set_level(INFO);
   root.add_handler(std::make_shared<QueueHandler>(q));
+  // doctest's own handlers are in place; the child is a fresh application, with none.
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT})
+    ::signal(sig, SIG_DFL);
   if (app_signal) ::signal(app_signal, application_handler);
   install_crash_handler();
 
