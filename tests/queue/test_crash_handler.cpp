@@ -1,10 +1,12 @@
-// install_crash_handler(): a child process logs through QueueHandler -> QueueListener ->
-// FileHandler from two threads, then crashes or is stopped; the parent reads the file and
-// the child's exit status.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// install_crash_handler(): a child process (this binary again, run with --crash-child, so
+// that it starts fresh, without doctest's signal handlers or a sanitizer's view of a forked
+// multi-threaded parent) logs through QueueHandler -> QueueListener -> FileHandler from two
+// threads, then crashes or is stopped; the parent reads the file and the exit status.
+#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,7 +47,7 @@ constexpr int kRecords = 100000;  // in all, half from each thread
 
 enum class End { null_dereference, abort, raise_sigterm, parent_kills };
 
-std::string g_marker;  // the application's own handler writes it (set before the fork)
+std::string g_marker;  // the application's own handler writes it
 
 void application_handler(int sig) {
   int fd = ::open(g_marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -67,9 +69,6 @@ void application_handler(int sig) {
   auto& root = get_logger();
   root.set_level(INFO);
   root.add_handler(std::make_shared<QueueHandler>(q));
-  // doctest's own handlers are in place; the child is a fresh application, with none.
-  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGINT})
-    ::signal(sig, SIG_DFL);
   if (app_signal) ::signal(app_signal, application_handler);
   install_crash_handler();
 
@@ -108,17 +107,26 @@ struct Outcome {
   std::string log;
 };
 
-// Forks the child and waits for it, for at most a minute (then kills it).
+// Runs the child and waits for it, for at most a minute (then kills it).
 Outcome run(const TempDir& dir, End end, int app_signal = 0) {
   const std::string log_path = dir.file("app.log");
-  g_marker = dir.file("marker");
+  const std::string marker = dir.file("marker");
   int ready[2];
   REQUIRE(::pipe(ready) == 0);
+  const std::string args[] = {"--crash-child",
+                              std::to_string(static_cast<int>(end)),
+                              log_path,
+                              marker,
+                              std::to_string(app_signal),
+                              std::to_string(ready[1])};
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::close(ready[0]);
-    child(log_path, end, app_signal, ready[1]);
+    const char* argv[] = {"test_crash_handler", args[0].c_str(), args[1].c_str(), args[2].c_str(),
+                          args[3].c_str(),      args[4].c_str(), args[5].c_str(), nullptr};
+    ::execv("/proc/self/exe", const_cast<char* const*>(argv));
+    ::_exit(127);
   }
   ::close(ready[1]);
   Outcome out;
@@ -126,7 +134,8 @@ Outcome run(const TempDir& dir, End end, int app_signal = 0) {
   if (end == End::parent_kills) {
     char c = 0;
     // The child writes once it has logged everything, or closes the pipe by dying.
-    if (::read(ready[0], &c, 1) == 1) ::kill(pid, SIGTERM);
+    pollfd pfd{ready[0], POLLIN, 0};
+    if (::poll(&pfd, 1, 60'000) == 1 && ::read(ready[0], &c, 1) == 1) ::kill(pid, SIGTERM);
   }
   ::close(ready[0]);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -241,6 +250,15 @@ TEST_CASE("the application's SIGTERM handler installed before still runs, after 
   check_signalled(out, SIGTERM);
   check_log(out.log, "Terminating on signal 15 (SIGTERM)");
   CHECK(slurp(dir / "marker") == "app handler ran\n");
+}
+
+int main(int argc, char** argv) {
+  if (argc == 7 && std::string(argv[1]) == "--crash-child") {
+    g_marker = argv[4];
+    child(argv[3], static_cast<End>(std::atoi(argv[2])), std::atoi(argv[5]), std::atoi(argv[6]));
+  }
+  doctest::Context context(argc, argv);
+  return context.run();
 }
 
 TEST_CASE("install_crash_handler() installs once") {
