@@ -26,7 +26,7 @@ PUBLIC = {
                  "timed_rotating_file_handler", "watched_file_handler", "memory_handler",
                  "null_handler"],
     "net": ["socket_handler", "syslog_handler", "http_handler", "smtp_handler", "detail/net"],
-    "queue": ["queue", "queue_handler", "queue_listener"],
+    "queue": ["queue", "queue_handler", "queue_listener", "crash_handler"],
     "config": ["config", "config_json", "registry", "watch", "dictlog"],
 }
 PUBLIC_LAYER = {f"dictlog/{h}.hpp": layer for layer, hs in PUBLIC.items() for h in hs}

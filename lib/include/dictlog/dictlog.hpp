@@ -12,6 +12,7 @@
 
 #include "dictlog/config.hpp"
 #include "dictlog/context.hpp"
+#include "dictlog/crash_handler.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/filter.hpp"
