@@ -6,6 +6,8 @@
 #include <iosfwd>
 #include <string>
 
+#include <dictlog/handler.hpp>
+
 namespace dictlog::cli {
 
 // Exit codes, documented in `dictlog --help`.
@@ -32,7 +34,12 @@ std::string describe(const std::exception& e);
 int check_command(const std::string& config_path);
 int tree_command(const std::string& config_path);
 // events_path empty or "-": standard input. `watch`: re-apply CONFIG when it changes.
-int run_command(const std::string& config_path, const std::string& events_path, bool watch = false);
+// `show_stats`: at the end, one line on stderr per named handler with its counts.
+int run_command(const std::string& config_path, const std::string& events_path, bool watch = false,
+                bool show_stats = false);
+
+// "emitted=N filtered=N dropped_queue_full=N dropped_peer_down=N errors=N".
+std::string format_stats(const HandlerStats& s);
 
 // Prints the logger tree (root first, children indented) to `out`.
 void print_tree(std::ostream& out);

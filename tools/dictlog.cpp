@@ -87,7 +87,7 @@ namespace {
 
 constexpr std::string_view kHelp = R"(usage: dictlog check CONFIG
        dictlog tree CONFIG
-       dictlog run [--watch] CONFIG [EVENTS]
+       dictlog run [--watch] [--stats] CONFIG [EVENTS]
        dictlog --help | --version
 
 CONFIG is a logging configuration in the JSON form of Python's logging.config.dictConfig.
@@ -119,6 +119,9 @@ commands:
           process gets SIGHUP) and start the listeners it created; a changed CONFIG that
           is rejected leaves the running configuration as it was and prints every
           problem on stderr, one a line: CONFIG: /json/pointer: problem
+          --stats: at the end, once the queues are drained, print on stderr one line per
+          named handler: stats NAME: emitted=N filtered=N dropped_queue_full=N
+          dropped_peer_down=N errors=N
 
 exit status:
   0  success
@@ -155,11 +158,14 @@ int main(int argc, char** argv) {
                             : dictlog::cli::tree_command(args[1]);
     }
     if (cmd == "run") {
-      const bool watch = args.size() > 1 && args[1] == "--watch";
-      if (watch) args.erase(args.begin() + 1);
+      bool watch = false, show_stats = false;
+      while (args.size() > 1 && (args[1] == "--watch" || args[1] == "--stats")) {
+        (args[1] == "--watch" ? watch : show_stats) = true;
+        args.erase(args.begin() + 1);
+      }
       if (args.size() != 2 && args.size() != 3)
-        return usage_error("run takes [--watch] CONFIG [EVENTS]");
-      return dictlog::cli::run_command(args[1], args.size() == 3 ? args[2] : "", watch);
+        return usage_error("run takes [--watch] [--stats] CONFIG [EVENTS]");
+      return dictlog::cli::run_command(args[1], args.size() == 3 ? args[2] : "", watch, show_stats);
     }
   } catch (const std::exception& e) {
     std::cerr << "dictlog: internal error: " << e.what() << '\n';

@@ -151,7 +151,8 @@ void op_event(const nlohmann::ordered_json& ev, const std::string& where, Listen
 
 }  // namespace
 
-int run_command(const std::string& config_path, const std::string& events_path, bool watch) {
+int run_command(const std::string& config_path, const std::string& events_path, bool watch,
+                bool show_stats) {
   if (int status = load_config(config_path, Load::apply); status != ok) return status;
   Listeners listeners;
   config::start_listeners();
@@ -203,6 +204,10 @@ int run_command(const std::string& config_path, const std::string& events_path, 
   watcher.stop();  // no reload may start listeners after they are stopped
   listeners.collect();
   listeners.stop_all();
+  // Before shutdown(): closing a handler takes its name out of the registry.
+  if (show_stats)
+    for (const auto& [name, s] : stats())
+      std::cerr << "stats " << name << ": " << format_stats(s) << '\n';
   shutdown();
   return status;
 }

@@ -29,6 +29,14 @@
 #include "cli.hpp"
 
 namespace dictlog::cli {
+
+std::string format_stats(const HandlerStats& s) {
+  return "emitted=" + std::to_string(s.emitted) + " filtered=" + std::to_string(s.filtered) +
+         " dropped_queue_full=" + std::to_string(s.dropped_queue_full) +
+         " dropped_peer_down=" + std::to_string(s.dropped_peer_down) +
+         " errors=" + std::to_string(s.errors);
+}
+
 namespace {
 
 std::string quoted(const std::string& s) {
@@ -100,6 +108,7 @@ void print_handler(std::ostream& out, const std::shared_ptr<Handler>& h,
       << h->class_name() << " level=" << get_level_name(h->level())
       << (h->closed() ? " closed" : "") << " repr=" << h->repr() << '\n';
   const std::string inner = indent + "  ";
+  out << inner << "counts " << format_stats(h->stats()) << '\n';
   if (auto j = std::dynamic_pointer_cast<const JsonFormatter>(h->formatter())) {
     print_json_formatter(out, *j, inner);
   } else if (auto f = h->formatter()) {

@@ -58,6 +58,35 @@ TEST_CASE("handle_error is silent when raise_exceptions is off") {
   CHECK(err.text().empty());
 }
 
+TEST_CASE("counts: emitted, filtered and errors per handler, and stats() by name") {
+  ScopedGlobals globals;
+  set_raise_exceptions(false);  // counted even when nothing is printed
+  auto ok = std::make_shared<CaptureHandler>();
+  ok->set_name("ok");
+  ok->add_filter([](LogRecord& r) { return r.levelno >= WARNING; });
+  auto failing = std::make_shared<Failing>();
+  failing->set_name("failing");
+  auto unnamed = std::make_shared<CaptureHandler>();
+  for (int level : {10, 20, 30, 40, 50}) {
+    LogRecord r = make_log_record({{"msg", "m"}, {"levelno", level}});
+    ok->handle(r);
+    failing->handle(r);
+    unnamed->handle(r);
+  }
+  CHECK(ok->stats() == HandlerStats{.emitted = 3, .filtered = 2});
+  CHECK(failing->stats() == HandlerStats{.emitted = 5, .errors = 5});
+  CHECK(unnamed->stats().emitted == 5);
+  auto all = stats();
+  REQUIRE(all.size() == 2);  // named handlers only, sorted by name
+  CHECK(all[0].first == "failing");
+  CHECK(all[0].second == failing->stats());
+  CHECK(all[1].first == "ok");
+  CHECK(all[1].second.dropped() == 0);
+  ok->close();  // a closed handler leaves the registry, and stats()
+  failing->close();
+  CHECK(stats().empty());
+}
+
 TEST_CASE("an error from a user exception type names the C++ type") {
   struct Boom : Handler {
     void emit(LogRecord&) override { throw std::runtime_error("disk gone"); }

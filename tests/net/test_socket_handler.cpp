@@ -366,6 +366,8 @@ TEST_CASE("SocketHandler: a refused connect drops the record silently and backs 
   CHECK(read_frame(conn.fd) == expected);  // the dropped records never arrive
   err.restore();
   CHECK(err.text() == "");
+  // Python says nothing of them; the counts do.
+  CHECK(h->stats() == HandlerStats{.emitted = 3, .dropped_peer_down = 2});
 }
 
 TEST_CASE("SocketHandler: the back-off doubles up to retryMax") {
@@ -410,7 +412,8 @@ TEST_CASE("SocketHandler: a failed send closes the socket silently; the next rec
   // The first sends after the hang-up may still succeed; one fails once the reset is back.
   for (int i = 0; i < 1000 && h->connected(); ++i) h->handle(r);
   CHECK_FALSE(h->connected());
-  CHECK_FALSE(h->retry_time());  // a send failure is no connect failure: no back-off
+  CHECK_FALSE(h->retry_time());              // a send failure is no connect failure: no back-off
+  CHECK(h->stats().dropped_peer_down == 1);  // the send that failed
   LogRecord again = rec("again");
   const std::string expected = h->make_pickle(again);
   h->handle(again);

@@ -168,6 +168,60 @@ TEST_CASE("start while running raises RuntimeError; stop twice, or before start,
   CHECK(q->empty());
 }
 
+TEST_CASE("a scope starts the listener and stops it at its end, draining (3.14's with)") {
+  auto q = std::make_shared<Queue>();
+  auto h = std::make_shared<CaptureHandler>();
+  QueueListener listener(q, {h});
+  {
+    auto running = listener.scope();
+    CHECK(listener.running());
+    q->put(rec("inside"));
+    try {
+      auto again = listener.scope();  // already started: 3.14's RuntimeError
+      FAIL("no exception");
+    } catch (const RuntimeError& e) {
+      CHECK(std::string(e.what()) == "Listener already started");
+    }
+    CHECK(listener.running());  // the failed scope did not stop it
+  }
+  CHECK_FALSE(listener.running());
+  CHECK(h->lines() == Lines{"inside"});
+}
+
+TEST_CASE("counts: a bounded drop queue behind a slow handler, and a filter") {
+  auto q = std::make_shared<Queue>(10);
+  auto qh = std::make_shared<QueueHandler>(q);
+  qh->add_filter([](LogRecord& r) { return r.get_message() != "secret"; });
+  auto slow = std::make_shared<CaptureHandler>();
+  slow->add_filter([](LogRecord& r) { return r.get_message() != "x7"; });
+  StderrCapture err;  // each drop prints CPython's queue.Full report
+  // No listener yet: the queue holds 10 records, the next 20 are dropped.
+  for (int i = 0; i < 30; ++i) {
+    LogRecord r = rec("x" + std::to_string(i));
+    qh->handle(r);
+  }
+  LogRecord secret = rec("secret");
+  qh->handle(secret);
+  HandlerStats before = qh->stats();
+  CHECK(before.dropped_queue_full == 20);
+  CHECK(before.filtered == 1);
+  CHECK(before.errors == 20);  // the queue.Full reports
+  CHECK(before.emitted == 0);  // counted when the listener takes them
+  QueueListener listener(q, {slow});
+  listener.start();
+  listener.stop();
+  err.restore();
+  HandlerStats after = qh->stats();
+  CHECK(after.emitted == 10);
+  CHECK(after.dropped() == 20);
+  HandlerStats target = slow->stats();
+  CHECK(target.emitted == 9);
+  CHECK(target.filtered == 1);
+  CHECK(target.dropped() == 0);
+  CHECK(target.errors == 0);
+  CHECK(slow->lines().size() == 9);
+}
+
 TEST_CASE("records queued before start are handled after it, before later ones") {
   auto q = std::make_shared<Queue>();
   auto h = std::make_shared<CaptureHandler>();

@@ -112,17 +112,39 @@ check("run: a number out of range is a bad line, not a crash",
       (code, err.startswith("<stdin>:2: invalid JSON: "), left.get("out.log")),
       (1, True, "INFO root kept\n"))
 
+STATS = {
+    "version": 1,
+    "filters": {"only_app": {"name": "app"}},
+    "handlers": {
+        "file": {"class": "logging.FileHandler", "filename": "out.log", "filters": ["only_app"]},
+        "q": {"class": "logging.handlers.QueueHandler", "handlers": ["file"],
+              "queue": {"()": "queue.Queue", "maxsize": 0}},
+    },
+    "root": {"level": "DEBUG", "handlers": ["q"]},
+}
+code, out, err, left = run(["run", "--stats", "s.json"], {"s.json": STATS},
+                           stdin='{"logger": "app", "level": 20, "msg": "i"}\n'
+                                 '{"logger": "other", "level": 20, "msg": "o"}\n'
+                                 '{"logger": "app.db", "level": 40, "msg": "e"}\n')
+check("run --stats: one line per named handler once the queue is drained",
+      (code, err.splitlines(), left.get("out.log")), (0, [
+          "stats file: emitted=2 filtered=1 dropped_queue_full=0 dropped_peer_down=0 errors=0",
+          "stats q: emitted=3 filtered=0 dropped_queue_full=0 dropped_peer_down=0 errors=0",
+      ], "i\ne\n"))
+
 code, out, err, left = run(["tree", "good.json"], {"good.json": GOOD})
 tree = out.splitlines()
-check("tree: the root and its QueueHandler", (code, tree[:3]), (0, [
+ZERO = "emitted=0 filtered=0 dropped_queue_full=0 dropped_peer_down=0 errors=0"
+check("tree: the root and its QueueHandler", (code, tree[:4]), (0, [
     "root  level=INFO disabled=no",
     "  handler 'q': QueueHandler level=NOTSET repr=<QueueHandler (NOTSET)>",
+    "    counts " + ZERO,
     "    formatter (default) format='%(message)s'",
 ]))
-check("tree: the listener's handler", (tree[5].startswith(
+check("tree: the listener's handler", (tree[6].startswith(
     "      handler 'file': FileHandler level=NOTSET repr=<FileHandler /"),
-    tree[5].endswith("/out.log (NOTSET)>")), (True, True))
-check("tree: the queue and the listener", tree[3:5], [
+    tree[6].endswith("/out.log (NOTSET)>"), tree[7]), (True, True, "        counts " + ZERO))
+check("tree: the queue and the listener", tree[4:6], [
     "    queue: queue.Queue maxsize=0 overflow=drop waiting=0 dropped=0",
     "    listener: QueueListener running=no respect_handler_level=no"])
 
@@ -137,7 +159,7 @@ JSON_FMT = {
     "root": {"handlers": ["h"]},
 }
 code, out, err, left = run(["tree", "j.json"], {"j.json": JSON_FMT})
-check("tree: a JsonFormatter's settings", (code, out.splitlines()[2]), (0,
+check("tree: a JsonFormatter's settings", (code, out.splitlines()[3]), (0,
       "    formatter JsonFormatter style={ format='{asctime} {message}' "
       "fields=['asctime', 'message'] prefix='@' rename_fields={'message': 'msg'} "
       "static_fields={'svc': [1]} reserved_attrs=['msg'] timestamp='ts' exc_info_as_array=yes "

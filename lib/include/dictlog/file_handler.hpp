@@ -40,6 +40,8 @@ class FileHandler : public StreamHandler {
   void emit(LogRecord& record) override;
   void flush() override;
   void close() override;
+  // The batch not yet written is the parent's.
+  void at_fork_reinit() override;
 
   const std::string& base_filename() const { return base_filename_; }
   const std::string& mode() const { return mode_; }

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dictlog/filter.hpp"
@@ -26,6 +27,29 @@
 #include "dictlog/record.hpp"
 
 namespace dictlog {
+
+namespace detail {
+struct HandlerAccess;
+}
+
+// What one handler did with the records that reached it (Handler::stats(), and
+// dictlog::stats() for every named handler). Each count is kept by the thread doing the
+// work, with relaxed atomics: a logging call through a QueueHandler pays nothing for it
+// (the listener counts the record when it takes it from the queue).
+struct HandlerStats {
+  // Records that passed the handler's filters and reached emit(). A QueueHandler counts a
+  // record once its listener has taken it out of the queue (records still waiting are not
+  // in the count yet).
+  std::uint64_t emitted = 0;
+  std::uint64_t filtered = 0;            // rejected by the handler's own filters
+  std::uint64_t dropped_queue_full = 0;  // QueueHandler: not enqueued, the queue was full
+  // SocketHandler: not sent, no connection (the peer refused or reset it, or the retry
+  // back-off was running); Python drops these without a report.
+  std::uint64_t dropped_peer_down = 0;
+  std::uint64_t errors = 0;  // failures reported through handle_error
+  std::uint64_t dropped() const { return dropped_queue_full + dropped_peer_down; }
+  bool operator==(const HandlerStats&) const = default;
+};
 
 // Handlers are owned by std::shared_ptr (loggers, the registry and listeners share them).
 // Thread-safety: every public member may be called from any thread. emit() runs with
@@ -74,12 +98,35 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   void set_name(std::string name);
 
   std::recursive_mutex& lock() const { return lock_; }
+  // Python's _at_fork_reinit, widened: called in the child of fork() (single-threaded,
+  // the handler's locks already made new) to drop what belongs to the parent, which
+  // writes it: buffered output, buffered records, a connection the two would share.
+  // Subclasses that keep such state override it and call the base.
+  virtual void at_fork_reinit() {}
+
+  // This handler's counts so far (see HandlerStats).
+  virtual HandlerStats stats() const;
+
   // Python's class name ("StreamHandler"), for repr and `dictlog tree`.
   virtual std::string_view class_name() const { return "Handler"; }
   // Python's repr: "<StreamHandler <stderr> (NOTSET)>".
   virtual std::string repr() const;
 
+ protected:
+  // For handlers that drop a record on purpose (HandlerStats says why).
+  void count_dropped_peer_down() noexcept {
+    dropped_peer_down_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // For a handle() override that runs the filters itself.
+  void count_filtered() noexcept { filtered_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
+  friend struct detail::HandlerAccess;
+  // emitted_ is only written under lock_ (a plain increment); the others by any thread.
+  std::atomic<std::uint64_t> emitted_{0};
+  std::atomic<std::uint64_t> filtered_{0};
+  std::atomic<std::uint64_t> dropped_peer_down_{0};
+  std::atomic<std::uint64_t> errors_{0};
   std::atomic<int> level_;
   std::atomic<bool> closed_{false};
   mutable std::mutex formatter_mutex_;
@@ -100,6 +147,10 @@ std::shared_ptr<H> get_handler_by_name(std::string_view name) {
   return std::dynamic_pointer_cast<H>(get_handler_by_name(name));
 }
 std::vector<std::string> get_handler_names();  // sorted
+
+// Every named handler's counts (the names dict_config gave them), sorted by name. Reading
+// them takes the registry's lock only; the logging threads are not disturbed.
+std::vector<std::pair<std::string, HandlerStats>> stats();
 
 // Python's logging.raiseExceptions: when false, handle_error and the "no handlers"
 // message are silent.

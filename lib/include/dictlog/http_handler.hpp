@@ -94,6 +94,9 @@ class HTTPHandler : public Handler {
   void emit(LogRecord& record) override;
   // Releases the connection; a later record opens a new one.
   void close() override;
+  // The kept connection is the parent's: forgotten (not shut down, which could send on
+  // it), so the child's next record connects anew.
+  void at_fork_reinit() override;
 
   // Python's mapLogRecord: the (name, str(value)) pairs sent for `record`, by default its
   // attributes in the order of CPython's record.__dict__, then its extra keys.

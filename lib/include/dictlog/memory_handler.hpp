@@ -39,6 +39,8 @@ class BufferingHandler : public Handler {
   void flush() override;
   // Flushes, then closes the base handler.
   void close() override;
+  // The records buffered are the parent's: it flushes them.
+  void at_fork_reinit() override;
 
   long capacity() const { return capacity_; }
   // A copy of the records waiting, oldest first.

@@ -77,6 +77,12 @@ class QueueHandler : public Handler, public detail::DirectCallTarget {
   // thread-safe by itself, and concurrent callers should meet only on its short lock.
   bool handle(LogRecord& record) noexcept override;
 
+  // emitted counts the records put on the call path (a subclass's) and those the listener
+  // took out of the queue (the deferred path); dropped_queue_full is dropped().
+  HandlerStats stats() const override;
+  // In the child of fork(): the listener's handle is kept (its listener runs again).
+  void at_fork_reinit() override;
+
   std::string_view class_name() const override { return "QueueHandler"; }
 
   detail::DirectRoute direct_route() override;
@@ -88,6 +94,7 @@ class QueueHandler : public Handler, public detail::DirectCallTarget {
   void set_defer_prepare(bool on) { defer_opt_in_ = on; }
 
  private:
+  friend class detail::QueuePreparer;
   bool defer() const;
   void serve_if_late();
   [[gnu::noinline]] void serve_late();
@@ -99,6 +106,8 @@ class QueueHandler : public Handler, public detail::DirectCallTarget {
   const std::shared_ptr<detail::QueuePreparer> preparer_;
   std::atomic<Overflow> overflow_{Overflow::drop};
   std::atomic<std::uint64_t> dropped_{0};
+  // Records the consumer prepared for this handler; written under the preparer's mutex.
+  std::atomic<std::uint64_t> taken_{0};
   mutable std::atomic<signed char> exact_type_{-1};  // typeid(*this) == QueueHandler, cached
   bool defer_opt_in_ = false;
   mutable std::mutex listener_mutex_;

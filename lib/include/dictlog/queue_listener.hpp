@@ -56,6 +56,27 @@ class QueueListener {
   void stop();
   bool running() const;
 
+  // CPython 3.14's `with listener:`: start() now (RuntimeError if it is running), stop()
+  // when the scope ends, draining the queue.
+  //   { auto running = listener.scope(); ... }
+  class [[nodiscard]] Scope {
+   public:
+    explicit Scope(QueueListener& l) : l_(l) { l_.start(); }
+    ~Scope() {
+      try {
+        l_.stop();
+      } catch (...) {
+        // Only from the listener's own thread, where no scope can end.
+      }
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    QueueListener& l_;
+  };
+  Scope scope() { return Scope(*this); }
+
   std::shared_ptr<LogQueue> queue() const { return queue_; }
   const std::vector<std::shared_ptr<Handler>>& handlers() const { return handlers_; }
   bool respect_handler_level() const { return respect_handler_level_; }

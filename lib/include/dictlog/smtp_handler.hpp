@@ -106,6 +106,8 @@ class SMTPHandler : public Handler {
   void emit(LogRecord& record) override;
   // Releases the libcurl handle; a later emit makes a new one.
   void close() override;
+  // As HTTPHandler's: a session kept from the parent is forgotten, not closed.
+  void at_fork_reinit() override;
 
   // Python's getSubject: the subject of the email for `record`. Override it for a
   // record-dependent subject.

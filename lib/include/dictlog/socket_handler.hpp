@@ -38,6 +38,9 @@ class SocketHandler : public Handler {
   // arguments do not fit its format) reaches handle_error.
   void emit(LogRecord& record) override;
   void close() override;
+  // The parent's connection is not shared: the child's next record connects anew (its
+  // copy of the descriptor is closed, the parent's connection stays up).
+  void at_fork_reinit() override;
 
   // Python's makePickle: length prefix + pickle of the record dict. If the record carries
   // an exception it is formatted first, which fills exc_text, as CPython does.

@@ -9,6 +9,7 @@
 #include "config/builder.hpp"
 #include "config/read_text.hpp"
 #include "dictlog/config_json.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog::config {
 
@@ -23,6 +24,13 @@ std::mutex& config_mutex() {
   static auto* m = new std::mutex;
   return *m;
 }
+// A fork waits for a configuration being applied to be done (up to kForkLockPatience).
+const int g_at_fork = [] {
+  dictlog::detail::add_fork_participant(
+      dictlog::detail::ForkRank::config,
+      {[](dictlog::detail::ForkLocks& locks) { return locks.take(config_mutex()); }, [] {}});
+  return 0;
+}();
 
 // Nesting deeper than this is rejected before anything recurses into it: nlohmann copies
 // values recursively (ordered_json's map even while parsing), as do py_repr and cfg://, so a

@@ -7,6 +7,7 @@
 
 #include "config/entry.hpp"
 #include "dictlog/config_json.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog::config {
 
@@ -36,6 +37,13 @@ Table& table() {
   }();
   return *t;
 }
+
+const int g_at_fork = [] {
+  dictlog::detail::add_fork_participant(
+      dictlog::detail::ForkRank::config,
+      {[](dictlog::detail::ForkLocks& locks) { return locks.take(table().mutex); }, [] {}});
+  return 0;
+}();
 
 // Registers `value` in the Entry member `slot` under `name`.
 template <class T>

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -22,6 +23,8 @@
 
 #include "config/read_text.hpp"
 #include "dictlog/errors.hpp"
+#include "dictlog/thread_name.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog::config {
 
@@ -41,6 +44,12 @@ std::mutex& hup_mutex() {
   static auto* m = new std::mutex;  // leaked: a Watcher may end during static destruction
   return *m;
 }
+const int g_at_fork = [] {
+  dictlog::detail::add_fork_participant(
+      dictlog::detail::ForkRank::config,
+      {[](dictlog::detail::ForkLocks& locks) { return locks.take(hup_mutex()); }, [] {}});
+  return 0;
+}();
 
 extern "C" void on_sighup(int sig, siginfo_t* info, void* context) {
   const int saved_errno = errno;
@@ -135,6 +144,7 @@ struct Watcher::Impl {
   std::optional<std::string> last;  // the content last read (applied or rejected)
   bool last_unreadable = false;
   std::thread thread;
+  std::int64_t owner = dictlog::detail::current_process_id();  // a forked child has no thread here
 
   ~Impl() {
     if (hup_slot >= 0) remove_hup_listener(hup_slot);
@@ -297,6 +307,12 @@ Watcher::~Watcher() {
 
 void Watcher::stop() {
   if (!impl_) return;
+  if (impl_->owner != dictlog::detail::current_process_id()) {
+    // A child of fork(): the thread is the parent's, and so is the eventfd's counter.
+    new (&impl_->thread) std::thread;
+    impl_.reset();
+    return;
+  }
   impl_->stopping.store(true);
   const std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(impl_->wake_fd, &one, sizeof one);

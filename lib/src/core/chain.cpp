@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "record/at_fork.hpp"
+
 namespace dictlog::detail {
 
 Chain::Chain(std::vector<std::shared_ptr<Handler>> h) : handlers(std::move(h)) {
@@ -45,6 +47,21 @@ struct HazardRelease {
     t_hazard_gone = true;
   }
 };
+
+// In the child of fork(), the hazard records of the parent's other threads name chains
+// no thread will ever use again: they are given back, so those chains can be reclaimed.
+const int g_at_fork = [] {
+  add_fork_participant(ForkRank::core,
+                       {[](ForkLocks& locks) { return locks.take(retired().mutex); },
+                        [] {
+                          for (HazardRecord* h = g_hazard_records.load(); h; h = h->next) {
+                            if (h == t_hazard) continue;
+                            for (auto& s : h->slot) s.store(nullptr);
+                            h->in_use.store(false);
+                          }
+                        }});
+  return 0;
+}();
 
 }  // namespace
 

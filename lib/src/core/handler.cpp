@@ -15,6 +15,7 @@
 #include "core/system_calls.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 
@@ -33,6 +34,32 @@ Registry& registry() {
 }
 
 std::atomic<bool> g_raise_exceptions{true};
+
+}  // namespace
+
+namespace detail {
+struct HandlerAccess {
+  // Every handler between two emits across a fork; in the child each drops the parent's.
+  static bool prepare_fork(ForkLocks& locks) {
+    auto& r = registry();
+    if (!locks.take(r.mutex)) return false;
+    for (Handler* h : r.creation_order)
+      if (!locks.take(h->lock_) || !locks.take(h->formatter_mutex_)) return false;
+    return true;
+  }
+  static void after_fork_child() {
+    for (Handler* h : registry().creation_order) h->at_fork_reinit();
+  }
+};
+}  // namespace detail
+
+namespace {
+
+const int g_at_fork = [] {
+  detail::add_fork_participant(detail::ForkRank::core, {&detail::HandlerAccess::prepare_fork,
+                                                        &detail::HandlerAccess::after_fork_child});
+  return 0;
+}();
 
 std::string demangle(const char* name) {
   int status = 0;
@@ -145,19 +172,45 @@ const Formatter& Handler::emit_formatter() const {
 bool Handler::handle(LogRecord& record) noexcept {
   if (has_filters()) {
     try {
-      if (!filter(record)) return false;
+      if (!filter(record)) {
+        count_filtered();
+        return false;
+      }
     } catch (...) {
       handle_error(record);
       return false;
     }
   }
   std::lock_guard lock(lock_);
+  emitted_.store(emitted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   try {
     emit(record);
   } catch (...) {
     handle_error(record);
   }
   return true;
+}
+
+HandlerStats Handler::stats() const {
+  HandlerStats s;
+  s.emitted = emitted_.load(std::memory_order_relaxed);
+  s.filtered = filtered_.load(std::memory_order_relaxed);
+  s.dropped_peer_down = dropped_peer_down_.load(std::memory_order_relaxed);
+  s.errors = errors_.load(std::memory_order_relaxed);
+  return s;
+}
+
+std::vector<std::pair<std::string, HandlerStats>> stats() {
+  std::vector<std::pair<std::string, std::shared_ptr<Handler>>> named;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (auto& [name, h] : r.by_name)
+      if (auto sp = h->weak_from_this().lock()) named.emplace_back(name, std::move(sp));
+  }
+  std::vector<std::pair<std::string, HandlerStats>> out;
+  for (auto& [name, h] : named) out.emplace_back(name, h->stats());
+  return out;
 }
 
 void Handler::close() {
@@ -189,6 +242,7 @@ std::string Handler::repr() const {
 }
 
 void Handler::handle_error(const LogRecord& record) noexcept {
+  errors_.fetch_add(1, std::memory_order_relaxed);
   if (!g_raise_exceptions.load(std::memory_order_relaxed) || t_handling_error > 2) return;
   ++t_handling_error;
   try {

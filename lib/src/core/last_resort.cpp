@@ -12,6 +12,7 @@
 #include "dictlog/errors.hpp"
 #include "dictlog/handler.hpp"
 #include "dictlog/logger.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 
@@ -40,6 +41,13 @@ LastResort& state() {
   static auto* s = new LastResort;  // leaked: records may meet no handler during exit
   return *s;
 }
+
+const int g_at_fork = [] {
+  detail::add_fork_participant(
+      detail::ForkRank::core,
+      {[](detail::ForkLocks& locks) { return locks.take(state().mutex); }, [] {}});
+  return 0;
+}();
 
 }  // namespace
 

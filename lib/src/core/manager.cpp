@@ -5,10 +5,19 @@
 #include <set>
 
 #include "core/chain.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 
 namespace detail {
+
+namespace {
+const int g_at_fork = [] {
+  add_fork_participant(ForkRank::core,
+                       {[](ForkLocks& locks) { return locks.take(Manager::get().mutex); }, [] {}});
+  return 0;
+}();
+}  // namespace
 
 Manager::Manager() {
   root = new Logger("root", WARNING);

@@ -9,24 +9,24 @@
 #include <thread>
 #include <utility>
 
+#include "record/at_fork.hpp"
+
 namespace dictlog::detail {
 
 SegmentPool& SegmentPool::instance() {
   static auto* p = [] {
     auto* pool = new SegmentPool;  // leaked, with its detached thread
-    // A child of fork() has the spares but not the thread: the next take starts one. The
-    // mutex is held across the fork, so the child never inherits it locked by a thread
-    // that does not exist there.
-    pthread_atfork([] { instance().mutex_.lock(); }, [] { instance().mutex_.unlock(); },
-                   [] {
-                     SegmentPool& pool = instance();
-                     pool.started_ = pool.running_ = pool.no_thread_ = false;
-                     // Their state counts the parent's waiting provisioner, which the
-                     // child does not have: a notify would wait for it forever.
-                     new (&pool.work_) std::condition_variable;
-                     new (&pool.ready_) std::condition_variable;
-                     pool.mutex_.unlock();
-                   });
+    // A child of fork() has the spares but not the thread: the next take starts one.
+    add_fork_participant(ForkRank::core,
+                         {[](ForkLocks& locks) { return locks.take(instance().mutex_); },
+                          [] {
+                            SegmentPool& pool = instance();
+                            pool.started_ = pool.running_ = pool.no_thread_ = false;
+                            // Their state counts the parent's waiting provisioner, which
+                            // the child does not have: a notify would wait for it forever.
+                            new (&pool.work_) std::condition_variable;
+                            new (&pool.ready_) std::condition_variable;
+                          }});
     return pool;
   }();
   return *p;

@@ -6,6 +6,7 @@
 
 #include "dictlog/detail/direct_call.hpp"
 #include "dictlog/handler.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 
@@ -21,6 +22,13 @@ Hooks& hooks() {
 }
 
 // Registered at load so it runs after everything main() does, like Python's atexit hook.
+const int g_at_fork = [] {
+  detail::add_fork_participant(
+      detail::ForkRank::core,
+      {[](detail::ForkLocks& locks) { return locks.take(hooks().mutex); }, [] {}});
+  return 0;
+}();
+
 const int g_atexit = [] { return std::atexit([] { shutdown(); }); }();
 
 }  // namespace

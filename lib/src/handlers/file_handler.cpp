@@ -263,6 +263,12 @@ void FileHandler::flush() {
   StreamHandler::flush();
 }
 
+void FileHandler::at_fork_reinit() {
+  pending_.clear();
+  pending_records_ = 0;
+  Handler::at_fork_reinit();
+}
+
 void FileHandler::close() {
   std::lock_guard lock(this->lock());
   if (fd_ >= 0) write_pending();

@@ -21,6 +21,11 @@ void BufferingHandler::flush() {
   buffer_.clear();
 }
 
+void BufferingHandler::at_fork_reinit() {
+  buffer_.clear();
+  Handler::at_fork_reinit();
+}
+
 void BufferingHandler::close() {
   try {
     flush();

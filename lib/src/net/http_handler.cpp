@@ -162,6 +162,11 @@ void HTTPHandler::emit(LogRecord& record) {
   if (code < 200 || code > 299) throw HTTPError(code, reason_of(conn_->status_line));
 }
 
+void HTTPHandler::at_fork_reinit() {
+  (void)conn_.release();  // leaked on purpose: its cleanup would talk on the parent's socket
+  Handler::at_fork_reinit();
+}
+
 void HTTPHandler::close() {
   {
     std::lock_guard lock(this->lock());

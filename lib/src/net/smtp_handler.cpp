@@ -252,6 +252,11 @@ void SMTPHandler::emit(LogRecord& record) {
   detail::throw_curl_error(h, rc, s.curl.error_text());
 }
 
+void SMTPHandler::at_fork_reinit() {
+  (void)session_.release();  // leaked on purpose, as HTTPHandler's connection
+  Handler::at_fork_reinit();
+}
+
 void SMTPHandler::close() {
   {
     std::lock_guard lock(this->lock());

@@ -93,11 +93,15 @@ void SocketHandler::create_socket() {
 
 void SocketHandler::send(std::string_view bytes) {
   if (!sock_) create_socket();
-  if (!sock_) return;  // waiting for the retry time, or the connect failed: dropped
+  if (!sock_) {  // waiting for the retry time, or the connect failed: dropped
+    count_dropped_peer_down();
+    return;
+  }
   try {
     detail::send_all(sock_, bytes);
   } catch (const OSError&) {
     sock_.close();  // the next record reconnects
+    count_dropped_peer_down();
   }
 }
 
@@ -108,10 +112,17 @@ void SocketHandler::emit(LogRecord& record) {
     // Python's SocketHandler.handleError.
     if (close_on_error && sock_) {
       sock_.close();
+      count_dropped_peer_down();
       return;
     }
     throw;
   }
+}
+
+void SocketHandler::at_fork_reinit() {
+  sock_.close();
+  retry_time_.reset();
+  Handler::at_fork_reinit();
 }
 
 void SocketHandler::close() {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "queue/queue_prepare.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog::detail {
 
@@ -220,6 +221,22 @@ void BoundedQueue::recycle(Chunk* chain) {
     }
   }
   delete_chain(surplus);
+}
+
+bool BoundedQueue::take_fork_locks(ForkLocks& locks) {
+  return locks.take(mutex_) && BuiltinQueue::take_fork_locks(locks);
+}
+
+void BoundedQueue::drop_after_fork() {
+  for (Chunk* c = head_; c; c = c->next)
+    for (std::size_t i = c->read; i < c->write; ++i) c->slots[i] = Slot{};
+  Chunk* chain = head_;
+  head_ = tail_ = nullptr;
+  if (chain) recycle(chain);
+  count_ = 0;
+  get_waiters_ = put_waiters_ = nappers_ = 0;
+  new (&not_empty_) std::condition_variable;
+  new (&not_full_) std::condition_variable;
 }
 
 std::size_t BoundedQueue::qsize() const {

@@ -22,6 +22,11 @@ class BoundedQueue final : public BuiltinQueue {
   std::size_t qsize() const override;
   std::size_t maxsize() const override { return maxsize_; }
 
+  bool take_fork_locks(ForkLocks& locks) override;
+  // Chunks a consumer had taken out (and was preparing) stay with that consumer's thread,
+  // which the child does not have: count_ starts again from zero.
+  void drop_after_fork() override;
+
  private:
   struct Chunk;
 

@@ -8,6 +8,7 @@
 #include "core/thread_buffer.hpp"
 #include "dictlog/queue.hpp"  // is_queue_sentinel
 #include "queue/queue_prepare.hpp"
+#include "record/at_fork.hpp"
 #include "record/clock.hpp"
 #include "record/fence.hpp"
 
@@ -247,6 +248,37 @@ std::optional<LogRecord> BufferedQueue::get(bool block) {
   one.reserve(1);
   if (get_batch(one, 1, block) == 0) return std::nullopt;
   return std::move(one.front());
+}
+
+bool BufferedQueue::take_fork_locks(ForkLocks& locks) {
+  return locks.take(consume_mutex_) && locks.take(mutex_) && locks.take(shared_mutex_) &&
+         BuiltinQueue::take_fork_locks(locks);
+}
+
+void BufferedQueue::drop_after_fork() {
+  auto empty = [](ThreadBuffer& b) {
+    while (EntryHeader* h = b.peek()) {
+      if (h->kind == EntryKind::record) reinterpret_cast<LogRecord*>(h + 1)->~LogRecord();
+      b.pop(h);
+    }
+  };
+  auto mine = [](const std::shared_ptr<ThreadBuffer>& b) {
+    return std::any_of(t_buffers.refs.begin(), t_buffers.refs.end(),
+                       [&](const BufferRef& r) { return r.buffer == b; });
+  };
+  std::vector<std::shared_ptr<ThreadBuffer>> kept;
+  for (auto& b : buffers_) {
+    if (!mine(b) && b->owned.load(std::memory_order_acquire)) continue;
+    empty(*b);
+    kept.push_back(b);
+  }
+  buffers_ = std::move(kept);
+  empty(*shared_buffer_);
+  bufs_.clear();
+  heads_.clear();
+  sleepers_.store(0, std::memory_order_relaxed);
+  buffer_nappers_.store(0, std::memory_order_relaxed);
+  new (&not_empty_) std::condition_variable;
 }
 
 std::size_t BufferedQueue::qsize() const {

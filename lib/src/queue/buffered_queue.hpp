@@ -31,6 +31,12 @@ class BufferedQueue final : public BuiltinQueue, public DirectSink {
   // thread's buffer, to be prepared by the QueuePreparer given as tag when taken out.
   DirectSink* direct_sink() override { return this; }
 
+  bool take_fork_locks(ForkLocks& locks) override;
+  // Keeps the buffers of the forking thread and of threads that had ended, emptied; the
+  // others belong to threads the child does not have, which may have left an entry
+  // half-written: they are left out (and their memory with them).
+  void drop_after_fork() override;
+
  private:
   ThreadBuffer* own_buffer_slow() override;
   void wake_consumer(ThreadBuffer& b) override;
@@ -43,7 +49,8 @@ class BufferedQueue final : public BuiltinQueue, public DirectSink {
 
   mutable std::mutex mutex_;
   std::condition_variable not_empty_;
-  std::vector<std::shared_ptr<ThreadBuffer>> buffers_;  // under mutex_; only ever grows
+  std::vector<std::shared_ptr<ThreadBuffer>>
+      buffers_;  // under mutex_; grows (a forked child starts it again)
   // The buffer of threads that have none (their thread-local storage is being torn
   // down), shared under shared_mutex_.
   std::shared_ptr<ThreadBuffer> shared_buffer_;

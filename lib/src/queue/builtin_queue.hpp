@@ -20,12 +20,13 @@ class LogQueue;
 
 namespace detail {
 class DirectSink;
+class ForkLocks;
 class QueuePreparer;
 
 // Every member may be called from any thread at any time.
 class BuiltinQueue {
  public:
-  virtual ~BuiltinQueue() = default;
+  virtual ~BuiltinQueue();
   BuiltinQueue(const BuiltinQueue&) = delete;
   BuiltinQueue& operator=(const BuiltinQueue&) = delete;
 
@@ -49,8 +50,15 @@ class BuiltinQueue {
   // takes none, as each record must count against maxsize when it is put.
   virtual DirectSink* direct_sink() { return nullptr; }
 
+  // fork() (record/at_fork.hpp): the locks under which the queue is consistent, consumer's
+  // first; in the child, dropping every record the parent had queued (the parent writes
+  // them) and every trace of the parent's waiting consumer.
+  virtual bool take_fork_locks(ForkLocks& locks);
+  virtual void drop_after_fork() = 0;
+
  protected:
-  BuiltinQueue() = default;
+  // Every built-in queue is known to the fork participant (queue.cpp).
+  BuiltinQueue();
 
  private:
   std::mutex preparers_mutex_;

@@ -5,6 +5,8 @@
 #include "queue/bounded_queue.hpp"
 #include "queue/buffered_queue.hpp"
 #include "queue/builtin_queue.hpp"
+#include "queue/queue_prepare.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 
@@ -36,6 +38,50 @@ std::size_t LogQueue::get_batch(std::vector<LogRecord>& out, std::size_t max, bo
 }
 
 namespace detail {
+
+namespace {
+struct QueueRegistry {
+  std::mutex mutex;
+  std::vector<BuiltinQueue*> all;
+};
+QueueRegistry& queues() {
+  static auto* r = new QueueRegistry;  // leaked: queues may outlive static destruction
+  return *r;
+}
+const int g_at_fork = [] {
+  add_fork_participant(ForkRank::queue, {[](ForkLocks& locks) {
+                                           auto& r = queues();
+                                           if (!locks.take(r.mutex)) return false;
+                                           for (BuiltinQueue* q : r.all)
+                                             if (!q->take_fork_locks(locks)) return false;
+                                           return true;
+                                         },
+                                         [] {
+                                           for (BuiltinQueue* q : queues().all)
+                                             q->drop_after_fork();
+                                         }});
+  return 0;
+}();
+}  // namespace
+
+BuiltinQueue::BuiltinQueue() {
+  auto& r = queues();
+  std::lock_guard lock(r.mutex);
+  r.all.push_back(this);
+}
+
+BuiltinQueue::~BuiltinQueue() {
+  auto& r = queues();
+  std::lock_guard lock(r.mutex);
+  std::erase(r.all, this);
+}
+
+bool BuiltinQueue::take_fork_locks(ForkLocks& locks) {
+  if (!locks.take(preparers_mutex_)) return false;
+  for (const auto& p : preparers_)
+    if (!locks.take(p->mutex())) return false;
+  return true;
+}
 
 void BuiltinQueue::adopt(std::shared_ptr<const QueuePreparer> prep) {
   std::lock_guard lock(preparers_mutex_);

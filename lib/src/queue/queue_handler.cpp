@@ -1,5 +1,6 @@
 #include "dictlog/queue_handler.hpp"
 
+#include <new>
 #include <typeinfo>
 
 #include "core/listener_thread.hpp"
@@ -29,6 +30,9 @@ bool QueuePreparer::apply(LogRecord& r) const {
 }
 
 bool QueuePreparer::apply_locked(LogRecord& r) const {
+  if (owner_)
+    owner_->taken_.store(owner_->taken_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
   try {
     static const auto* default_formatter = new Formatter();
     // Without a formatter, and with no traceback or stack to append, the text is the
@@ -80,6 +84,18 @@ std::shared_ptr<QueueListener> QueueHandler::listener() const {
 void QueueHandler::set_listener(std::shared_ptr<QueueListener> l) {
   std::lock_guard lock(listener_mutex_);
   listener_ = std::move(l);
+}
+
+HandlerStats QueueHandler::stats() const {
+  HandlerStats s = Handler::stats();
+  s.emitted += taken_.load(std::memory_order_relaxed);
+  s.dropped_queue_full = dropped();
+  return s;
+}
+
+void QueueHandler::at_fork_reinit() {
+  new (&listener_mutex_) std::mutex;
+  Handler::at_fork_reinit();
 }
 
 LogRecord QueueHandler::prepare(const LogRecord& record) {
@@ -140,7 +156,10 @@ bool QueueHandler::handle(LogRecord& record) noexcept {
   if (!fast_ || !defer()) return Handler::handle(record);
   if (has_filters()) {
     try {
-      if (!filter(record)) return false;
+      if (!filter(record)) {
+        count_filtered();
+        return false;
+      }
     } catch (...) {
       handle_error(record);
       return false;

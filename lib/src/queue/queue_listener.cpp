@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <new>
 #include <typeinfo>
+#include <utility>
 
 #include "core/listener_thread.hpp"
 #include "core/system_calls.hpp"
@@ -11,6 +13,7 @@
 #include "dictlog/shutdown.hpp"
 #include "queue/queue_prepare.hpp"
 #include "queue/text_arena.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 
@@ -57,6 +60,36 @@ struct ListenerAccess {
     reg.unpinned.notify_all();
   }
 
+  // fork(): no start, stop or drain is half done in the child. There, the parent's threads
+  // are gone; a listener that was running starts a thread of its own on its queue, which
+  // the queue participant (below this one) has emptied of the parent's records.
+  static bool prepare_fork(ForkLocks& locks) {
+    auto& reg = registry();
+    if (!locks.take(reg.mutex)) return false;
+    for (QueueListener* l : reg.all)
+      if (!locks.take(l->start_stop_mutex_) || !locks.take(l->drain_mutex_) ||
+          !locks.take(l->state_mutex_))
+        return false;
+    return true;
+  }
+  static void after_fork_child() {
+    auto& reg = registry();
+    new (&reg.unpinned) std::condition_variable;
+    for (QueueListener* l : reg.all) {
+      new (&l->thread_) std::thread;  // the parent's: not joinable here, nor to be destroyed
+      new (&l->state_cv_) std::condition_variable;
+      l->pins_ = 0;
+      const bool was_running =
+          std::exchange(l->state_, QueueListener::State::stopped) != QueueListener::State::stopped;
+      if (!was_running) continue;
+      try {
+        l->start();
+      } catch (...) {
+        // No thread: shutdown() handles the queue's records on the exiting thread.
+      }
+    }
+  }
+
   static void shutdown_hook() {
     // shutdown() has set queue_shut_down() already, before any sentinel: a record put
     // after a listener drained is then seen by its producer (QueueHandler::emit checks
@@ -77,6 +110,12 @@ struct ListenerAccess {
 
 namespace {
 std::once_flag g_hook_once;
+
+const int g_at_fork = [] {
+  add_fork_participant(ForkRank::listeners,
+                       {&ListenerAccess::prepare_fork, &ListenerAccess::after_fork_child});
+  return 0;
+}();
 
 void report_listener_error() {
   std::string text = "Exception in QueueListener thread:\n" + describe_current_exception() + "\n";

@@ -4,15 +4,32 @@
 #include <set>
 #include <string>
 
+#include "record/at_fork.hpp"
+
 namespace dictlog::detail {
 
-std::string_view intern(std::string_view s) {
+namespace {
+struct Pool {
+  std::mutex mutex;
+  std::set<std::string, std::less<>> strings;
+};
+Pool& pool() {
   // Never destroyed: records logged during static destruction still point into the pool.
-  static auto* mutex = new std::mutex;
-  static auto* pool = new std::set<std::string, std::less<>>;
-  std::lock_guard lock(*mutex);
-  auto it = pool->find(s);
-  if (it == pool->end()) it = pool->emplace(s).first;
+  static auto* p = new Pool;
+  return *p;
+}
+const int g_at_fork = [] {
+  add_fork_participant(ForkRank::record,
+                       {[](ForkLocks& locks) { return locks.take(pool().mutex); }, [] {}});
+  return 0;
+}();
+}  // namespace
+
+std::string_view intern(std::string_view s) {
+  auto& p = pool();
+  std::lock_guard lock(p.mutex);
+  auto it = p.strings.find(s);
+  if (it == p.strings.end()) it = p.strings.emplace(s).first;
   return *it;
 }
 

@@ -8,6 +8,7 @@
 
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
+#include "record/at_fork.hpp"
 
 namespace dictlog {
 namespace {
@@ -50,6 +51,13 @@ LevelTables& tables() {
   static auto* t = new LevelTables;
   return *t;
 }
+
+const int g_at_fork = [] {
+  detail::add_fork_participant(
+      detail::ForkRank::record,
+      {[](detail::ForkLocks& locks) { return locks.take(tables().mutex); }, [] {}});
+  return 0;
+}();
 
 }  // namespace
 
