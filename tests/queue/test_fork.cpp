@@ -137,12 +137,17 @@ struct Pipeline {
 
 }  // namespace
 
-TEST_CASE("a child forked while four threads log writes its own records once, none of the parent's") {
+TEST_CASE(
+    "a child forked while four threads log writes its own records once, none of the parent's") {
   TempDir dir;
   const std::string path = dir.file("app.log");
   std::size_t maxsize = 0;
-  SUBCASE("unbounded queue (the direct path)") { maxsize = 0; }
-  SUBCASE("bounded queue, overflow block") { maxsize = 1000; }
+  SUBCASE("unbounded queue (the direct path)") {
+    maxsize = 0;
+  }
+  SUBCASE("bounded queue, overflow block") {
+    maxsize = 1000;
+  }
   constexpr int kPerThread = 20000, kChild = 2000;
   Pipeline p(path, maxsize);
   std::atomic<int> logged{0};
@@ -275,7 +280,9 @@ struct SlowFileHandler : FileHandler {
 };
 }  // namespace
 
-TEST_CASE("a fork while another thread is inside a handler's emit waits for it; the child uses the handler") {
+TEST_CASE(
+    "a fork while another thread is inside a handler's emit waits for it; the child uses the "
+    "handler") {
   TempDir dir;
   const std::string path = dir.file("slow.log");
   auto slow = std::make_shared<SlowFileHandler>(path);

@@ -70,9 +70,15 @@ void after_fork_child() {
 bool ForkLocks::add(void* lock, Kind kind) {
   bool held = false;
   switch (kind) {
-    case Kind::plain: held = static_cast<std::mutex*>(lock)->try_lock(); break;
-    case Kind::recursive: held = static_cast<std::recursive_mutex*>(lock)->try_lock(); break;
-    case Kind::shared: held = static_cast<std::shared_mutex*>(lock)->try_lock(); break;
+    case Kind::plain:
+      held = static_cast<std::mutex*>(lock)->try_lock();
+      break;
+    case Kind::recursive:
+      held = static_cast<std::recursive_mutex*>(lock)->try_lock();
+      break;
+    case Kind::shared:
+      held = static_cast<std::shared_mutex*>(lock)->try_lock();
+      break;
   }
   entries_.push_back({lock, kind, held});
   return held || last_attempt_;
@@ -82,9 +88,15 @@ void ForkLocks::release() {
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     if (!it->held) continue;
     switch (it->kind) {
-      case Kind::plain: static_cast<std::mutex*>(it->lock)->unlock(); break;
-      case Kind::recursive: static_cast<std::recursive_mutex*>(it->lock)->unlock(); break;
-      case Kind::shared: static_cast<std::shared_mutex*>(it->lock)->unlock(); break;
+      case Kind::plain:
+        static_cast<std::mutex*>(it->lock)->unlock();
+        break;
+      case Kind::recursive:
+        static_cast<std::recursive_mutex*>(it->lock)->unlock();
+        break;
+      case Kind::shared:
+        static_cast<std::shared_mutex*>(it->lock)->unlock();
+        break;
     }
   }
   entries_.clear();
@@ -95,9 +107,15 @@ void ForkLocks::release() {
 void ForkLocks::renew_in_child() {
   for (const Entry& e : entries_) {
     switch (e.kind) {
-      case Kind::plain: new (e.lock) std::mutex; break;
-      case Kind::recursive: new (e.lock) std::recursive_mutex; break;
-      case Kind::shared: new (e.lock) std::shared_mutex; break;
+      case Kind::plain:
+        new (e.lock) std::mutex;
+        break;
+      case Kind::recursive:
+        new (e.lock) std::recursive_mutex;
+        break;
+      case Kind::shared:
+        new (e.lock) std::shared_mutex;
+        break;
     }
   }
   entries_.clear();
