@@ -38,7 +38,8 @@ int tree_command(const std::string& config_path);
 int run_command(const std::string& config_path, const std::string& events_path, bool watch = false,
                 bool show_stats = false);
 
-// "emitted=N filtered=N dropped_queue_full=N dropped_peer_down=N errors=N".
+// "emitted=N filtered=N dropped_queue_full=N dropped_peer_down=N dropped_write_failed=N
+// errors=N".
 std::string format_stats(const HandlerStats& s);
 
 // Prints the logger tree (root first, children indented) to `out`.

@@ -121,7 +121,7 @@ commands:
           problem on stderr, one a line: CONFIG: /json/pointer: problem
           --stats: at the end, once the queues are drained, print on stderr one line per
           named handler: stats NAME: emitted=N filtered=N dropped_queue_full=N
-          dropped_peer_down=N errors=N
+          dropped_peer_down=N dropped_write_failed=N errors=N
 
 exit status:
   0  success

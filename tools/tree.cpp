@@ -34,6 +34,7 @@ std::string format_stats(const HandlerStats& s) {
   return "emitted=" + std::to_string(s.emitted) + " filtered=" + std::to_string(s.filtered) +
          " dropped_queue_full=" + std::to_string(s.dropped_queue_full) +
          " dropped_peer_down=" + std::to_string(s.dropped_peer_down) +
+         " dropped_write_failed=" + std::to_string(s.dropped_write_failed) +
          " errors=" + std::to_string(s.errors);
 }
 

@@ -418,3 +418,36 @@ TEST_CASE("formatter defaults may be lists and dicts; an integer past 64 bits is
         std::vector<std::string>{"/formatters/f/defaults: defaults: 'n': integer "
                                  "18446744073709551615 does not fit dictlog's 64-bit int"});
 }
+
+TEST_CASE("hostile values: a huge string is quoted in part, 10,000 fields and cfg:// loops work") {
+  // A 10 MB format that is not a valid %-format: the report keeps its start and its end.
+  ordered_json big = {{"version", 1},
+                      {"formatters", {{"f", {{"format", std::string(10'000'000, 'x')}}}}}};
+  try {
+    config::dict_config(big, "big.json");
+    FAIL("accepted");
+  } catch (const config::ConfigError& e) {
+    const std::string what = e.what();
+    CHECK(what.size() < 2400);
+    CHECK(what.starts_with("big.json: /formatters/f/format: Invalid format 'xxxx"));
+    CHECK(what.find("xxx... (") != std::string::npos);
+    CHECK(what.find(" bytes left out) ...xxx") != std::string::npos);
+    CHECK(what.ends_with("xxx' for '%' style"));
+  }
+  // Ten thousand fields are no problem: each is formatted.
+  std::string fields;
+  for (int i = 0; i < 10'000; ++i) fields += i ? " %(levelname)s" : "%(levelname)s";
+  Formatter f(fields);
+  LogRecord r = make_log_record({{"msg", "m"}, {"levelno", 20}, {"levelname", "INFO"}});
+  CHECK(f.format(r).size() == 10'000 * 5 - 1);
+  // cfg:// references that refer to each other end in one error, not a stack overflow.
+  try {
+    config::dict_config(parse(R"J({"version": 1, "a": "cfg://b", "b": "cfg://a",
+      "handlers": {"h": {"class": "logging.StreamHandler", "level": "cfg://a"}}})J"),
+                        "loop.json");
+    FAIL("accepted");
+  } catch (const config::ConfigError& e) {
+    CHECK(std::string(e.what()).find("cfg:// references nest too deeply (a loop?)") !=
+          std::string::npos);
+  }
+}

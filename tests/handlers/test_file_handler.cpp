@@ -143,9 +143,16 @@ TEST_CASE("a full disk goes through handle_error and logging goes on to other ha
   StderrCapture err;
   lg.warning("first");
   lg.warning("second");
+  full->close();  // ends the failure run: its count is reported
   err.restore();
+  lg.remove_handler(full);
   CHECK(slurp("ok.log") == "first\nsecond\n");
   std::string e = err.text();
+  // The run's first failure is reported with the record, its end with the count.
   CHECK(e.find("OSError: [Errno 28] No space left on device\n") != std::string::npos);
-  CHECK(e.find("Message: 'second'") != std::string::npos);
+  CHECK(e.find("Message: 'first'") != std::string::npos);
+  CHECK(e.find("Message: 'second'") == std::string::npos);
+  CHECK(e.find("'/dev/full': 2 records were not written (in whole or in part) before the handler "
+               "was closed") != std::string::npos);
+  CHECK(full->stats().dropped_write_failed == 2);
 }

@@ -61,12 +61,62 @@ TEST_CASE("a full disk is reported with Python's text, and writing resumes when 
   faults.clear();
   emit(*h, "after");
   err.restore();
-  CHECK(err.text() == report("OSError: [Errno 28] No space left on device", "lost one") +
-                          report("OSError: [Errno 28] No space left on device", "lost two"));
+  // One report when the run starts, one when it ends with the count (Python reports every
+  // record).
+  CHECK(err.text() ==
+        report("OSError: [Errno 28] No space left on device", "lost one") +
+            report("OSError: [Errno 28] No space left on device: '" + path_of(d, "full.log") +
+                       "': 2 records were not written (in whole or in part) before writing "
+                       "succeeded again",
+                   "<2 records not written>"));
   // Python keeps the failed bytes in its buffer and may write them later; dictlog drops
-  // what it reported, so a record is never both reported as lost and written.
+  // what it counted, so a record is never both counted as lost and written.
   CHECK(slurp("full.log") == "before\nafter\n");
+  CHECK(h->stats().dropped_write_failed == 2);
   h->close();
+}
+
+TEST_CASE("a disk that fills within a record: the records after it start on lines of their own") {
+  TempDir d;
+  auto h = std::make_shared<FileHandler>("torn.log");
+  SystemCallFaults faults;
+  emit(*h, "before");
+  StderrCapture err;
+  faults.space_left(4);
+  emit(*h, "abcdefgh");  // "abcd" fits
+  emit(*h, "lost");
+  faults.clear();
+  emit(*h, "after 1");
+  emit(*h, "after 2");
+  h->close();
+  err.restore();
+  CHECK(slurp("torn.log") == "before\nabcd\nafter 1\nafter 2\n");
+  CHECK(h->stats().dropped_write_failed == 2);
+  const std::string e = err.text();
+  CHECK(e.find("Message: 'abcdefgh'") != std::string::npos);
+  CHECK(e.find("2 records were not written") != std::string::npos);
+}
+
+TEST_CASE("a failure run that lasts until close is reported at close") {
+  TempDir d;
+  auto h = std::make_shared<FileHandler>("closing.log");
+  SystemCallFaults faults;
+  StderrCapture err;
+  faults.fail_writes(EIO);
+  for (int i = 0; i < 100; ++i) emit(*h, "lost " + std::to_string(i));
+  h->close();
+  err.restore();
+  const std::string e = err.text();
+  CHECK(e.starts_with("--- Logging error ---\nOSError: [Errno 5] Input/output error\n"));
+  CHECK(e.find("100 records were not written (in whole or in part) before the handler was "
+               "closed") != std::string::npos);
+  std::size_t reports = 0;
+  for (auto at = e.find("--- Logging error ---"); at != std::string::npos;
+       at = e.find("--- Logging error ---", at + 1))
+    ++reports;
+  CHECK(reports == 2);
+  CHECK(h->stats().dropped_write_failed == 100);
+  CHECK(faults.writes() == 100);  // one attempt per record: no retry loop
 }
 
 TEST_CASE("EIO on a StreamHandler's descriptor is reported, and the next record is written") {
@@ -171,7 +221,13 @@ TEST_CASE("on the listener, a failed batch is reported once and later records ar
   std::string e = err.text();
   CHECK(e.starts_with("--- Logging error ---\nOSError: [Errno 28] No space left on device\n"));
   CHECK(e.find("Message: '<5 records written in one batch>'\n") != std::string::npos);
-  CHECK(e.find("--- Logging error ---", 1) == std::string::npos);
+  // The second and last report ends the run, when the next batch is written.
+  const auto second = e.find("--- Logging error ---", 1);
+  REQUIRE(second != std::string::npos);
+  CHECK(e.find("5 records were not written (in whole or in part) before writing succeeded "
+               "again\n",
+               second) != std::string::npos);
+  CHECK(e.find("--- Logging error ---", second + 1) == std::string::npos);
   CHECK(slurp(d / "batch.log") == "before 0\nbefore 1\nbefore 2\nafter 0\nafter 1\n");
   lg.remove_handler(qh);
 }

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 
+#include <algorithm>
 #include <atomic>
 
 #include "core/system_calls.hpp"
@@ -40,6 +41,8 @@ class SystemCallFaults {
   void fail_sends(int err, int count = kAlways) { state().send.set(err, count); }
   // A write that takes at most `max_bytes` (0: no limit) of what it is given.
   void short_writes(std::size_t max_bytes) { state().max_write.store(max_bytes); }
+  // A disk with `bytes` left: writes take what fits, then fail with ENOSPC, until clear().
+  void space_left(long long bytes) { state().space.store(bytes); }
   // Every fault and limit off; the counters kept.
   void clear() {
     auto& s = state();
@@ -48,6 +51,7 @@ class SystemCallFaults {
     s.rename.set(0, 0);
     s.send.set(0, 0);
     s.max_write.store(0);
+    s.space.store(-1);
   }
 
   // Calls made to file descriptors above 2 since construction, faulted ones included.
@@ -78,6 +82,7 @@ class SystemCallFaults {
   struct State {
     Fault write, open, rename, send;
     std::atomic<std::size_t> max_write{0};
+    std::atomic<long long> space{-1};  // bytes a write may still take; -1: no limit
     std::atomic<int> writes{0}, opens{0}, renames{0};
   };
   // Function pointers cannot carry state: the one injector of the process keeps it here.
@@ -95,7 +100,16 @@ class SystemCallFaults {
       if (s.write.fire()) return -1;
       std::size_t max = s.max_write.load();
       if (max != 0 && n > max) n = max;
-      return detail::real_system_calls().write(fd, buf, n);
+      if (long long space = s.space.load(); space >= 0) {
+        if (space == 0) {
+          errno = ENOSPC;
+          return -1;
+        }
+        n = std::min<std::size_t>(n, static_cast<std::size_t>(space));
+      }
+      ssize_t done = detail::real_system_calls().write(fd, buf, n);
+      if (done > 0 && s.space.load() >= 0) s.space.fetch_sub(done);
+      return done;
     };
     t.open = [](const char* path, int flags, mode_t mode) {
       auto& s = state();

@@ -128,13 +128,13 @@ code, out, err, left = run(["run", "--stats", "s.json"], {"s.json": STATS},
                                  '{"logger": "app.db", "level": 40, "msg": "e"}\n')
 check("run --stats: one line per named handler once the queue is drained",
       (code, err.splitlines(), left.get("out.log")), (0, [
-          "stats file: emitted=2 filtered=1 dropped_queue_full=0 dropped_peer_down=0 errors=0",
-          "stats q: emitted=3 filtered=0 dropped_queue_full=0 dropped_peer_down=0 errors=0",
+          "stats file: emitted=2 filtered=1 dropped_queue_full=0 dropped_peer_down=0 dropped_write_failed=0 errors=0",
+          "stats q: emitted=3 filtered=0 dropped_queue_full=0 dropped_peer_down=0 dropped_write_failed=0 errors=0",
       ], "i\ne\n"))
 
 code, out, err, left = run(["tree", "good.json"], {"good.json": GOOD})
 tree = out.splitlines()
-ZERO = "emitted=0 filtered=0 dropped_queue_full=0 dropped_peer_down=0 errors=0"
+ZERO = "emitted=0 filtered=0 dropped_queue_full=0 dropped_peer_down=0 dropped_write_failed=0 errors=0"
 check("tree: the root and its QueueHandler", (code, tree[:4]), (0, [
     "root  level=INFO disabled=no",
     "  handler 'q': QueueHandler level=NOTSET repr=<QueueHandler (NOTSET)>",

@@ -9,9 +9,17 @@
 // On a QueueListener's thread a plain utf-8 FileHandler (not a subclass: rotation reads
 // the file's size) collects its lines and writes them with one write(2) per 64 KiB, and
 // whenever it is flushed: the listener flushes its handlers each time the queue runs dry
-// and when it stops. The bytes are the same; they reach the file up to one batch later,
-// and a failed write is reported once for the batch (handle_error, with the batch's last
-// record) rather than once per record.
+// and when it stops. The bytes are the same; they reach the file up to one batch later.
+//
+// A write that fails (a full disk, EIO) starts a failure run: its error is reported at once
+// through handle_error (Python's text, "[Errno 28] No space left on device"), then the
+// records of every write that fails after it are only counted (stats().dropped_write_failed),
+// and the first write that succeeds again ends the run with one more report, saying how
+// many records were not written (a batch that failed part-way counts whole, though its first
+// lines may be on disk: the count errs on the side of loss). Python reports every record instead,
+// and keeps the failed bytes buffered to write them later; dictlog drops what it counted, so a
+// record is never both counted as lost and written. A write cut off part-way leaves half a line:
+// the next write starts with a line break, so the records after it are whole lines.
 //
 //   auto h = std::make_shared<dictlog::FileHandler>("app.log", "a");
 //   auto lazy = std::make_shared<dictlog::FileHandler>("rare.log", "a", std::nullopt, true);
@@ -76,6 +84,14 @@ class FileHandler : public StreamHandler {
   int fd_ = -1;
   // The listener thread's batch (see the class comment), written by write_pending().
   bool write_pending();
+  // Writes `text` (`records` whole records) as one attempt of a failure run (see the class
+  // comment); `last` is the record errors are reported against (a batch's is renamed for
+  // the report).
+  bool write_records(std::string_view text, std::size_t records, LogRecord& last, bool batch);
+  void end_failure_run(const char* how);
+  std::uint64_t lost_in_run_ = 0;  // records of the failed writes of the current run
+  int run_errno_ = 0;
+  bool torn_ = false;  // the last failed write ended within a line
   bool batchable() const;
   mutable signed char plain_ = -1;  // an exact FileHandler writing UTF-8 text; -1 unknown
   std::string pending_;

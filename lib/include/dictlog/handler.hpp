@@ -46,8 +46,13 @@ struct HandlerStats {
   // SocketHandler: not sent, no connection (the peer refused or reset it, or the retry
   // back-off was running); Python drops these without a report.
   std::uint64_t dropped_peer_down = 0;
+  // FileHandler and its subclasses: records in writes that failed (a full disk, EIO), in
+  // whole or in part.
+  std::uint64_t dropped_write_failed = 0;
   std::uint64_t errors = 0;  // failures reported through handle_error
-  std::uint64_t dropped() const { return dropped_queue_full + dropped_peer_down; }
+  std::uint64_t dropped() const {
+    return dropped_queue_full + dropped_peer_down + dropped_write_failed;
+  }
   bool operator==(const HandlerStats&) const = default;
 };
 
@@ -117,6 +122,9 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   void count_dropped_peer_down() noexcept {
     dropped_peer_down_.fetch_add(1, std::memory_order_relaxed);
   }
+  void count_dropped_write_failed(std::uint64_t records) noexcept {
+    dropped_write_failed_.fetch_add(records, std::memory_order_relaxed);
+  }
   // For a handle() override that runs the filters itself.
   void count_filtered() noexcept { filtered_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -126,6 +134,7 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   std::atomic<std::uint64_t> emitted_{0};
   std::atomic<std::uint64_t> filtered_{0};
   std::atomic<std::uint64_t> dropped_peer_down_{0};
+  std::atomic<std::uint64_t> dropped_write_failed_{0};
   std::atomic<std::uint64_t> errors_{0};
   std::atomic<int> level_;
   std::atomic<bool> closed_{false};

@@ -83,6 +83,19 @@ Builder::Builder(const Json& root, bool dry) : root_(root), dry_(dry) {
 }
 
 void Builder::problem(std::string pointer, std::string message) {
+  // A message quoting a huge value (a 100 MB format string) would make the report that
+  // large: its middle is left out, keeping where the value starts and what follows it.
+  constexpr std::size_t kKeep = 2000, kTail = 200;
+  if (message.size() > kKeep + kTail + 100) {
+    // Cut between UTF-8 sequences, never inside one.
+    auto boundary = [&](std::size_t i) {
+      while (i > 0 && (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80) --i;
+      return i;
+    };
+    const std::size_t head = boundary(kKeep), tail = boundary(message.size() - kTail);
+    message = message.substr(0, head) + "... (" + std::to_string(tail - head) +
+              " bytes left out) ..." + message.substr(tail);
+  }
   problems.push_back({std::move(pointer), std::move(message)});
 }
 

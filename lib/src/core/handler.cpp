@@ -196,6 +196,7 @@ HandlerStats Handler::stats() const {
   s.emitted = emitted_.load(std::memory_order_relaxed);
   s.filtered = filtered_.load(std::memory_order_relaxed);
   s.dropped_peer_down = dropped_peer_down_.load(std::memory_order_relaxed);
+  s.dropped_write_failed = dropped_write_failed_.load(std::memory_order_relaxed);
   s.errors = errors_.load(std::memory_order_relaxed);
   return s;
 }

@@ -36,19 +36,26 @@ const SystemCalls& real_system_calls() noexcept {
   return kReal;
 }
 
-int write_all(int fd, std::string_view bytes) noexcept {
+int write_all(int fd, std::string_view bytes, std::size_t* written) noexcept {
   const SystemCalls& calls = sys();
+  const std::size_t size = bytes.size();
+  int err = 0;
   while (!bytes.empty()) {
     ssize_t n = calls.write(fd, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno;
+      err = errno;
+      break;
     }
     // A write that makes no progress and reports nothing would spin here forever.
-    if (n == 0) return EIO;
+    if (n == 0) {
+      err = EIO;
+      break;
+    }
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
-  return 0;
+  if (written) *written = size - bytes.size();
+  return err;
 }
 
 ScopedSystemCalls::ScopedSystemCalls(const SystemCalls& table) noexcept

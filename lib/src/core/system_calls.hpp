@@ -53,8 +53,9 @@ inline const SystemCalls& sys() noexcept {
 }
 
 // Writes all of bytes to fd, retrying EINTR and continuing short writes. Returns 0, or
-// the errno of the write that failed (EIO for one that wrote nothing without an error).
-int write_all(int fd, std::string_view bytes) noexcept;
+// the errno of the write that failed (EIO for one that wrote nothing without an error);
+// `written` (if given) receives how many bytes did reach fd.
+int write_all(int fd, std::string_view bytes, std::size_t* written = nullptr) noexcept;
 
 // Installs a copy of `table` for its lifetime, then puts the previous table back.
 class ScopedSystemCalls {

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <typeinfo>
 #include <vector>
 
@@ -200,26 +202,68 @@ bool FileHandler::batchable() const {
   return plain_ == 1 && detail::on_listener_thread();
 }
 
-// Writes the batch; false (and the batch dropped) if the write failed, the error being
-// reported against the batch's last record.
+bool FileHandler::write_records(std::string_view text, std::size_t records, LogRecord& last,
+                                bool batch) {
+  std::string with_break;
+  if (torn_) {
+    with_break.reserve(text.size() + 1);
+    with_break += '\n';
+    with_break += text;
+    text = with_break;
+  }
+  std::size_t written = 0;
+  const int err = detail::write_all(fd_, text, &written);
+  if (err == 0) {
+    torn_ = false;
+    if (lost_in_run_ > 0) end_failure_run("writing succeeded again");
+    return true;
+  }
+  if (written > 0) torn_ = text[written - 1] != '\n';
+  count_dropped_write_failed(records);
+  const bool first = lost_in_run_ == 0;
+  lost_in_run_ += records;
+  if (first) {
+    run_errno_ = err;
+    if (batch) last.set_msg_copy(fmt::format("<{} records written in one batch>", records));
+    try {
+      detail::throw_os_error(err);
+    } catch (...) {
+      handle_error(last);
+    }
+  }
+  return false;
+}
+
+void FileHandler::end_failure_run(const char* how) {
+  LogRecord r;
+  r.name = pending_last_.name;
+  r.levelno = pending_last_.levelno;
+  r.levelname = pending_last_.levelname;
+  r.pathname = pending_last_.pathname;
+  r.lineno = pending_last_.lineno;
+  r.set_msg_copy(fmt::format("<{} records not written>", lost_in_run_));
+  try {
+    throw OSError(
+        fmt::format("[Errno {}] {}: '{}': {} records were not written (in whole or in "
+                    "part) before {}",
+                    run_errno_, std::strerror(run_errno_), base_filename_, lost_in_run_, how));
+  } catch (...) {
+    handle_error(r);
+  }
+  lost_in_run_ = 0;
+}
+
+// Writes the batch; false (and the batch dropped and counted) if the write failed.
 bool FileHandler::write_pending() {
   if (pending_.empty()) return true;
   std::string batch;
   batch.swap(pending_);
   std::size_t records = pending_records_;
   pending_records_ = 0;
-  try {
-    stream_->write(batch);
-  } catch (...) {
-    pending_last_.set_msg_copy(fmt::format("<{} records written in one batch>", records));
-    handle_error(pending_last_);
-    batch.clear();
-    pending_.swap(batch);  // keep the buffer's capacity
-    return false;
-  }
+  const bool ok = write_records(batch, records, pending_last_, true);
   batch.clear();
-  pending_.swap(batch);
-  return true;
+  pending_.swap(batch);  // keep the buffer's capacity
+  return ok;
 }
 
 void FileHandler::emit(LogRecord& record) {
@@ -251,10 +295,15 @@ void FileHandler::emit(LogRecord& record) {
   write_pending();  // lines batched earlier go first
   std::string msg = format(record);
   msg += terminator;
+  pending_last_.name = record.name;  // for the report that ends a failure run
+  pending_last_.levelno = record.levelno;
+  pending_last_.levelname = record.levelname;
+  pending_last_.pathname = record.pathname;
+  pending_last_.lineno = record.lineno;
   if (encoding_ == "utf-8")
-    stream_->write(msg);  // the text is UTF-8 already: no copy
+    write_records(msg, 1, record, false);  // the text is UTF-8 already: no copy
   else
-    stream_->write(encode(msg));
+    write_records(encode(msg), 1, record, false);
 }
 
 void FileHandler::flush() {
@@ -272,6 +321,7 @@ void FileHandler::at_fork_reinit() {
 void FileHandler::close() {
   std::lock_guard lock(this->lock());
   if (fd_ >= 0) write_pending();
+  if (lost_in_run_ > 0) end_failure_run("the handler was closed");
   try {
     close_stream();
   } catch (...) {
