@@ -19,6 +19,9 @@
 #include "dictlog/config_json.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/logger.hpp"
+#include "dictlog/queue.hpp"
+#include "dictlog/queue_handler.hpp"
+#include "dictlog/queue_listener.hpp"
 #include "dictlog/socket_handler.hpp"
 #include "dictlog/syslog_handler.hpp"
 #include "net/pickle.hpp"
@@ -420,6 +423,43 @@ TEST_CASE("SocketHandler: a failed send closes the socket silently; the next rec
   Fd conn = accept_one(server.fd);
   CHECK(read_frame(conn.fd) == expected);
   err.restore();
+  CHECK(err.text() == "");
+}
+
+TEST_CASE("SocketHandler: a peer that never reads holds up the listener, never the producers") {
+  int port = 0;
+  Fd server = bound_inet(SOCK_STREAM, port);
+  const int small = 4096;  // accepted connections inherit it: the peer's window stays small
+  ::setsockopt(server.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  REQUIRE(::listen(server.fd, 16) == 0);  // the kernel completes connects; nobody reads
+  auto h = std::make_shared<SocketHandler>("127.0.0.1", port);
+  auto q = std::make_shared<Queue>();
+  auto qh = std::make_shared<QueueHandler>(q);
+  Logger& lg = get_logger("net.stuck");
+  lg.set_propagate(false);
+  lg.add_handler(qh);
+  QueueListener listener(q, {h});
+  listener.start();
+  constexpr int kRecords = 5000;  // 2 KiB each: 10 MB, more than the socket buffers hold
+  const std::string text(2048, 'r');
+  StderrCapture err;
+  for (int i = 0; i < kRecords; ++i) lg.warning("{} {}", i, text);
+  // Every call has returned while the listener is still in its first blocked send (each
+  // send gives up after CPython's 1 s socket timeout).
+  const HandlerStats during = h->stats();
+  listener.stop();  // drains: each time the buffers fill, a 1 s timeout, a new connection
+  err.restore();
+  lg.remove_handler(qh);
+  const HandlerStats after = h->stats();
+  MESSAGE("records taken by the listener when the producer was done: " << during.emitted << " of "
+                                                                       << kRecords
+                                                                       << "; dropped (peer "
+                                                                          "down) at the end: "
+                                                                       << after.dropped_peer_down);
+  CHECK(during.emitted < kRecords);
+  CHECK(after.emitted == kRecords);
+  CHECK(after.dropped_peer_down >= 1);  // the sends that timed out, and the back-off's
+  CHECK(after.errors == 0);             // silently, as CPython
   CHECK(err.text() == "");
 }
 
