@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -586,6 +588,33 @@ TEST_CASE("SysLogHandler on a Unix datagram socket; a missing socket fails at em
   err.restore();
   CHECK(err.text().starts_with(
       "--- Logging error ---\nOSError: [Errno 2] No such file or directory\n"));
+}
+
+TEST_CASE("SysLogHandler on a Unix socket that goes away and comes back: reported, then resumed") {
+  TempDir dir;
+  const std::string path = (dir.path() / "log").string();
+  auto server = std::make_unique<Fd>(bound_unix(SOCK_DGRAM, path));
+  auto h = std::make_shared<SysLogHandler>(SysLogHandler::Address(path));
+  LogRecord a = rec("before");
+  h->handle(a);
+  CHECK(recv_datagram(server->fd) == std::string("<14>before\0", 11));
+  // The daemon stops: its socket is closed and removed (as rsyslogd does on restart).
+  server.reset();
+  std::filesystem::remove(path);
+  StderrCapture err;
+  LogRecord lost = rec("while down");
+  h->handle(lost);
+  err.restore();
+  // CPython reconnects once, fails, and reports the record.
+  CHECK(err.text().starts_with("--- Logging error ---\n"));
+  CHECK(err.text().find("Message: 'while down'") != std::string::npos);
+  CHECK(h->stats().errors == 1);
+  // The daemon is back at the same path: the next record reconnects and arrives.
+  server = std::make_unique<Fd>(bound_unix(SOCK_DGRAM, path));
+  LogRecord b = rec("after");
+  h->handle(b);
+  CHECK(recv_datagram(server->fd) == std::string("<14>after\0", 10));
+  h->close();
 }
 
 namespace {
