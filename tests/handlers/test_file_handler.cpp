@@ -3,13 +3,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "dictlog/errors.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/logger.hpp"
+#include "dictlog/rotating_file_handler.hpp"
+#include "dictlog/watched_file_handler.hpp"
 #include "support/capture.hpp"
 #include "support/temp_dir.hpp"
 
@@ -155,4 +160,64 @@ TEST_CASE("a full disk goes through handle_error and logging goes on to other ha
   CHECK(e.find("'/dev/full': 2 records were not written (in whole or in part) before the handler "
                "was closed") != std::string::npos);
   CHECK(full->stats().dropped_write_failed == 2);
+}
+
+namespace {
+// "rN" padded to 29 characters, as the CPython run below logs it.
+LogRecord padded(int i) {
+  std::string m = "r" + std::to_string(i);
+  m.resize(29, '.');
+  return make_log_record({{"msg", m}, {"levelno", INFO}});
+}
+std::vector<std::string> names_and_lines(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    out.push_back(f.filename().string() + ":");
+    std::istringstream in(dictlog::test::slurp(f));
+    for (std::string line; std::getline(in, line);) out.push_back(line.substr(0, 2));
+  }
+  return out;
+}
+}  // namespace
+
+// What CPython 3.13 leaves (run by hand with the same records): FileHandler writes on into
+// the deleted file (nothing to see), RotatingFileHandler starts a new file at its next
+// rollover (no backup: the file to rename is gone), WatchedFileHandler reopens at once.
+TEST_CASE(
+    "the log file deleted while logging: FileHandler, RotatingFileHandler and WatchedFileHandler "
+    "as CPython") {
+  using Lines = std::vector<std::string>;
+  auto run = [](std::shared_ptr<Handler> h, const TempDir& d) {
+    for (int i : {1, 2}) {
+      LogRecord r = padded(i);
+      h->handle(r);
+    }
+    std::filesystem::remove(d / "app.log");
+    for (int i : {3, 4, 5, 6}) {
+      LogRecord r = padded(i);
+      h->handle(r);
+    }
+    h->close();
+    return names_and_lines(d.path());
+  };
+  StderrCapture err;
+  {
+    TempDir d;
+    CHECK(run(std::make_shared<FileHandler>("app.log"), d) == Lines{});
+  }
+  {
+    TempDir d;
+    CHECK(run(std::make_shared<RotatingFileHandler>("app.log", "a", 100, 2), d) ==
+          Lines{"app.log:", "r4", "r5", "r6"});
+  }
+  {
+    TempDir d;
+    CHECK(run(std::make_shared<WatchedFileHandler>("app.log"), d) ==
+          Lines{"app.log:", "r3", "r4", "r5", "r6"});
+  }
+  err.restore();
+  CHECK(err.text() == "");
 }
