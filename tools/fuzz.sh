@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Fuzzes the configuration loader (tests/fuzz/fuzz_config.cpp) with libFuzzer under
-# AddressSanitizer + UndefinedBehaviorSanitizer (clang), seeded with every compat case's
-# config.json. First every input in tests/fuzz/regressions/ runs once (each was a crash once),
-# then the fuzzer runs for SECONDS (default 120). Exits non-zero on any crash, leak, hang or
-# sanitizer report; the input that caused it is left in build-fuzz/artifacts/.
+# Fuzzes the configuration loader (tests/fuzz/fuzz_config.cpp) and the format parsers
+# (tests/fuzz/fuzz_format.cpp) with libFuzzer under AddressSanitizer +
+# UndefinedBehaviorSanitizer (clang). The loader is seeded with every compat case's
+# config.json; first every input in tests/fuzz/regressions/ runs once (each was a crash
+# once), then the fuzzer runs for SECONDS (default 120); the format target then runs for
+# FORMAT_SECONDS (default 60), seeded with every sample's and compat case's format strings.
+# Exits non-zero on any crash, leak, hang or sanitizer report; the input that caused it is
+# left in build-fuzz/artifacts/ (or build-fuzz/artifacts-format/).
 #
-#   bash tools/fuzz.sh [SECONDS]
+#   bash tools/fuzz.sh [SECONDS [FORMAT_SECONDS]]
 #   build-fuzz/tests/fuzz/fuzz_config FILE   # replays one input
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${1:-120}
+format_seconds=${2:-60}
 build=build-fuzz
 
 if [ ! -f "$build/build.ninja" ]; then
@@ -18,7 +22,7 @@ if [ ! -f "$build/build.ninja" ]; then
   CXX=clang++ meson setup "$build" -Dfuzz=true -Dtests=false -Dtools=false -Dcurl=disabled \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 fi
-ninja -C "$build" -j2 tests/fuzz/fuzz_config
+ninja -C "$build" -j2 tests/fuzz/fuzz_config tests/fuzz/fuzz_format
 fuzzer=$root/$build/tests/fuzz/fuzz_config
 
 # The seed corpus is made from the compat cases, not kept twice in the tree; what the
@@ -76,3 +80,51 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 echo "fuzz: no crash, leak or hang in ${seconds}s"
+
+# The format target: seeds are the "format" strings of the compat cases and samples, each
+# behind a first byte that picks its style.
+rm -rf "$build/corpus-format" "$build/artifacts-format"
+mkdir -p "$build/corpus-format" "$build/artifacts-format"
+python3 - "$build/corpus-format" tests/compat/cases samples <<'PY'
+import json, os, sys
+out, roots = sys.argv[1], sys.argv[2:]
+seen = set()
+def walk(v):
+    if isinstance(v, dict):
+        if isinstance(v.get("format"), str):
+            style = v.get("style", "%")
+            if style in ("%", "{", "$"):
+                yield style, v["format"], v.get("datefmt")
+        for x in v.values():
+            yield from walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from walk(x)
+for root in roots:
+    for d, _, files in os.walk(root):
+        for f in files:
+            if not f.endswith(".json"):
+                continue
+            try:
+                data = json.load(open(os.path.join(d, f), encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue
+            for style, fmt, datefmt in walk(data):
+                body = fmt + ("\0" + datefmt if isinstance(datefmt, str) else "")
+                seed = bytes([b"%{$".index(style.encode()) | 4]) + body.encode("utf-8", "replace")
+                if seed not in seen:
+                    seen.add(seed)
+                    open(os.path.join(out, "seed%05d" % len(seen)), "wb").write(seed)
+print("fuzz: %d format seeds" % len(seen))
+PY
+fformat=$root/$build/tests/fuzz/fuzz_format
+status=0
+"$fformat" -max_total_time="$format_seconds" -timeout=10 -rss_limit_mb=2048 \
+  -print_final_stats=1 -dict="$root/tests/fuzz/format.dict" \
+  -artifact_prefix="$root/$build/artifacts-format/" "$root/$build/corpus-format" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "fuzz: format target FAILED (exit $status); reproducer(s):" >&2
+  ls -1 "$root/$build/artifacts-format/" >&2
+  exit 1
+fi
+echo "fuzz: format target: no crash, leak or hang in ${format_seconds}s"

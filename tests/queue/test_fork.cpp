@@ -33,6 +33,25 @@ extern "C" const char* __tsan_default_options() {
   return "die_after_fork=0";
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define DICTLOG_TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DICTLOG_TEST_TSAN 1
+#endif
+#endif
+
+// ThreadSanitizer's runtime aborts a child of a multi-threaded fork as soon as a thread it
+// starts gets the pthread id of one of the parent's threads ("dup thread with used id"): it
+// never learns they are gone, and glibc hands the child their stacks. Under it, the cases
+// that start threads in the child check the parent's side only (no race, every record
+// once); the plain and ASan+UBSan builds check both sides.
+#ifdef DICTLOG_TEST_TSAN
+constexpr bool kChildThreadsChecked = false;
+#else
+constexpr bool kChildThreadsChecked = true;
+#endif
+
 using namespace dictlog;
 using dictlog::test::slurp;
 using dictlog::test::TempDir;
@@ -168,12 +187,16 @@ TEST_CASE(
   p.listener->stop();
 
   REQUIRE(status != -1);  // the child did not hang
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);  // 2: its listener was not running; 3: records not written
   int malformed = 0;
   Seen seen = read_lines(path, malformed);
-  CHECK(malformed == 0);
-  CHECK(seen.size() == 2);
+  CHECK(malformed <= (kChildThreadsChecked ? 0 : 1));  // an aborted child may leave half a line
+  if (kChildThreadsChecked) {
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);  // 2: its listener was not running; 3: records not written
+    CHECK(seen.size() == 2);
+  } else {
+    MESSAGE("under ThreadSanitizer the child's side is not checked (see the top of the file)");
+  }
   int parent_lines = 0;
   for (auto& [m, n] : seen[::getpid()]) parent_lines += n;
   MESSAGE("parent lines " << parent_lines << ", child lines " << seen[pid].size());
@@ -184,7 +207,7 @@ TEST_CASE(
       once += seen[::getpid()]["p" + std::to_string(t) + "-" + std::to_string(i)] == 1;
     CHECK(once == kPerThread);
   }
-  CHECK(exactly_once(seen, pid, "c", kChild));
+  if (kChildThreadsChecked) CHECK(exactly_once(seen, pid, "c", kChild));
 }
 
 TEST_CASE("fifty forks in a row while four threads log: no child hangs, every record once") {
@@ -222,11 +245,18 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
   p.listener->stop();
 
   CHECK(hung == 0);
-  CHECK(failed == 0);
   int malformed = 0;
   Seen seen = read_lines(path, malformed);
-  CHECK(malformed == 0);
-  for (pid_t c : children) CHECK(exactly_once(seen, c, "c", kChild));
+  if (kChildThreadsChecked) {
+    CHECK(failed == 0);
+    CHECK(malformed == 0);
+    for (pid_t c : children) CHECK(exactly_once(seen, c, "c", kChild));
+  } else {
+    MESSAGE(
+        "under ThreadSanitizer the children's side is not checked (see the top of the "
+        "file); children that ended early: "
+        << failed);
+  }
   int total = 0, once = 0;
   for (int t = 0; t < kThreads; ++t) {
     total += counts[t].load();
