@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <atomic>
 #include <new>
 #include <thread>
 
@@ -20,8 +19,6 @@ Participants& participants() {
   return *p;
 }
 
-std::atomic<std::size_t> g_forks{0};
-std::atomic<std::size_t> g_forks_partial{0};
 ForkLocks* g_held = nullptr;  // between prepare and parent/child; the forking thread only
 
 bool prepare_all(ForkLocks& locks) {
@@ -55,8 +52,6 @@ void after_fork_parent() {
 }
 
 void after_fork_child() {
-  g_forks.fetch_add(1, std::memory_order_relaxed);
-  if (g_held->busy() > 0) g_forks_partial.fetch_add(1, std::memory_order_relaxed);
   g_held->renew_in_child();
   delete g_held;
   g_held = nullptr;
@@ -121,11 +116,6 @@ void ForkLocks::renew_in_child() {
   entries_.clear();
 }
 
-std::size_t ForkLocks::busy() const {
-  return static_cast<std::size_t>(
-      std::count_if(entries_.begin(), entries_.end(), [](const Entry& e) { return !e.held; }));
-}
-
 void add_fork_participant(ForkRank rank, ForkParticipant p) {
   static const int registered = [] {
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
@@ -137,13 +127,6 @@ void add_fork_participant(ForkRank rank, ForkParticipant p) {
   auto at = std::upper_bound(all.list.begin(), all.list.end(), rank,
                              [](ForkRank r, const auto& e) { return r < e.first; });
   all.list.insert(at, {rank, p});
-}
-
-std::size_t forks_seen() {
-  return g_forks.load(std::memory_order_relaxed);
-}
-std::size_t forks_without_every_lock() {
-  return g_forks_partial.load(std::memory_order_relaxed);
 }
 
 }  // namespace dictlog::detail

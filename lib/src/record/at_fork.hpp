@@ -43,7 +43,6 @@ class ForkLocks {
   explicit ForkLocks(bool last_attempt) : last_attempt_(last_attempt) {}
   void release();         // in the parent, or before another attempt
   void renew_in_child();  // every lock noted, held or not, made new
-  std::size_t busy() const;
 
  private:
   bool add(void* lock, Kind kind);
@@ -66,10 +65,5 @@ struct ForkParticipant {
 // Registers a participant (once per kind of thing, not per object: a participant walks its
 // own registry of objects).
 void add_fork_participant(ForkRank rank, ForkParticipant p);
-
-// Forks the child of this process has gone through that dictlog saw (0 in a process that
-// was not forked), and how many of them went ahead without every lock (kForkLockPatience).
-std::size_t forks_seen();
-std::size_t forks_without_every_lock();
 
 }  // namespace dictlog::detail
