@@ -15,13 +15,15 @@ namespace dictlog::detail {
 
 SegmentPool& SegmentPool::instance() {
   static auto* p = [] {
-    auto* pool = new SegmentPool;  // leaked, with its detached thread
+    auto* pool = new SegmentPool;  // leaked: producers may still take segments at exit
     // A child of fork() has the spares but not the thread: the next take starts one.
     add_fork_participant(ForkRank::core,
                          {[](ForkLocks& locks) { return locks.take(instance().mutex_); },
                           [] {
                             SegmentPool& pool = instance();
                             pool.started_ = pool.running_ = pool.no_thread_ = false;
+                            pool.stopping_ = false;
+                            new (&pool.thread_) std::thread;  // the parent's, not joinable here
                             // Their state counts the parent's waiting provisioner, which
                             // the child does not have: a notify would wait for it forever.
                             new (&pool.work_) std::condition_variable;
@@ -59,7 +61,9 @@ Segment* SegmentPool::take(std::size_t cap) {
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     try {
-      std::thread([this] { provision(); }).detach();
+      std::thread t([this] { provision(); });
+      std::lock_guard lock(mutex_);
+      thread_ = std::move(t);
     } catch (const std::system_error&) {
       std::lock_guard lock(mutex_);
       running_ = false;
@@ -106,16 +110,34 @@ std::size_t SegmentPool::missing() const {
 
 void SegmentPool::refill_and_wait() {
   std::unique_lock lock(mutex_);
-  if (!started_) return;
+  if (!started_ || no_thread_) return;
   running_ = true;
   work_.notify_one();
   ready_.wait(lock, [&] { return !running_; });
+}
+
+void SegmentPool::stop() {
+  std::thread t;
+  {
+    std::lock_guard lock(mutex_);
+    if (!thread_.joinable()) return;
+    stopping_ = running_ = true;
+    no_thread_ = true;  // from now on producers allocate their segments themselves
+    t = std::move(thread_);
+  }
+  work_.notify_one();
+  t.join();
 }
 
 void SegmentPool::provision() {
   pthread_setname_np(pthread_self(), "dictlog-pool");  // for ps, top and debuggers
   std::unique_lock lock(mutex_);
   for (;;) {
+    if (stopping_) {
+      running_ = false;
+      ready_.notify_all();
+      return;
+    }
     const std::size_t k = missing();
     if (k == kClasses || !running_) {
       // Done, or out of memory: until a producer asks again.

@@ -15,7 +15,8 @@
 // The pool holds at most kMaxSpares segments per capacity, so at most
 // 2 * (64 + 128 + 256 + 512 + 1024) KiB = 3968 KiB (1984 KiB once the provisioner is
 // done), and none until a thread first puts into an unbounded queue: the provisioner
-// starts then. Both the pool and its thread live until the process ends.
+// starts then. The pool lives until the process ends; its thread until dictlog::shutdown()
+// (stop()), after which producers allocate their segments themselves.
 #pragma once
 
 #include <array>
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <mutex>
 #include <new>
+#include <thread>
 
 namespace dictlog::detail {
 
@@ -75,6 +77,8 @@ class SegmentPool {
   std::size_t spares(std::size_t cap);
   std::size_t served();
   void refill_and_wait();
+  // Ends the provisioner (dictlog::shutdown()): joins it, so no thread of dictlog's is left.
+  void stop();
 
  private:
   static constexpr std::size_t kClasses = 5;  // kFirstSegment .. kMaxSegment
@@ -97,8 +101,10 @@ class SegmentPool {
   std::array<Class, kClasses> classes_;
   std::size_t served_ = 0;
   bool started_ = false;    // the provisioner was started (or failed to start)
-  bool no_thread_ = false;  // it failed to start: producers allocate for themselves
-  bool running_ = false;    // the provisioner has work to do
+  bool no_thread_ = false;  // it failed to start or was stopped: producers allocate
+  bool stopping_ = false;   // stop() asks the provisioner to return
+  std::thread thread_;
+  bool running_ = false;  // the provisioner has work to do
 };
 
 }  // namespace dictlog::detail

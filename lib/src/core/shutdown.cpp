@@ -4,6 +4,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/segment_pool.hpp"
 #include "dictlog/detail/direct_call.hpp"
 #include "dictlog/handler.hpp"
 #include "record/at_fork.hpp"
@@ -56,6 +57,8 @@ void shutdown() {
       // the others from closing either.
     }
   }
+  // The listeners are stopped: nothing needs a spare segment ready any more.
+  detail::SegmentPool::instance().stop();
 }
 
 namespace detail {
