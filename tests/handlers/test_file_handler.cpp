@@ -221,3 +221,57 @@ TEST_CASE(
   err.restore();
   CHECK(err.text() == "");
 }
+
+// CPython 3.13 with the same records (run by hand, as root and as another user alike): a
+// renamed file keeps FileHandler's records (the descriptor follows it); RotatingFileHandler
+// writes one more there, then its rollover finds no file to rename and starts a new one;
+// WatchedFileHandler opens a new file at once. Made read-only (chmod 0444), a file that is
+// open stays writable: the handlers go on as if nothing happened.
+TEST_CASE("the log file renamed or made read-only while logging: the three handlers as CPython") {
+  using Lines = std::vector<std::string>;
+  auto run = [](std::shared_ptr<Handler> h, const TempDir& d, bool rename) {
+    for (int i : {1, 2}) {
+      LogRecord r = padded(i);
+      h->handle(r);
+    }
+    if (rename)
+      std::filesystem::rename(d / "app.log", d / "moved.log");
+    else
+      std::filesystem::permissions(d / "app.log", std::filesystem::perms::owner_read |
+                                                      std::filesystem::perms::group_read |
+                                                      std::filesystem::perms::others_read);
+    for (int i : {3, 4, 5, 6}) {
+      LogRecord r = padded(i);
+      h->handle(r);
+    }
+    h->close();
+    return names_and_lines(d.path());
+  };
+  auto file = [] { return std::make_shared<FileHandler>("app.log"); };
+  auto rotating = [] { return std::make_shared<RotatingFileHandler>("app.log", "a", 100, 2); };
+  auto watched = [] { return std::make_shared<WatchedFileHandler>("app.log"); };
+  StderrCapture err;
+  for (bool rename : {true, false}) {
+    CAPTURE(rename);
+    {
+      TempDir d;
+      CHECK(run(file(), d, rename) ==
+            (rename ? Lines{"moved.log:", "r1", "r2", "r3", "r4", "r5", "r6"}
+                    : Lines{"app.log:", "r1", "r2", "r3", "r4", "r5", "r6"}));
+    }
+    {
+      TempDir d;
+      CHECK(run(rotating(), d, rename) ==
+            (rename ? Lines{"app.log:", "r4", "r5", "r6", "moved.log:", "r1", "r2", "r3"}
+                    : Lines{"app.log:", "r4", "r5", "r6", "app.log.1:", "r1", "r2", "r3"}));
+    }
+    {
+      TempDir d;
+      CHECK(run(watched(), d, rename) ==
+            (rename ? Lines{"app.log:", "r3", "r4", "r5", "r6", "moved.log:", "r1", "r2"}
+                    : Lines{"app.log:", "r1", "r2", "r3", "r4", "r5", "r6"}));
+    }
+  }
+  err.restore();
+  CHECK(err.text() == "");
+}

@@ -108,4 +108,13 @@ class StderrCapture {
   std::string path_;
 };
 
+// How many handle_error reports ("--- Logging error ---" blocks) `text` holds.
+inline std::size_t count_reports(const std::string& text) {
+  std::size_t n = 0;
+  for (auto at = text.find("--- Logging error ---"); at != std::string::npos;
+       at = text.find("--- Logging error ---", at + 1))
+    ++n;
+  return n;
+}
+
 }  // namespace dictlog::test

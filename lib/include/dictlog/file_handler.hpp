@@ -66,8 +66,10 @@ class FileHandler : public StreamHandler {
 
  protected:
   bool stream_open() const { return fd_ >= 0; }
-  // Opens base_filename() with mode(); throws OSError with Python's text.
-  void open_stream();
+  // Opens base_filename() with mode() (in append mode whatever mode() says, when `append`:
+  // the file was not rotated away and must not be truncated); throws OSError with Python's
+  // text.
+  void open_stream(bool append = false);
   // Flushes and closes the file (not the handler).
   void close_stream();
   // Byte position in the file (Python's stream.tell()).

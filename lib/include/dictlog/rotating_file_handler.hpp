@@ -23,7 +23,14 @@
 namespace dictlog {
 
 // Python's BaseRotatingHandler: emit() asks should_rollover(), maybe calls do_rollover(),
-// then writes as a FileHandler; any error, rollover included, goes to handle_error.
+// then writes as a FileHandler; any error goes to handle_error.
+//
+// A rollover that fails with OSError (a rename refused, a full disk, a backup that cannot be
+// removed) does not lose the record, as it does in Python: the error is reported once, the
+// record is written to the current file (reopened in append mode if the rollover had closed
+// it), and every later record tries the rollover again. Failures after the first are only
+// counted; the rollover that succeeds again (or close()) ends the run with one more report
+// saying how many failed. The current file grows past its limit meanwhile.
 // namer and rotator are Python's attributes of the same names; set them before the handler
 // is shared between threads (they are read under lock(), not guarded by it).
 class BaseRotatingHandler : public FileHandler {
@@ -53,6 +60,14 @@ class BaseRotatingHandler : public FileHandler {
   // os.remove / os.rename: throw OSError with Python's message on failure.
   static void remove_file(const std::string& path);
   static void rename_file(const std::string& source, const std::string& dest);
+
+ public:
+  void close() override;
+
+ private:
+  void end_rollover_failures(const LogRecord* now, const char* how);
+  std::uint64_t failed_rollovers_ = 0;  // of the current failure run
+  std::string first_failure_;           // its first error, for the report that ends it
 };
 
 class RotatingFileHandler : public BaseRotatingHandler {

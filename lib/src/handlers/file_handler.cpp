@@ -112,11 +112,12 @@ FileHandler::~FileHandler() {
   if (fd_ >= 0) detail::sys().close(fd_);
 }
 
-void FileHandler::open_stream() {
+void FileHandler::open_stream(bool append) {
   int flags = O_CLOEXEC;
   bool plus = mode_.find('+') != std::string::npos;
-  switch (mode_.find_first_of("rwax") == std::string::npos ? 'a'
-                                                           : mode_[mode_.find_first_of("rwax")]) {
+  switch (append || mode_.find_first_of("rwax") == std::string::npos
+              ? 'a'
+              : mode_[mode_.find_first_of("rwax")]) {
     case 'r':
       flags |= plus ? O_RDWR : O_RDONLY;
       break;

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "core/system_calls.hpp"
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/errors.hpp"
@@ -32,8 +34,50 @@ BaseRotatingHandler::BaseRotatingHandler(std::string_view filename, std::string_
     : FileHandler(filename, mode, std::move(encoding), delay, std::move(errors)) {}
 
 void BaseRotatingHandler::emit(LogRecord& record) {
-  if (should_rollover(record)) do_rollover();
+  if (should_rollover(record)) {
+    try {
+      do_rollover();
+      if (failed_rollovers_ > 0) end_rollover_failures(&record, "a rollover succeeded again");
+    } catch (const OSError& e) {
+      if (failed_rollovers_++ == 0) {
+        first_failure_ = e.what();
+        handle_error(record);
+      }
+      // The file was not rotated away (or its successor could not be made): keep writing
+      // where the records went so far rather than lose this one.
+      if (!stream_open()) open_stream(true);
+    }
+  }
   FileHandler::emit(record);
+}
+
+void BaseRotatingHandler::end_rollover_failures(const LogRecord* now, const char* how) {
+  LogRecord r;
+  if (now) {  // reported against the record whose rollover succeeded
+    r.name = now->name;
+    r.levelno = now->levelno;
+    r.levelname = now->levelname;
+    r.pathname = now->pathname;
+    r.lineno = now->lineno;
+  }
+  r.set_msg_copy(fmt::format("<{} rollovers failed>", failed_rollovers_));
+  try {
+    throw OSError(
+        fmt::format("{}: {} rollover(s) of '{}' failed (their records were written to "
+                    "it instead) before {}",
+                    first_failure_, failed_rollovers_, base_filename(), how));
+  } catch (...) {
+    handle_error(r);
+  }
+  failed_rollovers_ = 0;
+}
+
+void BaseRotatingHandler::close() {
+  {
+    std::lock_guard lock(this->lock());
+    if (failed_rollovers_ > 0) end_rollover_failures(nullptr, "the handler was closed");
+  }
+  FileHandler::close();
 }
 
 std::string BaseRotatingHandler::rotation_filename(const std::string& default_name) const {
@@ -109,10 +153,9 @@ void RotatingFileHandler::do_rollover() {
     for (int i = backup_count_ - 1; i > 0; --i) {
       std::string sfn = rotation_filename(base + "." + std::to_string(i));
       std::string dfn = rotation_filename(base + "." + std::to_string(i + 1));
-      if (path_exists(sfn)) {
-        if (path_exists(dfn)) remove_file(dfn);
-        rename_file(sfn, dfn);
-      }
+      // Python removes dfn first (for Windows); rename(2) replaces it atomically, so a
+      // rename that fails leaves that backup in place.
+      if (path_exists(sfn)) rename_file(sfn, dfn);
     }
     std::string dfn = rotation_filename(base + ".1");
     if (path_exists(dfn)) remove_file(dfn);
