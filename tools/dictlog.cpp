@@ -41,12 +41,6 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
 
 }  // namespace
 
-std::string describe(const std::exception& e) {
-  if (auto* d = dynamic_cast<const dictlog::Error*>(&e))
-    return std::string(d->python_type()) + ": " + d->what();
-  return e.what();
-}
-
 int load_config(const std::string& config_path, Load how) {
   std::string why;
   auto text = read_file(config_path, why);

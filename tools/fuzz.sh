@@ -1,90 +1,55 @@
 #!/usr/bin/env bash
-# Fuzzes the configuration loader (tests/fuzz/fuzz_config.cpp) and the format parsers
-# (tests/fuzz/fuzz_format.cpp) with libFuzzer under AddressSanitizer +
-# UndefinedBehaviorSanitizer (clang). The loader is seeded with every compat case's
-# config.json; first every input in tests/fuzz/regressions/ runs once (each was a crash
-# once), then the fuzzer runs for SECONDS (default 120); the format target then runs for
-# FORMAT_SECONDS (default 60), seeded with every sample's and compat case's format strings.
+# Fuzzes, with libFuzzer under AddressSanitizer + UndefinedBehaviorSanitizer (clang):
+#   config  the configuration loader (tests/fuzz/fuzz_config.cpp), seeded with every compat
+#           case's config.json; first every input in tests/fuzz/regressions/ runs once (each
+#           was a crash once);
+#   format  the three format-string parsers and formatting (tests/fuzz/fuzz_format.cpp),
+#           seeded with every format string of the compat cases and samples;
+#   events  the `dictlog run` event reader (tests/fuzz/fuzz_events.cpp), seeded with every
+#           events file of the compat cases and samples.
 # Exits non-zero on any crash, leak, hang or sanitizer report; the input that caused it is
-# left in build-fuzz/artifacts/ (or build-fuzz/artifacts-format/).
+# left in build-fuzz/artifacts-TARGET/.
 #
-#   bash tools/fuzz.sh [SECONDS [FORMAT_SECONDS]]
+#   bash tools/fuzz.sh [CONFIG_SECONDS [FORMAT_SECONDS [EVENTS_SECONDS]]]   (120 60 60)
+#   bash tools/fuzz.sh --long [RUNS]   # a campaign: RUNS executions per target (10 million),
+#                                      # its figures in build-fuzz/long.txt
 #   build-fuzz/tests/fuzz/fuzz_config FILE   # replays one input
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-seconds=${1:-120}
-format_seconds=${2:-60}
+long=0
+if [ "${1:-}" = "--long" ]; then
+  long=1
+  runs=${2:-10000000}
+else
+  config_seconds=${1:-120}
+  format_seconds=${2:-60}
+  events_seconds=${3:-60}
+fi
 build=build-fuzz
 
 if [ ! -f "$build/build.ninja" ]; then
-  # Only the fuzz target is needed: no tests, no CLI, no network handlers.
+  # Only the fuzz targets are needed: no tests, no CLI, no network handlers. Optimised: the
+  # sanitizers' checks stay, and the targets run several times faster than at -O0.
   CXX=clang++ meson setup "$build" -Dfuzz=true -Dtests=false -Dtools=false -Dcurl=disabled \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
 fi
-ninja -C "$build" -j2 tests/fuzz/fuzz_config tests/fuzz/fuzz_format
-fuzzer=$root/$build/tests/fuzz/fuzz_config
+ninja -C "$build" -j2 tests/fuzz/fuzz_config tests/fuzz/fuzz_format tests/fuzz/fuzz_events
 
-# The seed corpus is made from the compat cases, not kept twice in the tree; what the
-# fuzzer adds to it stays in build-fuzz/corpus for the next local run.
-rm -rf "$build/artifacts"
-mkdir -p "$build/corpus" "$build/artifacts"
+# The seed corpora are made from the compat cases and samples, not kept twice in the tree;
+# what the fuzzer adds to them stays in build-fuzz/corpus-TARGET for the next local run.
+mkdir -p "$build/corpus-config" "$build/corpus-format" "$build/corpus-events"
 for c in tests/compat/cases/*/config.json; do
   name=${c%/config.json}
-  cp "$c" "$build/corpus/${name##*/}.json"
+  cp "$c" "$build/corpus-config/${name##*/}.json"
 done
-# The target creates its scratch directory (for files that configurations name) under
-# TMPDIR; keeping it in the build tree means a crashed run leaves nothing elsewhere.
-rm -rf "$build/tmp"
-mkdir -p "$build/tmp"
-export TMPDIR=$root/$build/tmp
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-
-shopt -s nullglob
-regressions=("$root"/tests/fuzz/regressions/*)
-if [ ${#regressions[@]} -gt 0 ]; then
-  echo "fuzz: replaying ${#regressions[@]} regression inputs"
-  if ! "$fuzzer" "${regressions[@]}" >"$build/regressions.log" 2>&1; then
-    cat "$build/regressions.log" >&2
-    echo "fuzz: FAILED: a regression input fails again" >&2
-    exit 1
-  fi
-fi
-
-echo "fuzz: ${seconds}s over $(ls "$build/corpus" | wc -l) corpus inputs"
-status=0
-# -entropic=0: clang 14's entropic schedule spends ~99% of the time updating feature
-# frequencies for this target (~100k features), about 12 executions a second instead of 1000.
-"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -entropic=0 \
-  -dict="$root/tests/fuzz/config.dict" -artifact_prefix="$root/$build/artifacts/" \
-  "$root/$build/corpus" || status=$?
-if [ "$status" -ne 0 ]; then
-  # On a loaded machine a stall can push one quick input past -timeout. A real hang
-  # repeats: a timeout whose input runs within the limit when replayed is only reported.
-  real=0
-  for a in "$root/$build/artifacts/"*; do
-    case ${a##*/} in
-      timeout-*) "$fuzzer" -timeout=10 "$a" >/dev/null 2>&1 || real=1 ;;
-      *) real=1 ;;
-    esac
-  done
-  if [ "$real" -eq 0 ] && ls "$root/$build/artifacts/"timeout-* >/dev/null 2>&1; then
-    echo "fuzz: a timeout that does not repeat (machine stall?), not a failure:" >&2
-    ls -1 "$root/$build/artifacts/" >&2
-    exit 0
-  fi
-  echo "fuzz: FAILED (exit $status); reproducer(s):" >&2
-  ls -1 "$root/$build/artifacts/" >&2
-  exit 1
-fi
-echo "fuzz: no crash, leak or hang in ${seconds}s"
-
-# The format target: seeds are the "format" strings of the compat cases and samples, each
-# behind a first byte that picks its style.
-rm -rf "$build/corpus-format" "$build/artifacts-format"
-mkdir -p "$build/corpus-format" "$build/artifacts-format"
+for e in tests/compat/cases/*/events.jsonl samples/*.jsonl; do
+  name=${e%.jsonl}
+  name=${name%/events}
+  cp "$e" "$build/corpus-events/${name##*/}.jsonl"
+done
+# Format seeds: each case's and sample's "format" strings, behind a first byte that picks
+# the style.
 python3 - "$build/corpus-format" tests/compat/cases samples <<'PY'
 import json, os, sys
 out, roots = sys.argv[1], sys.argv[2:]
@@ -115,16 +80,75 @@ for root in roots:
                 if seed not in seen:
                     seen.add(seed)
                     open(os.path.join(out, "seed%05d" % len(seen)), "wb").write(seed)
-print("fuzz: %d format seeds" % len(seen))
 PY
-fformat=$root/$build/tests/fuzz/fuzz_format
-status=0
-"$fformat" -max_total_time="$format_seconds" -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -dict="$root/tests/fuzz/format.dict" \
-  -artifact_prefix="$root/$build/artifacts-format/" "$root/$build/corpus-format" || status=$?
-if [ "$status" -ne 0 ]; then
-  echo "fuzz: format target FAILED (exit $status); reproducer(s):" >&2
-  ls -1 "$root/$build/artifacts-format/" >&2
-  exit 1
+
+# The targets create their scratch directories (for files that configurations name) under
+# TMPDIR; keeping it in the build tree means a crashed run leaves nothing elsewhere.
+rm -rf "$build/tmp"
+mkdir -p "$build/tmp"
+export TMPDIR=$root/$build/tmp
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+shopt -s nullglob
+regressions=("$root"/tests/fuzz/regressions/*)
+if [ ${#regressions[@]} -gt 0 ]; then
+  echo "fuzz: replaying ${#regressions[@]} regression inputs"
+  if ! "$build/tests/fuzz/fuzz_config" "${regressions[@]}" >"$build/regressions.log" 2>&1; then
+    cat "$build/regressions.log" >&2
+    echo "fuzz: FAILED: a regression input fails again" >&2
+    exit 1
+  fi
 fi
-echo "fuzz: format target: no crash, leak or hang in ${format_seconds}s"
+
+# fuzz TARGET LIMIT: runs one target for LIMIT (-max_total_time=S or -runs=N).
+fuzz() {
+  local target=$1 limit=$2 status=0
+  local fuzzer=$root/$build/tests/fuzz/fuzz_$target
+  local artifacts=$root/$build/artifacts-$target
+  local log=$root/$build/$target.log
+  rm -rf "$artifacts"
+  mkdir -p "$artifacts"
+  echo "fuzz: $target ($limit) over $(ls "$build/corpus-$target" | wc -l) corpus inputs"
+  # -entropic=0: clang 14's entropic schedule spends most of its time updating feature
+  # frequencies for these targets (~100k features), a few executions a second.
+  "$fuzzer" "$limit" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -entropic=0 \
+    -dict="$root/tests/fuzz/$target.dict" -artifact_prefix="$artifacts/" \
+    "$root/$build/corpus-$target" >"$log" 2>&1 || status=$?
+  grep -E "cov:" "$log" | tail -1 || true
+  grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$log" || true
+  if [ "$status" -ne 0 ]; then
+    # On a loaded machine a stall can push one quick input past -timeout. A real hang
+    # repeats: a timeout whose input runs within the limit when replayed is only reported.
+    local real=0 a
+    for a in "$artifacts"/*; do
+      case ${a##*/} in
+        timeout-*) "$fuzzer" -timeout=10 "$a" >/dev/null 2>&1 || real=1 ;;
+        *) real=1 ;;
+      esac
+    done
+    if [ "$real" -eq 0 ] && ls "$artifacts"/timeout-* >/dev/null 2>&1; then
+      echo "fuzz: $target: a timeout that does not repeat (machine stall?), not a failure:" >&2
+      ls -1 "$artifacts" >&2
+      return 0
+    fi
+    tail -40 "$log" >&2
+    echo "fuzz: $target FAILED (exit $status); reproducer(s):" >&2
+    ls -1 "$artifacts" >&2
+    return 1
+  fi
+  echo "fuzz: $target: no crash, leak or hang"
+}
+
+if [ "$long" -eq 1 ]; then
+  : >"$build/long.txt"
+  for t in config format events; do
+    start=$(date +%s)
+    fuzz "$t" "-runs=$runs" | tee -a "$build/long.txt"
+    echo "fuzz: $t: $(( $(date +%s) - start )) s" | tee -a "$build/long.txt"
+  done
+else
+  fuzz config "-max_total_time=$config_seconds"
+  fuzz format "-max_total_time=$format_seconds"
+  fuzz events "-max_total_time=$events_seconds"
+fi

@@ -3,10 +3,13 @@
 // with a small maxBytes, a TimedRotatingFileHandler that rolls over every second and a
 // SocketHandler to a receiver in this process. Every second it samples its own RSS, open
 // descriptors and threads. It fails (exit 1) when, after the warm-up, RSS grows by more
-// than 10 % over the warm-up's peak, when the descriptors or threads at the end differ from
-// those at the end of the warm-up or after shutdown from those before configuration, or
-// when the lines in the rotated files or the records the receiver got differ from the count
-// logged.
+// than 10 % over its value at the end of the warm-up, or the descriptors or threads exceed those at
+// the end of the warm-up, when after shutdown they differ from those before configuration, or when
+// the lines in the rotated files or the records the receiver got differ from the count logged.
+//
+// The warm-up starts with a burst (each thread logs 50,000 records as fast as it can), so that
+// the queue's buffers reach the size a backlog gives them before RSS is measured: growth
+// after it is what a leak would show.
 //
 //   soak [SECONDS [RECORDS_PER_SECOND_PER_THREAD [THREADS]]]   (60, 1000, 4)
 //   DICTLOG_SOAK_SECONDS overrides SECONDS (tools/soak.sh sets it).
@@ -38,6 +41,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
+
+constexpr long kBurstRecords = 50000;
 
 long count_entries(const char* dir) {
   long n = 0;
@@ -178,7 +183,7 @@ int main(int argc, char** argv) {
   const long warmup = std::min(60L, seconds / 5);
   constexpr long kMaxBytes = 256 * 1024;
   constexpr long kLineBytes = 90;  // an upper bound of the line below, for backupCount
-  const long backups = seconds * rate * threads * kLineBytes / kMaxBytes * 2 + 16;
+  const long backups = (seconds * rate + kBurstRecords) * threads * kLineBytes / kMaxBytes * 2 + 16;
 
   dictlog::test::TempDir dir;
   const Sample before = sample();
@@ -225,8 +230,9 @@ int main(int argc, char** argv) {
       auto& log = dictlog::get_logger("soak.t" + std::to_string(t));
       constexpr int kBurst = 10;
       const auto period = std::chrono::microseconds(1000000L * kBurst / rate);
-      auto next = std::chrono::steady_clock::now();
       long n = 0;
+      while (n < kBurstRecords) log.info("record {} of thread {} {}", n++, t, "burst");
+      auto next = std::chrono::steady_clock::now();
       while (!stop.load(std::memory_order_relaxed)) {
         for (int i = 0; i < kBurst; ++i) log.info("record {} of thread {} {}", n++, t, "soak");
         next += period;
@@ -278,9 +284,12 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(st.dropped_queue_full + st.dropped_peer_down +
                                         st.dropped_write_failed),
         static_cast<unsigned long long>(st.errors));
-  const double growth = 100.0 * double(peak_rss - warm_peak_rss) / double(warm_peak_rss);
-  std::printf("soak: RSS warm-up peak %ld KiB, peak after %ld KiB (%+.1f %%), end %ld KiB\n",
-              warm_peak_rss, peak_rss, growth, end.rss_kib);
+  // Against the warm-up's last sample: its peak is the burst's backlog, already freed.
+  const double growth = 100.0 * double(peak_rss - warm.rss_kib) / double(warm.rss_kib);
+  std::printf(
+      "soak: RSS warm-up peak %ld KiB, at its end %ld KiB; peak after %ld KiB (%+.1f %%), "
+      "end %ld KiB\n",
+      warm_peak_rss, warm.rss_kib, peak_rss, growth, end.rss_kib);
   std::printf("soak: fds %ld after warm-up, peak %ld, end %ld; after shutdown %ld (before %ld)\n",
               warm.fds, peak_fds, end.fds, after.fds, before.fds);
   std::printf(
@@ -300,8 +309,9 @@ int main(int argc, char** argv) {
   fail(timed != total, "the timed files' lines differ from the records logged");
   fail(receiver.frames() != total, "the receiver's records differ from the records logged");
   fail(growth > 10.0, "RSS grew by more than 10 % after the warm-up");
-  fail(peak_fds > warm.fds || end.fds != warm.fds, "descriptors leaked while logging");
-  fail(peak_threads > warm.threads || end.threads != warm.threads, "threads leaked while logging");
+  // A rollover closes the file before it opens the next: a sample may see one fewer.
+  fail(peak_fds > warm.fds, "descriptors leaked while logging");
+  fail(peak_threads > warm.threads, "threads leaked while logging");
   // The receiver's listening socket and thread are gone after stop() as well.
   fail(after.fds != before.fds, "descriptors left open after shutdown");
   fail(after.threads != before.threads, "threads left running after shutdown");
