@@ -344,3 +344,26 @@ TEST_CASE("format leaves message and asctime on the record, as Python's Formatte
   copy = r;
   CHECK(copy.asctime.view() == r.asctime.view());
 }
+
+TEST_CASE("a field wider than 1,000,000 is refused, never allocated (Python pads to any width)") {
+  const std::string limit =
+      "a field's width or precision is beyond dictlog's limit of 1000000 (each record would be "
+      "that long)";
+  // In the format itself: at construction, whatever the style or validation.
+  for (bool validate : {true, false}) {
+    CHECK_THROWS_WITH_AS(Formatter("{message:6666666666,}", std::nullopt, '{', validate),
+                         limit.c_str(), dictlog::ValueError);
+    CHECK_THROWS_WITH_AS(Formatter("%(message)1000001s", std::nullopt, '%', validate),
+                         limit.c_str(), dictlog::ValueError);
+    CHECK_THROWS_WITH_AS(Formatter("%(message).1000001f", std::nullopt, '%', validate),
+                         limit.c_str(), dictlog::ValueError);
+  }
+  // At the limit: formatted.
+  LogRecord r =
+      dictlog::make_log_record({{"msg", "m"}, {"w", 2000000}, {"args", dictlog::Value()}});
+  CHECK(Formatter("%(message)1000000s").format(r).size() == 1'000'000);
+  // A width that comes from a value: when formatting.
+  std::string out;
+  CHECK_THROWS_WITH_AS(Formatter("{message:{w}}", std::nullopt, '{').format_to(r, out),
+                       limit.c_str(), dictlog::ValueError);
+}

@@ -266,6 +266,7 @@ void render_percent_value(const PercentOp& op, const PyVal& v, int width, int pr
     left = true;
     width = width == INT_MIN ? INT_MAX : -width;
   }
+  if (width > kMaxFieldWidth || prec > kMaxFieldWidth) throw_field_too_wide();
   Flags o{left, op.plus, op.blank, op.alt, op.zero, op.conv};
   switch (op.conv) {
     case 's':

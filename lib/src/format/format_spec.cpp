@@ -1,6 +1,7 @@
 // Python's format-spec mini-language (3.13) for str, int, bool, float and None.
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "format/format_template.hpp"
@@ -323,7 +324,24 @@ BraceSpec parse_brace_spec(std::string_view spec) {
   return s;
 }
 
+void throw_field_too_wide() {
+  throw ValueError("a field's width or precision is beyond dictlog's limit of " +
+                   std::to_string(kMaxFieldWidth) + " (each record would be that long)");
+}
+
+void check_field_widths(const CompiledFormat& f) {
+  for (const PercentOp& op : f.percent.ops)
+    if (op.kind == PercentOp::field && (op.width > kMaxFieldWidth || op.prec > kMaxFieldWidth))
+      throw_field_too_wide();
+  if (f.brace)
+    for (const BraceOp& op : f.brace->ops)
+      if (op.field && !op.field->nested &&
+          (op.field->spec.width > kMaxFieldWidth || op.field->spec.prec > kMaxFieldWidth))
+        throw_field_too_wide();
+}
+
 void render_brace_value(const PyVal& v, const BraceSpec& s, std::string& out) {
+  if (s.width > kMaxFieldWidth || s.prec > kMaxFieldWidth) throw_field_too_wide();
   if (s.empty) {
     append_str(v, out);
     return;

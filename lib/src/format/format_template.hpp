@@ -169,4 +169,14 @@ struct CompiledFormat {
   DollarFormat dollar;
 };
 
+// The widest field dictlog pads or fills (width or precision). Python goes as far as memory
+// allows (`{n:2000000000}` makes a 2 GB line for every record, or a MemoryError); dictlog
+// refuses with a ValueError: a Formatter's own format at construction (a configuration's
+// error, with its pointer), and widths that come from values (`%*d`, `{n:{w}}`) when
+// formatting.
+inline constexpr int kMaxFieldWidth = 1'000'000;
+[[noreturn]] void throw_field_too_wide();
+// Throws for a width or precision past kMaxFieldWidth written in the format itself.
+void check_field_widths(const CompiledFormat& f);
+
 }  // namespace dictlog::detail

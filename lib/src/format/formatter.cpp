@@ -124,6 +124,7 @@ Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> 
       uses_time_ = contains(fmt_, "$asctime") || contains(fmt_, "${asctime}");
       break;
   }
+  detail::check_field_widths(*compiled_);
 }
 
 Formatter::~Formatter() = default;
