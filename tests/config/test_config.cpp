@@ -434,6 +434,13 @@ TEST_CASE("hostile values: a huge string is quoted in part, 10,000 fields and cf
     CHECK(what.find(" bytes left out) ...xxx") != std::string::npos);
     CHECK(what.ends_with("xxx' for '%' style"));
   }
+  // A NUL byte ends nothing: Python's json says "Extra data", nlohmann alone would accept
+  // what comes before it. Bytes that are not UTF-8 are quoted as \xNN in the message.
+  std::string why;
+  CHECK_FALSE(config::parse_config(std::string("{\"version\": 1}\0{", 16), why));
+  CHECK(why == "invalid JSON: line 1, column 15: a NUL byte");
+  CHECK_FALSE(config::parse_config("{\"version\": \"caf\xe9\"}", why));
+  CHECK(why.find("caf\\xe9") != std::string::npos);
   // Ten thousand fields are no problem: each is formatted.
   std::string fields;
   for (int i = 0; i < 10'000; ++i) fields += i ? " %(levelname)s" : "%(levelname)s";

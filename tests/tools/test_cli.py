@@ -35,6 +35,10 @@ BAD = {
 def run(args, files=None, stdin=None):
     with tempfile.TemporaryDirectory(prefix="dictlog-cli-") as tmp:
         for name, content in (files or {}).items():
+            if isinstance(content, bytes):
+                with open(os.path.join(tmp, name), "wb") as f:
+                    f.write(content)
+                continue
             with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
                 f.write(content if isinstance(content, str) else json.dumps(content))
         before = set(os.listdir(tmp))
@@ -42,7 +46,7 @@ def run(args, files=None, stdin=None):
                            timeout=60)
         left = {}
         for name in sorted(set(os.listdir(tmp)) - before):
-            with open(os.path.join(tmp, name), encoding="utf-8") as f:
+            with open(os.path.join(tmp, name), encoding="utf-8", errors="replace") as f:
                 left[name] = f.read()
         return p.returncode, p.stdout, p.stderr, left
 
@@ -111,6 +115,30 @@ code, out, err, left = run(["run", "good.json"], {"good.json": GOOD},
 check("run: a number out of range is a bad line, not a crash",
       (code, err.startswith("<stdin>:2: invalid JSON: "), left.get("out.log")),
       (1, True, "INFO root kept\n"))
+
+# Hostile events: each is one error naming its line, never a crash; the records before it
+# are written.
+kept = b'{"level": 20, "msg": "kept"}\n'
+for name, line, want in [
+    ("invalid UTF-8", b'{"level": 20, "msg": "caf\xe9"}\n', "invalid JSON: "),
+    ("a truncated line", b'{"level": 20, "msg": "tr\n', "invalid JSON: "),
+    ("nesting 100,000 deep", b'{"level": 20, "msg": "x", "extra": {"a": ' + b"[" * 100000 +
+     b"]" * 100000 + b"}}\n", "invalid JSON: "),
+    ("a level out of range", b'{"level": 4294967296, "msg": "x"}\n', "'level' is out of range"),
+    ("a NUL byte", b'{"level": 20, "msg": "x"}\x00\n', "invalid JSON: "),
+]:
+    code, out, err, left = run(["run", "good.json", "events.jsonl"],
+                               {"good.json": GOOD, "events.jsonl": kept + line + kept})
+    check("run: hostile event, " + name,
+          (code, err.startswith("events.jsonl:2: " + want), err.count("\n"), left.get("out.log")),
+          (1, True, 1, "INFO root kept\n"))
+
+# A 100 MB message is logged whole.
+code, out, err, left = run(["run", "good.json", "events.jsonl"],
+                           {"good.json": GOOD,
+                            "events.jsonl": b'{"level": 20, "msg": "' + b"m" * 100_000_000 + b'"}\n'})
+check("run: a 100 MB message", (code, err, len(left.get("out.log", "")),
+                                left.get("out.log", "")[:12]), (0, "", 100_000_011, "INFO root mm"))
 
 STATS = {
     "version": 1,

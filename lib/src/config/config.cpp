@@ -5,11 +5,15 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string_view>
+
+#include <fmt/format.h>
 
 #include "config/builder.hpp"
 #include "config/read_text.hpp"
 #include "dictlog/config_json.hpp"
 #include "record/at_fork.hpp"
+#include "record/py_unicode.hpp"
 
 namespace dictlog::config {
 
@@ -104,6 +108,28 @@ void dict_config(const nlohmann::json& config, std::string_view source) {
   dict_config(nlohmann::ordered_json(config), source);
 }
 
+namespace {
+
+// nlohmann quotes the bytes it last read as they are: a byte that is not UTF-8 is shown as
+// \xNN, so the message itself is valid text (a terminal, a JSON log, Python's decoding).
+std::string printable(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t len = 0;
+    dictlog::detail::decode_utf8(s, i, len);
+    if (len == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+      ++i;
+    } else {
+      out.append(s, i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std::string& why) {
   // The depth limit is applied to the text: nlohmann's parser itself recurses on deep values.
   {
@@ -115,6 +141,13 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
         col = 0;
       } else {
         ++col;
+      }
+      if (c == '\0') {
+        // Never valid in JSON text; nlohmann's parser would take it for the end of the input
+        // and accept what came before.
+        why = "invalid JSON: line " + std::to_string(line) + ", column " + std::to_string(col) +
+              ": a NUL byte";
+        return std::nullopt;
       }
       if (in_string) {
         if (escaped)
@@ -154,7 +187,7 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
     // Drop "[json.exception.parse_error.101] parse error at line 1, column 5: ".
     if (auto p = detail.find(": "); p != std::string::npos) detail = detail.substr(p + 2);
     why = "invalid JSON: line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
-          detail;
+          printable(detail);
     return std::nullopt;
   } catch (const nlohmann::json::out_of_range& e) {
     // A number beyond a double's range ("1e400"; Python's json reads inf): nlohmann throws
