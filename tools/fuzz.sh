@@ -11,8 +11,8 @@
 # left in build-fuzz/artifacts-TARGET/.
 #
 #   bash tools/fuzz.sh [CONFIG_SECONDS [FORMAT_SECONDS [EVENTS_SECONDS]]]   (120 60 60)
-#   bash tools/fuzz.sh --long [RUNS]   # a campaign: RUNS executions per target (10 million),
-#                                      # its figures in build-fuzz/long.txt
+#   bash tools/fuzz.sh --long [RUNS [TARGET...]]   # a campaign: RUNS executions (10 million)
+#                                      # of each TARGET (all three); figures in build-fuzz/long.txt
 #   build-fuzz/tests/fuzz/fuzz_config FILE   # replays one input
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,9 @@ long=0
 if [ "${1:-}" = "--long" ]; then
   long=1
   runs=${2:-10000000}
+  shift $(($# < 2 ? $# : 2))
+  targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=(config format events)
 else
   config_seconds=${1:-120}
   format_seconds=${2:-60}
@@ -141,10 +144,9 @@ fuzz() {
 }
 
 if [ "$long" -eq 1 ]; then
-  : >"$build/long.txt"
-  for t in config format events; do
+  for t in "${targets[@]}"; do
     start=$(date +%s)
-    fuzz "$t" "-runs=$runs" | tee -a "$build/long.txt"
+    fuzz "$t" "-runs=$runs" 2>&1 | tee -a "$build/long.txt"
     echo "fuzz: $t: $(( $(date +%s) - start )) s" | tee -a "$build/long.txt"
   done
 else

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -77,6 +78,23 @@ bool safe(const Json& root) {
       for (const auto& v : *j) todo.push_back(&v);
     }
   }
+  return true;
+}
+
+// Loggers live as long as the process (as in Python), so a campaign of millions of inputs
+// would grow without end on new logger names alone (past 2 GB within a few million). Past
+// kMaxLoggers names, an input that names a new one is skipped; the names already made still
+// take every path.
+constexpr std::size_t kMaxLoggers = 5000;
+std::set<std::string> g_loggers;
+
+bool few_loggers(const Json& config) {
+  if (!config.is_object()) return true;
+  auto loggers = config.find("loggers");
+  if (loggers == config.end() || !loggers->is_object()) return true;
+  for (const auto& [name, _] : loggers->items())
+    if (!g_loggers.count(name) && g_loggers.size() >= kMaxLoggers) return false;
+  for (const auto& [name, _] : loggers->items()) g_loggers.insert(name);
   return true;
 }
 
@@ -151,7 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string why;
   auto config =
       dictlog::config::parse_config(std::string(reinterpret_cast<const char*>(data), size), why);
-  if (!config || !safe(*config)) return 0;
+  if (!config || !safe(*config) || !few_loggers(*config)) return 0;
 
   try {
     (void)dictlog::config::check(*config);
