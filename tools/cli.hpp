@@ -21,8 +21,9 @@ enum Exit : int {
 
 // What load_config does with CONFIG once it is read and parsed.
 enum class Load {
-  check,  // validate only; every problem on stderr, "CONFIG: /json/pointer: what"
-  apply,  // dict_config; a rejection is one line on stderr
+  check,       // validate only; every problem on stderr, "CONFIG: /json/pointer: what"
+  check_json,  // the same, each problem a JSON object on stdout (file, pointer, message)
+  apply,       // dict_config; a rejection is one line on stderr
 };
 // Reads CONFIG (io_error if it cannot be read), parses it ("CONFIG: invalid JSON: line L,
 // column C: detail") and checks or applies it. Returns ok or the exit status.
@@ -31,7 +32,7 @@ int load_config(const std::string& config_path, Load how);
 // An exception as the CLI shows it: a dictlog::Error with its Python type ("KeyError: ...").
 std::string describe(const std::exception& e);
 
-int check_command(const std::string& config_path);
+int check_command(const std::string& config_path, bool json = false);
 int tree_command(const std::string& config_path);
 // events_path empty or "-": standard input. `watch`: re-apply CONFIG when it changes.
 // `show_stats`: at the end, one line on stderr per named handler with its counts.

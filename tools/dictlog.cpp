@@ -1,5 +1,6 @@
 // dictlog: check, show and run logging configurations (Python's dictConfig format) from the
 // command line. See `dictlog --help`; the contract is in DESIGN.md ("The CLI contract").
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -41,22 +42,41 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
 
 }  // namespace
 
+namespace {
+
+// `check --format json`: one object a line on stdout, for CI annotations.
+void print_json_problem(const std::string& file, const config::Problem& p) {
+  std::cout << nlohmann::ordered_json{{"file", file},
+                                      {"pointer", p.pointer},
+                                      {"message", p.message}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << '\n';
+}
+
+}  // namespace
+
 int load_config(const std::string& config_path, Load how) {
+  auto report = [&](const config::Problem& p) {
+    if (how == Load::check_json)
+      print_json_problem(config_path, p);
+    else
+      std::cerr << config::problem_line(config_path, p) << '\n';
+  };
   std::string why;
   auto text = read_file(config_path, why);
   if (!text) {
-    std::cerr << config_path << ": " << why << '\n';
+    report({"", why});
     return io_error;
   }
   // The loader's parser keeps the order of object keys, as Python's dicts do.
   auto json = config::parse_config(*text, why);
   if (!json) {
-    std::cerr << config_path << ": " << why << '\n';
+    report({"", why});
     return problem;
   }
-  if (how == Load::check) {
+  if (how == Load::check || how == Load::check_json) {
     std::vector<config::Problem> problems = config::check(*json);
-    for (const auto& p : problems) std::cerr << config::problem_line(config_path, p) << '\n';
+    for (const auto& p : problems) report(p);
     return problems.empty() ? ok : problem;
   }
   try {
@@ -71,28 +91,39 @@ int load_config(const std::string& config_path, Load how) {
   return ok;
 }
 
-int check_command(const std::string& config_path) {
-  return load_config(config_path, Load::check);
+int check_command(const std::string& config_path, bool json) {
+  return load_config(config_path, json ? Load::check_json : Load::check);
 }
 
 }  // namespace dictlog::cli
 
 namespace {
 
-constexpr std::string_view kHelp = R"(usage: dictlog check CONFIG
+constexpr std::string_view kUsage = R"(usage: dictlog check [--format text|json] CONFIG
        dictlog tree CONFIG
        dictlog run [--watch] [--stats] CONFIG [EVENTS]
-       dictlog --help | --version
+       dictlog COMMAND --help | dictlog --help | dictlog --version
 
 CONFIG is a logging configuration in the JSON form of Python's logging.config.dictConfig.
+)";
 
-commands:
-  check   Validate CONFIG without applying it (no file is touched, no socket opened).
+constexpr std::string_view kCheckHelp =
+    R"(  check   Validate CONFIG without applying it (no file is touched, no socket opened).
           Every problem is printed on stderr, one a line: CONFIG: /json/pointer: problem
-  tree    Apply CONFIG and print the logger tree: levels, propagate, disabled, filters,
+          --format json: each problem on stdout instead, one JSON object a line:
+            {"file": "CONFIG", "pointer": "/json/pointer", "message": "problem"}
+          (pointer "" when the file cannot be read or is not JSON; the message then
+          gives the line and column)
+)";
+
+constexpr std::string_view kTreeHelp =
+    R"(  tree    Apply CONFIG and print the logger tree: levels, propagate, disabled, filters,
           handlers with class, level and format, and each QueueHandler's listener with
           its handlers.
-  run     Apply CONFIG, start every QueueHandler's listener, then log the events read as
+)";
+
+constexpr std::string_view kRunHelp =
+    R"(  run     Apply CONFIG, start every QueueHandler's listener, then log the events read as
           JSON Lines from EVENTS (or standard input if absent or "-"):
             {"logger": "a.b", "level": "INFO" | 20, "msg": "literal text", "extra": {...},
              "context": {...}}
@@ -116,7 +147,9 @@ commands:
           --stats: at the end, once the queues are drained, print on stderr one line per
           named handler: stats NAME: emitted=N filtered=N dropped_queue_full=N
           dropped_peer_down=N dropped_write_failed=N errors=N
+)";
 
+constexpr std::string_view kExitHelp = R"(
 exit status:
   0  success
   1  the configuration is rejected (run/tree: one line on stderr; check: every problem),
@@ -125,6 +158,14 @@ exit status:
   3  CONFIG or EVENTS cannot be read
   4  internal error
 )";
+
+void print_help(std::string_view command) {
+  std::cout << kUsage << "\ncommands:\n";
+  if (command.empty() || command == "check") std::cout << kCheckHelp;
+  if (command.empty() || command == "tree") std::cout << kTreeHelp;
+  if (command.empty() || command == "run") std::cout << kRunHelp;
+  std::cout << kExitHelp;
+}
 
 int usage_error(std::string_view why) {
   std::cerr << "dictlog: " << why << "\nTry 'dictlog --help'.\n";
@@ -138,7 +179,15 @@ int main(int argc, char** argv) {
   if (args.empty()) return usage_error("missing command");
   const std::string& cmd = args[0];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::cout << kHelp;
+    if (args.size() > 1 && args[1] != "check" && args[1] != "tree" && args[1] != "run")
+      return usage_error("no help for '" + args[1] + "'");
+    print_help(args.size() > 1 ? args[1] : "");
+    return dictlog::cli::ok;
+  }
+  if ((cmd == "check" || cmd == "tree" || cmd == "run") &&
+      std::find_if(args.begin() + 1, args.end(),
+                   [](const std::string& a) { return a == "--help" || a == "-h"; }) != args.end()) {
+    print_help(cmd);
     return dictlog::cli::ok;
   }
   if (cmd == "--version") {
@@ -146,10 +195,26 @@ int main(int argc, char** argv) {
     return dictlog::cli::ok;
   }
   try {
-    if (cmd == "check" || cmd == "tree") {
-      if (args.size() != 2) return usage_error(cmd + " takes exactly one CONFIG");
-      return cmd == "check" ? dictlog::cli::check_command(args[1])
-                            : dictlog::cli::tree_command(args[1]);
+    if (cmd == "check") {
+      bool json = false;
+      if (args.size() > 2 && args[1] == "--format") {
+        if (args[2] != "json" && args[2] != "text")
+          return usage_error("--format is text or json, not '" + args[2] + "'");
+        json = args[2] == "json";
+        args.erase(args.begin() + 1, args.begin() + 3);
+      } else if (args.size() > 1 && args[1].rfind("--format=", 0) == 0) {
+        const std::string f = args[1].substr(9);
+        if (f != "json" && f != "text")
+          return usage_error("--format is text or json, not '" + f + "'");
+        json = f == "json";
+        args.erase(args.begin() + 1);
+      }
+      if (args.size() != 2) return usage_error("check takes [--format text|json] CONFIG");
+      return dictlog::cli::check_command(args[1], json);
+    }
+    if (cmd == "tree") {
+      if (args.size() != 2) return usage_error("tree takes exactly one CONFIG");
+      return dictlog::cli::tree_command(args[1]);
     }
     if (cmd == "run") {
       bool watch = false, show_stats = false;

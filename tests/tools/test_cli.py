@@ -63,7 +63,7 @@ def check(name, got, want):
 code, out, err, left = run(["--version"])
 check("--version", (code, out.startswith("dictlog "), err), (0, True, ""))
 code, out, err, left = run(["--help"])
-check("--help", (code, out.startswith("usage: dictlog check CONFIG")), (0, True))
+check("--help", (code, out.startswith("usage: dictlog check [--format text|json] CONFIG")), (0, True))
 code, out, err, left = run([])
 check("no command: usage error", (code, err.splitlines()[0]), (2, "dictlog: missing command"))
 code, out, err, left = run(["frobnicate", "x"])
@@ -82,6 +82,34 @@ check("check lists every problem, writes nothing", (code, err.splitlines(), left
     "registered name such as 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')",
     "bad.json: /root/handlers/0: no handler named 'nope'",
 ], {}))
+code, out, err, left = run(["check", "--format", "json", "bad.json"], {"bad.json": BAD})
+check("check --format json: one object a line on stdout, for CI annotations",
+      (code, [json.loads(l) for l in out.splitlines()], err, left), (1, [
+          {"file": "bad.json", "pointer": "/handlers/console/formatter",
+           "message": "no formatter named 'brief'"},
+          {"file": "bad.json", "pointer": "/handlers/file/level",
+           "message": "Unknown level: 'LOUD' (a level is an integer or exactly a registered name "
+                      "such as 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')"},
+          {"file": "bad.json", "pointer": "/root/handlers/0", "message": "no handler named 'nope'"},
+      ], "", {}))
+code, out, err, left = run(["check", "--format=json", "syntax.json"],
+                           {"syntax.json": '{"version": 1,\n "x": ]'})
+check("check --format=json: a syntax error has an empty pointer and its line and column",
+      (code, json.loads(out)["pointer"], json.loads(out)["message"].startswith(
+          "invalid JSON: line 2, column 7: ")), (1, "", True))
+code, out, err, left = run(["check", "--format", "json", "good.json"], {"good.json": GOOD})
+check("check --format json: nothing on a good file", (code, out, err), (0, "", ""))
+code, out, err, left = run(["check", "--format", "yaml", "good.json"], {"good.json": GOOD})
+check("check --format yaml: usage error", (code, err.splitlines()[0]),
+      (2, "dictlog: --format is text or json, not 'yaml'"))
+for command, mine, other in [("check", "--format json: each", "--stats: at the end"),
+                             ("tree", "print the logger tree", "--format json: each"),
+                             ("run", "--stats: at the end", "print the logger tree")]:
+    code, out, err, left = run([command, "--help"])
+    check(f"{command} --help: its own help", (code, mine in out, other in out), (0, True, False))
+code, out, err, left = run(["help", "run"])
+check("help run", (code, "--stats" in out), (0, True))
+
 code, out, err, left = run(["check", "syntax.json"], {"syntax.json": '{"version": 1,\n "x": ]'})
 check("check: JSON syntax error with line and column",
       (code, err.startswith("syntax.json: invalid JSON: line 2, column 7: ")), (1, True))
