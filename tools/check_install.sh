@@ -2,17 +2,20 @@
 # Installs dictlog into a temporary prefix (`meson install`) and checks what a user of the
 # installed package gets: the headers, the library, the `dictlog` tool, the JSON Schema and a
 # dictlog.pc with which tests/consumer/main.cpp builds and runs through
-# `pkg-config --cflags --libs dictlog` alone. LIBRARY is shared (the default) or static.
+# `pkg-config --cflags --libs dictlog` alone (with --static for a static library). Further
+# arguments go to `meson setup`.
 #
-#   bash tools/check_install.sh [shared|static]
+#   bash tools/check_install.sh [shared|static [MESON_OPTION...]]
+#   bash tools/check_install.sh static -Dcurl=disabled   # see README: a static library
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-shared}
+shift $(($# > 0 ? 1 : 0))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 meson setup "$work/build" "$repo" --prefix="$prefix" --libdir=lib -Dtests=false \
-  -Ddefault_library="$kind" >/dev/null
+  -Ddefault_library="$kind" "$@" >/dev/null
 ninja -C "$work/build" >/dev/null
 meson install -C "$work/build" --quiet
 

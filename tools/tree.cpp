@@ -7,7 +7,13 @@
 //       formatter JsonFormatter style=% format='%(message)s' fields=['message'] timestamp='ts'
 //     app  (placeholder)
 //       app.db  level=DEBUG (effective DEBUG) propagate=yes disabled=no
+//
+// On a terminal (and unless NO_COLOR is set) logger names are bold, handler names blue and
+// levels in the colour of their severity.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -39,6 +45,26 @@ std::string format_stats(const HandlerStats& s) {
 }
 
 namespace {
+
+// Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org).
+bool g_colour = false;
+
+std::string paint(const std::string& text, const char* sgr) {
+  return g_colour ? "\x1b[" + std::string(sgr) + "m" + text + "\x1b[0m" : text;
+}
+
+// A level name in the colour of its severity.
+std::string level_text(int level) {
+  const std::string name = get_level_name(level);
+  if (!g_colour) return name;
+  const char* sgr = level >= CRITICAL  ? "1;31"
+                    : level >= ERROR   ? "31"
+                    : level >= WARNING ? "33"
+                    : level >= INFO    ? "32"
+                    : level > NOTSET   ? "36"
+                                       : "2";
+  return paint(name, sgr);
+}
 
 std::string quoted(const std::string& s) {
   return repr(ValueView(std::string_view(s)));
@@ -105,8 +131,8 @@ void print_json_formatter(std::ostream& out, const JsonFormatter& f, const std::
 void print_handler(std::ostream& out, const std::shared_ptr<Handler>& h,
                    const std::string& indent) {
   const std::string name = h->name();
-  out << indent << "handler " << (name.empty() ? std::string("(unnamed)") : quoted(name)) << ": "
-      << h->class_name() << " level=" << get_level_name(h->level())
+  out << indent << "handler " << paint(name.empty() ? std::string("(unnamed)") : quoted(name), "34")
+      << ": " << h->class_name() << " level=" << level_text(h->level())
       << (h->closed() ? " closed" : "") << " repr=" << h->repr() << '\n';
   const std::string inner = indent + "  ";
   out << inner << "counts " << format_stats(h->stats()) << '\n';
@@ -155,10 +181,10 @@ void print_logger(std::ostream& out, const std::string& name, bool placeholder,
   }
   Logger* lg = name.empty() ? &root() : find_logger(name);
   if (!lg) return;
-  out << indent << (name.empty() ? std::string("root") : name)
-      << "  level=" << get_level_name(lg->level());
+  out << indent << paint(name.empty() ? std::string("root") : name, "1")
+      << "  level=" << level_text(lg->level());
   if (!name.empty()) {
-    out << " (effective " << get_level_name(lg->get_effective_level()) << ")"
+    out << " (effective " << level_text(lg->get_effective_level()) << ")"
         << " propagate=" << yes_no(lg->propagate());
   }
   out << " disabled=" << yes_no(lg->disabled()) << '\n';
@@ -204,6 +230,8 @@ void print_tree(std::ostream& out) {
 
 int tree_command(const std::string& config_path) {
   if (int status = load_config(config_path, Load::apply); status != ok) return status;
+  const char* no_colour = std::getenv("NO_COLOR");
+  g_colour = ::isatty(STDOUT_FILENO) && !(no_colour && *no_colour);
   print_tree(std::cout);
   std::cout.flush();
   shutdown();

@@ -168,6 +168,41 @@ code, out, err, left = run(["run", "good.json", "events.jsonl"],
 check("run: a 100 MB message", (code, err, len(left.get("out.log", "")),
                                 left.get("out.log", "")[:12]), (0, "", 100_000_011, "INFO root mm"))
 
+# `dictlog tree` on a terminal: colours (ANSI SGR), unless NO_COLOR is set; piped: none.
+def tree_on_terminal(env_extra):
+    import pty
+    with tempfile.TemporaryDirectory(prefix="dictlog-cli-") as tmp:
+        with open(os.path.join(tmp, "good.json"), "w", encoding="utf-8") as f:
+            json.dump(GOOD, f)
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        env.update(env_extra)
+        p = subprocess.Popen([EXE, "tree", "good.json"], cwd=tmp, stdout=slave,
+                             stderr=subprocess.PIPE, env=env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        p.wait(timeout=60)
+        return p.returncode, out.decode("utf-8", "replace")
+
+
+code, out = tree_on_terminal({})
+check("tree on a terminal: coloured", (code, "\x1b[1mroot\x1b[0m" in out,
+                                       "level=\x1b[32mINFO\x1b[0m" in out), (0, True, True))
+code, out = tree_on_terminal({"NO_COLOR": "1"})
+check("tree on a terminal with NO_COLOR: plain", (code, "\x1b[" in out), (0, False))
+code, out, err, left = run(["tree", "good.json"], {"good.json": GOOD})
+check("tree piped: plain", (code, "\x1b[" in out, out.startswith("root  level=INFO")),
+      (0, False, True))
+
 STATS = {
     "version": 1,
     "filters": {"only_app": {"name": "app"}},
