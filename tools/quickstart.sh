@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dictlog needs, builds it, and runs the quick-start program
-# (samples/quickstart.cpp): log lines appear on the terminal and in ./quickstart.log.
+# Installs the Debian packages dictlog needs, builds it, and runs the quick-start service
+# (samples/quickstart.cpp), which loads samples/quickstart.json: a QueueHandler in front of
+# the console and quickstart.log (written in the repository's top directory).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bash "$repo/tools/install_deps.sh"
@@ -8,7 +9,7 @@ if [ ! -f "$repo/build/build.ninja" ]; then
   meson setup "$repo/build" "$repo" >/dev/null
 fi
 ninja -C "$repo/build" >/dev/null
-echo "--- build/samples/quickstart (terminal):"
-"$repo/build/samples/quickstart"
-echo "--- quickstart.log (the same records through a FileHandler, DEBUG and up):"
+cd "$repo"
+build/samples/quickstart samples/quickstart.json
+echo "--- quickstart.log:"
 cat quickstart.log
