@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes, with libFuzzer under AddressSanitizer + UndefinedBehaviorSanitizer (clang):
 #   config  the configuration loader (tests/fuzz/fuzz_config.cpp), seeded with every compat
-#           case's config.json; first every input in tests/fuzz/regressions/ runs once (each
-#           was a crash once);
+#           case's config.json;
 #   format  the three format-string parsers and formatting (tests/fuzz/fuzz_format.cpp),
 #           seeded with every format string of the compat cases and samples;
 #   events  the `dictlog run` event reader (tests/fuzz/fuzz_events.cpp), seeded with every
 #           events file of the compat cases and samples.
-# Exits non-zero on any crash, leak, hang or sanitizer report; the input that caused it is
-# left in build-fuzz/artifacts-TARGET/.
+# First every input in tests/fuzz/regressions/ runs once through its target (each was a crash
+# once). Exits non-zero on any crash, leak, hang or sanitizer report; the input that caused it
+# is left in build-fuzz/artifacts-TARGET/ (add it to tests/fuzz/regressions/ once fixed).
 #
 #   bash tools/fuzz.sh [CONFIG_SECONDS [FORMAT_SECONDS [EVENTS_SECONDS]]]   (120 60 60)
 #   bash tools/fuzz.sh --long [RUNS [TARGET...]]   # a campaign: RUNS executions (10 million)
@@ -93,16 +93,26 @@ export TMPDIR=$root/$build/tmp
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
+# Every input in tests/fuzz/regressions/ was a crash once: each runs again through its
+# target (format-*: the format target, events-*: the event reader, the rest: the loader).
 shopt -s nullglob
-regressions=("$root"/tests/fuzz/regressions/*)
-if [ ${#regressions[@]} -gt 0 ]; then
-  echo "fuzz: replaying ${#regressions[@]} regression inputs"
-  if ! "$build/tests/fuzz/fuzz_config" "${regressions[@]}" >"$build/regressions.log" 2>&1; then
-    cat "$build/regressions.log" >&2
+declare -A replay=()
+for r in "$root"/tests/fuzz/regressions/*; do
+  case ${r##*/} in
+    format-*) replay[format]+="$r"$'\n' ;;
+    events-*) replay[events]+="$r"$'\n' ;;
+    *) replay[config]+="$r"$'\n' ;;
+  esac
+done
+for t in "${!replay[@]}"; do
+  mapfile -t inputs <<<"${replay[$t]%$'\n'}"
+  echo "fuzz: replaying ${#inputs[@]} regression inputs through $t"
+  if ! "$build/tests/fuzz/fuzz_$t" "${inputs[@]}" >"$build/regressions-$t.log" 2>&1; then
+    cat "$build/regressions-$t.log" >&2
     echo "fuzz: FAILED: a regression input fails again" >&2
     exit 1
   fi
-fi
+done
 
 # fuzz TARGET LIMIT: runs one target for LIMIT (-max_total_time=S or -runs=N).
 fuzz() {

@@ -1,6 +1,7 @@
 // `{` style: str.format(**values), parsed the way CPython's MarkupIterator parses, with
 // StrFormatStyle.validate's checks.
 #include <cstdio>
+#include <limits>
 
 #include "dictlog/detail/pystr.hpp"
 #include "format/format_template.hpp"
@@ -196,6 +197,19 @@ std::string repr_of(std::string_view s) {
 
 std::unique_ptr<BraceTemplate> compile(std::string_view fmt, int depth);
 
+// CPython's get_integer: false ("Too many decimal digits in format string") past
+// PY_SSIZE_T_MAX.
+bool parse_index(std::string_view digits, std::int64_t& v) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  v = 0;
+  for (char d : digits) {
+    const int digit = d - '0';
+    if (v > (kMax - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  return true;
+}
+
 std::unique_ptr<BraceField> compile_field(const Markup& m, int depth) {
   auto f = std::make_unique<BraceField>();
   std::string_view name = m.name;
@@ -208,9 +222,9 @@ std::unique_ptr<BraceField> compile_field(const Markup& m, int depth) {
     f->ref.kind = FieldRef::by_index;
     f->ref.index = 0;
     if (numeric) {
-      std::size_t v = 0;
-      for (char c : first) v = v * 10 + static_cast<std::size_t>(c - '0');
-      f->ref.index = v;
+      std::int64_t v = 0;
+      f->too_many_digits = !parse_index(first, v);
+      f->ref.index = static_cast<std::size_t>(v);
     }
   } else {
     f->ref = FieldRef::resolve(first);
@@ -234,10 +248,13 @@ std::unique_ptr<BraceField> compile_field(const Markup& m, int depth) {
       a.kind = BraceAccessor::item;
       a.name = std::string(name.substr(i, j - i));
       bool digits = !a.name.empty();
+      for (char d : a.name) digits = digits && is_digit(d);
       std::int64_t v = 0;
-      for (char d : a.name) {
-        digits = digits && is_digit(d);
-        if (digits) v = v * 10 + (d - '0');
+      if (digits && !parse_index(a.name, v)) {
+        // Raised when this accessor is reached, after the lookups before it (as CPython).
+        f->accessors.push_back(
+            {BraceAccessor::error, "Too many decimal digits in format string", -1});
+        break;
       }
       if (digits) a.index = v;
       i = j + 1;
@@ -376,6 +393,7 @@ void render_brace(const BraceTemplate& t, FieldSource& src, std::string& out) {
     if (!op.field) continue;
     const BraceField& f = *op.field;
     PyVal v;
+    if (f.too_many_digits) throw ValueError("Too many decimal digits in format string");
     if (f.ref.kind == FieldRef::by_index) {
       char buf[96];
       std::snprintf(buf, sizeof buf, "Replacement index %zu out of range for positional args tuple",

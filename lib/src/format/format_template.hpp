@@ -129,6 +129,7 @@ struct BraceField {
   BraceSpec spec;                         // when the spec has no nested fields
   std::unique_ptr<BraceTemplate> nested;  // when it has
   bool recursion_error = false;           // nested too deep
+  bool too_many_digits = false;           // a positional index past Py_ssize_t (before lookup)
 };
 
 struct BraceOp {
