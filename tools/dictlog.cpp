@@ -137,9 +137,9 @@ constexpr std::string_view kRunHelp =
             {"op": "add_level_name", "level": 25, "name": "NOTICE"}
                 registers a level name
           Blank lines are skipped. At the end of input every listener is stopped, draining
-          its queue, then logging is shut down (handlers flushed and closed). The first bad
-          line stops reading: EVENTS:LINE: problem on stderr; records logged before it
-          are still written.
+          its queue, then logging is shut down (handlers flushed and closed). A bad line
+          is reported, EVENTS:LINE: problem on stderr, and reading goes on (the exit
+          status is then 1).
           --watch: while running, re-apply CONFIG whenever the file changes (or the
           process gets SIGHUP) and start the listeners it created; a changed CONFIG that
           is rejected leaves the running configuration as it was and prints every

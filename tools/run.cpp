@@ -46,9 +46,9 @@ int run_command(const std::string& config_path, const std::string& events_path, 
       try {
         reader.line(line, where);
       } catch (const EventError& e) {
+        // As a service would: the bad line is reported and the events after it are logged.
         std::cerr << where << ": " << e.what() << '\n';
         status = problem;
-        break;
       }
     }
   }

@@ -138,18 +138,18 @@ def normalise(data, case_dir):
 
 
 def normalise_stderr(data, case_dir, failed):
-    """The last stderr line of a failed run is the tool's own reason: its wording is free
-    (dictlog explains with JSON Pointers); only what it names (the file and event line) is
-    compared."""
+    """A failed run's reasons (a rejected config.json, each bad event line) are the tool's
+    own: their wording is free (dictlog explains with JSON Pointers); only what they name
+    (the file and event line) is compared."""
     text = normalise(data, case_dir)
     if not failed:
         return text
     lines = text.rstrip("\n").split("\n")
-    last = lines[-1]
-    m = re.match(r"^(CASE/events\.jsonl:\d+): ", last)
-    if m:
-        lines[-1] = m.group(1) + ": <reason>"
-    elif last.startswith("CASE/config.json: "):
+    for i, line in enumerate(lines):  # every bad event line (reading goes on after one)
+        m = re.match(r"^(CASE/events\.jsonl:\d+): ", line)
+        if m:
+            lines[i] = m.group(1) + ": <reason>"
+    if lines[-1].startswith("CASE/config.json: "):
         lines[-1] = "CASE/config.json: <reason>"
     return "\n".join(lines) + "\n"
 

@@ -191,7 +191,6 @@ def run(config_path, events_path):
                 except EventError as e:
                     print(f"{label}:{lineno}: {e}", file=sys.stderr)
                     status = EXIT_PROBLEM
-                    break
     stop_listeners()
     logging.shutdown()
     return status

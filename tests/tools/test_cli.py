@@ -123,12 +123,12 @@ events = "\n".join([
     '',
     '{"logger": "app", "level": "WARNING", "msg": "second", "extra": {"user": "u1"}}',
     '{"logger": "app", "level": "INFO", "msg": ',
-    '{"logger": "app", "level": "INFO", "msg": "never"}',
+    '{"logger": "app", "level": "INFO", "msg": "after"}',
 ]) + "\n"
 code, out, err, left = run(["run", "good.json", "events.jsonl"], {"good.json": GOOD, "events.jsonl": events})
-check("run: a malformed line names its number; earlier records are written",
+check("run: a malformed line names its number; the records around it are written",
       (code, err.startswith("events.jsonl:4: invalid JSON"), left.get("out.log")),
-      (1, True, "INFO app first\nWARNING app second\n"))
+      (1, True, "INFO app first\nWARNING app second\nINFO app after\n"))
 code, out, err, left = run(["run", "good.json"], {"good.json": GOOD},
                            stdin='{"level": 20, "msg": "from stdin"}\n')
 check("run: events from stdin, listener drained at the end", (code, err, left.get("out.log")),
@@ -144,7 +144,7 @@ check("run: a number out of range is a bad line, not a crash",
       (code, err.startswith("<stdin>:2: invalid JSON: "), left.get("out.log")),
       (1, True, "INFO root kept\n"))
 
-# Hostile events: each is one error naming its line, never a crash; the records before it
+# Hostile events: each is one error naming its line, never a crash; the records around it
 # are written.
 kept = b'{"level": 20, "msg": "kept"}\n'
 for name, line, want in [
@@ -159,7 +159,7 @@ for name, line, want in [
                                {"good.json": GOOD, "events.jsonl": kept + line + kept})
     check("run: hostile event, " + name,
           (code, err.startswith("events.jsonl:2: " + want), err.count("\n"), left.get("out.log")),
-          (1, True, 1, "INFO root kept\n"))
+          (1, True, 1, "INFO root kept\nINFO root kept\n"))
 
 # A 100 MB message is logged whole.
 code, out, err, left = run(["run", "good.json", "events.jsonl"],
