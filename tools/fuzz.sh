@@ -18,8 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 long=0
+# An input that runs longer than this is a hang. A campaign runs for an hour or more on a
+# machine that also does other work: a stall of 10 s (seen once, in a free() of a 15 ms
+# input) would end it, so it allows a minute.
+timeout=10
 if [ "${1:-}" = "--long" ]; then
   long=1
+  timeout=60
   runs=${2:-10000000}
   shift $(($# < 2 ? $# : 2))
   targets=("$@")
@@ -125,7 +130,7 @@ fuzz() {
   echo "fuzz: $target ($limit) over $(ls "$build/corpus-$target" | wc -l) corpus inputs"
   # -entropic=0: clang 14's entropic schedule spends most of its time updating feature
   # frequencies for these targets (~100k features), a few executions a second.
-  "$fuzzer" "$limit" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -entropic=0 \
+  "$fuzzer" "$limit" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 -entropic=0 \
     -dict="$root/tests/fuzz/$target.dict" -artifact_prefix="$artifacts/" \
     "$root/$build/corpus-$target" >"$log" 2>&1 || status=$?
   grep -E "cov:" "$log" | tail -1 || true
@@ -136,7 +141,7 @@ fuzz() {
     local real=0 a
     for a in "$artifacts"/*; do
       case ${a##*/} in
-        timeout-*) "$fuzzer" -timeout=10 "$a" >/dev/null 2>&1 || real=1 ;;
+        timeout-*) "$fuzzer" -timeout="$timeout" "$a" >/dev/null 2>&1 || real=1 ;;
         *) real=1 ;;
       esac
     done
