@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -50,6 +51,29 @@ extern "C" const char* __tsan_default_options() {
 constexpr bool kChildThreadsChecked = false;
 #else
 constexpr bool kChildThreadsChecked = true;
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define DICTLOG_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DICTLOG_TEST_ASAN 1
+#endif
+#endif
+
+// The sanitizers' allocators took no lock around fork() until LLVM 18 (ASan, llvm-project
+// pull 75290) and 19 (TSan, pull 96600): a child forked while another thread was inside
+// malloc waits forever on the allocator's mutex the first time it needs memory of that
+// size, in the runtime, before any of dictlog's code runs (seen here under clang 14's ASan:
+// the child's new threads stuck in SizeClassAllocator64::GetFromAllocator, from calloc in
+// pthread_getattr_np in AsanThread::Init). Under those runtimes a child that hangs is
+// reported and its records are not checked; the parent's side is checked in full, and the
+// plain build checks the children too.
+#if (defined(DICTLOG_TEST_ASAN) && !(defined(__clang__) && __clang_major__ >= 18)) || \
+    (defined(DICTLOG_TEST_TSAN) && !(defined(__clang__) && __clang_major__ >= 19))
+constexpr bool kRuntimeForkSafe = false;
+#else
+constexpr bool kRuntimeForkSafe = true;
 #endif
 
 using namespace dictlog;
@@ -186,11 +210,16 @@ TEST_CASE(
   const int status = wait_for(pid);
   p.listener->stop();
 
-  REQUIRE(status != -1);  // the child did not hang
+  if (kRuntimeForkSafe) REQUIRE(status != -1);  // the child did not hang
+  const bool child_checked = kChildThreadsChecked && status != -1;
+  if (status == -1)
+    MESSAGE(
+        "the child hung, under a sanitizer whose allocator is not fork-safe (see the top "
+        "of the file): its records are not checked");
   int malformed = 0;
   Seen seen = read_lines(path, malformed);
-  CHECK(malformed <= (kChildThreadsChecked ? 0 : 1));  // an aborted child may leave half a line
-  if (kChildThreadsChecked) {
+  CHECK(malformed <= (child_checked ? 0 : 1));  // a killed child may leave half a line
+  if (child_checked) {
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);  // 2: its listener was not running; 3: records not written
     CHECK(seen.size() == 2);
@@ -207,7 +236,7 @@ TEST_CASE(
       once += seen[::getpid()]["p" + std::to_string(t) + "-" + std::to_string(i)] == 1;
     CHECK(once == kPerThread);
   }
-  if (kChildThreadsChecked) CHECK(exactly_once(seen, pid, "c", kChild));
+  if (child_checked) CHECK(exactly_once(seen, pid, "c", kChild));
 }
 
 TEST_CASE("fifty forks in a row while four threads log: no child hangs, every record once") {
@@ -227,8 +256,8 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
       counts[t].store(i);
     });
   constexpr int kForks = 50, kChild = 20;
-  std::vector<pid_t> children;
-  int hung = 0, failed = 0;
+  std::vector<pid_t> children, hung_children;
+  int failed = 0;
   for (int k = 0; k < kForks; ++k) {
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
@@ -236,7 +265,7 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
     children.push_back(pid);
     const int status = wait_for(pid);
     if (status == -1)
-      ++hung;
+      hung_children.push_back(pid);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
       ++failed;
   }
@@ -244,13 +273,21 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
   for (auto& t : threads) t.join();
   p.listener->stop();
 
-  CHECK(hung == 0);
+  const auto hung = static_cast<int>(hung_children.size());
+  if (kRuntimeForkSafe)
+    CHECK(hung == 0);
+  else if (hung > 0)
+    MESSAGE(hung << " of " << kForks
+                 << " children hung, under a sanitizer whose allocator is not fork-safe (see "
+                    "the top of the file): their records are not checked");
   int malformed = 0;
   Seen seen = read_lines(path, malformed);
   if (kChildThreadsChecked) {
     CHECK(failed == 0);
-    CHECK(malformed == 0);
-    for (pid_t c : children) CHECK(exactly_once(seen, c, "c", kChild));
+    CHECK(malformed <= hung);  // a killed child may leave half a line
+    for (pid_t c : children)
+      if (std::find(hung_children.begin(), hung_children.end(), c) == hung_children.end())
+        CHECK(exactly_once(seen, c, "c", kChild));
   } else {
     MESSAGE(
         "under ThreadSanitizer the children's side is not checked (see the top of the "
