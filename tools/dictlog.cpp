@@ -46,11 +46,12 @@ namespace {
 
 // `check --format json`: one object a line on stdout, for CI annotations.
 void print_json_problem(const std::string& file, const config::Problem& p) {
-  std::cout << nlohmann::ordered_json{{"file", file},
-                                      {"pointer", p.pointer},
-                                      {"message", p.message}}
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-            << '\n';
+  nlohmann::ordered_json j{{"file", file}, {"pointer", p.pointer}, {"message", p.message}};
+  if (p.line > 0) {
+    j["line"] = p.line;
+    j["column"] = p.column;
+  }
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace
@@ -68,21 +69,27 @@ int load_config(const std::string& config_path, Load how) {
     report({"", why});
     return io_error;
   }
-  // The loader's parser keeps the order of object keys, as Python's dicts do.
-  auto json = config::parse_config(*text, why);
-  if (!json) {
+  // JSON, YAML or INI by the extension; the parsers keep the order of object keys, as
+  // Python's dicts do.
+  auto parsed = config::parse_config(*text, config::format_of(config_path), why);
+  if (!parsed) {
     report({"", why});
     return problem;
   }
   if (how == Load::check || how == Load::check_json) {
-    std::vector<config::Problem> problems = config::check(*json);
+    std::vector<config::Problem> problems = config::check(parsed->config);
+    config::locate(problems, *parsed);
     for (const auto& p : problems) report(p);
     return problems.empty() ? ok : problem;
   }
   try {
-    config::dict_config(*json, config_path);
+    config::dict_config(parsed->config, config_path);
   } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << '\n';
+    std::vector<config::Problem> problems = e.problems();
+    config::locate(problems, *parsed);
+    std::cerr << (problems.empty() ? std::string(e.what())
+                                   : config::problem_line(config_path, problems.front()))
+              << '\n';
     return problem;
   } catch (const std::exception& e) {
     std::cerr << config_path << ": " << describe(e) << '\n';

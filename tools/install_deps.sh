@@ -4,8 +4,9 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config g++ clang libclang-rt-dev
   libfmt-dev nlohmann-json3-dev doctest-dev
-  libspdlog-dev libcurl4-openssl-dev valgrind
-  python3 python3-jsonschema python3-aiosmtpd python3-pythonjsonlogger openssl clang-format
+  libspdlog-dev libcurl4-openssl-dev libyaml-cpp-dev valgrind
+  python3 python3-jsonschema python3-aiosmtpd python3-pythonjsonlogger python3-yaml openssl
+  clang-format
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,9 +12,11 @@
 // Thread safety: as config.hpp; register_object as registry.hpp.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +38,20 @@ std::vector<Problem> check(const nlohmann::json& config);
 // Parses configuration text as dict_config_string does; nullopt on a syntax error, with
 // "invalid JSON: line L, column C: detail" in `why`.
 std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std::string& why);
+
+// A configuration read from YAML or INI text: the dictConfig document it means, and where
+// in the text each of its values is (JSON Pointer -> 1-based line and column).
+struct ParsedConfig {
+  nlohmann::ordered_json config;
+  std::map<std::string, std::pair<int, int>> positions;
+};
+// Parses `text` in `format` (automatic: JSON); INI text as file_config with `ini` reads it.
+// nullopt on a syntax error or an INI value outside the safe subset, the reason (with line
+// and column) in `why`. `dictlog convert` prints the config of the result.
+std::optional<ParsedConfig> parse_config(const std::string& text, FileFormat format,
+                                         std::string& why, const FileConfigOptions& ini = {});
+// Gives each problem the line and column of its pointer, or of the nearest value above it.
+void locate(std::vector<Problem>& problems, const ParsedConfig& parsed);
 
 // The Python object json.loads makes of `j`, as a record attribute or formatter default:
 // null, bools, ints (64 bits; a larger one is a ValueError), floats and strings, arrays as

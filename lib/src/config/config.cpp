@@ -73,6 +73,8 @@ std::optional<Problem> too_deep(const J& config) {
 
 std::string problem_line(std::string_view source, const Problem& problem) {
   std::string line(source);
+  if (problem.line > 0)
+    line += ":" + std::to_string(problem.line) + ":" + std::to_string(problem.column);
   line += ": ";
   if (!problem.pointer.empty()) line += problem.pointer + ": ";
   return line + problem.message;
@@ -215,25 +217,11 @@ std::optional<std::string> read_text(const std::filesystem::path& path, Problem&
 
 }  // namespace detail
 
-void dict_config_file(const std::filesystem::path& path) {
-  Problem why;
-  auto text = detail::read_text(path, why);
-  if (!text) throw ConfigError(path.string(), {why});
-  dict_config_string(*text, path.string());
-}
-
 void dict_config_string(std::string_view text, std::string_view source) {
   std::string why;
   auto json = parse_config(std::string(text), why);
   if (!json) throw ConfigError(std::string(source), {{"", why}});
   dict_config(*json, source);
-}
-
-std::vector<Problem> check_file(const std::filesystem::path& path) {
-  Problem why;
-  auto text = detail::read_text(path, why);
-  if (!text) return {why};
-  return check_string(*text);
 }
 
 std::vector<Problem> check_string(std::string_view text) {
