@@ -34,6 +34,7 @@ std::string describe(const std::exception& e);
 
 int check_command(const std::string& config_path, bool json = false);
 int tree_command(const std::string& config_path);
+int convert_command(const std::string& config_path);
 // events_path empty or "-": standard input. `watch`: re-apply CONFIG when it changes.
 // `show_stats`: at the end, one line on stderr per named handler with its counts.
 int run_command(const std::string& config_path, const std::string& events_path, bool watch = false,

@@ -102,6 +102,23 @@ int check_command(const std::string& config_path, bool json) {
   return load_config(config_path, json ? Load::check_json : Load::check);
 }
 
+// `convert`: the dictConfig JSON a YAML or INI file means (a JSON file: itself, re-indented).
+int convert_command(const std::string& config_path) {
+  std::string why;
+  auto text = read_file(config_path, why);
+  if (!text) {
+    std::cerr << config::problem_line(config_path, {"", why}) << '\n';
+    return io_error;
+  }
+  auto parsed = config::parse_config(*text, config::format_of(config_path), why);
+  if (!parsed) {
+    std::cerr << config::problem_line(config_path, {"", why}) << '\n';
+    return problem;
+  }
+  std::cout << parsed->config.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  return ok;
+}
+
 }  // namespace dictlog::cli
 
 namespace {
@@ -109,9 +126,17 @@ namespace {
 constexpr std::string_view kUsage = R"(usage: dictlog check [--format text|json] CONFIG
        dictlog tree CONFIG
        dictlog run [--watch] [--stats] CONFIG [EVENTS]
+       dictlog convert CONFIG
        dictlog COMMAND --help | dictlog --help | dictlog --version
 
-CONFIG is a logging configuration in the JSON form of Python's logging.config.dictConfig.
+CONFIG is a logging configuration, by its extension: .yaml/.yml the YAML form of Python's
+logging.config.dictConfig (as yaml.safe_load reads it), .ini/.conf/.cfg the INI form of
+logging.config.fileConfig, anything else the JSON form of dictConfig.
+)";
+
+constexpr std::string_view kConvertHelp =
+    R"(  convert Print the dictConfig JSON that CONFIG means (YAML or INI; JSON as it is), for
+          moving a configuration to JSON. Does not validate it: see check.
 )";
 
 constexpr std::string_view kCheckHelp =
@@ -171,6 +196,7 @@ void print_help(std::string_view command) {
   if (command.empty() || command == "check") std::cout << kCheckHelp;
   if (command.empty() || command == "tree") std::cout << kTreeHelp;
   if (command.empty() || command == "run") std::cout << kRunHelp;
+  if (command.empty() || command == "convert") std::cout << kConvertHelp;
   std::cout << kExitHelp;
 }
 
@@ -186,12 +212,13 @@ int main(int argc, char** argv) {
   if (args.empty()) return usage_error("missing command");
   const std::string& cmd = args[0];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    if (args.size() > 1 && args[1] != "check" && args[1] != "tree" && args[1] != "run")
+    if (args.size() > 1 && args[1] != "check" && args[1] != "tree" && args[1] != "run" &&
+        args[1] != "convert")
       return usage_error("no help for '" + args[1] + "'");
     print_help(args.size() > 1 ? args[1] : "");
     return dictlog::cli::ok;
   }
-  if ((cmd == "check" || cmd == "tree" || cmd == "run") &&
+  if ((cmd == "check" || cmd == "tree" || cmd == "run" || cmd == "convert") &&
       std::find_if(args.begin() + 1, args.end(),
                    [](const std::string& a) { return a == "--help" || a == "-h"; }) != args.end()) {
     print_help(cmd);
@@ -218,6 +245,10 @@ int main(int argc, char** argv) {
       }
       if (args.size() != 2) return usage_error("check takes [--format text|json] CONFIG");
       return dictlog::cli::check_command(args[1], json);
+    }
+    if (cmd == "convert") {
+      if (args.size() != 2) return usage_error("convert takes exactly one CONFIG");
+      return dictlog::cli::convert_command(args[1]);
     }
     if (cmd == "tree") {
       if (args.size() != 2) return usage_error("tree takes exactly one CONFIG");

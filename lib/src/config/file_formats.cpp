@@ -54,23 +54,28 @@ void locate(std::vector<Problem>& problems, const ParsedConfig& parsed) {
   }
 }
 
+void detail::apply_text(const std::string& text, FileFormat format,
+                        const FileConfigOptions& options, const std::string& source) {
+  std::string reason;
+  auto parsed = parse_config(text, format, reason, options);
+  if (!parsed) throw ConfigError(source, {{"", reason}});
+  try {
+    dict_config(parsed->config, source);
+  } catch (const ConfigError& e) {
+    std::vector<Problem> problems = e.problems();
+    locate(problems, *parsed);
+    throw ConfigError(e.source(), std::move(problems));
+  }
+}
+
 namespace {
 
 void apply(const std::filesystem::path& path, FileFormat format, const FileConfigOptions& ini) {
   Problem why;
   auto text = detail::read_text(path, why);
   if (!text) throw ConfigError(path.string(), {why});
-  if (format == FileFormat::automatic) format = format_of(path);
-  std::string reason;
-  auto parsed = parse_config(*text, format, reason, ini);
-  if (!parsed) throw ConfigError(path.string(), {{"", reason}});
-  try {
-    dict_config(parsed->config, path.string());
-  } catch (const ConfigError& e) {
-    std::vector<Problem> problems = e.problems();
-    locate(problems, *parsed);
-    throw ConfigError(e.source(), std::move(problems));
-  }
+  detail::apply_text(*text, format == FileFormat::automatic ? format_of(path) : format, ini,
+                     path.string());
 }
 
 }  // namespace

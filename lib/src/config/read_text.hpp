@@ -13,4 +13,9 @@ namespace dictlog::config::detail {
 // be read.
 std::optional<std::string> read_text(const std::filesystem::path& path, Problem& why);
 
+// Parses `text` (a file's, read as `format`, not automatic) and applies it as dict_config
+// does; throws ConfigError, its problems located in the text.
+void apply_text(const std::string& text, FileFormat format, const FileConfigOptions& options,
+                const std::string& source);
+
 }  // namespace dictlog::config::detail

@@ -234,7 +234,7 @@ struct Watcher::Impl {
     last_unreadable = false;
     last = *text;
     try {
-      dict_config_string(*text, source);
+      detail::apply_text(*text, format_of(file), {}, source);
       start_listeners();
     } catch (const ConfigError& e) {
       outcome.problems = e.problems();
