@@ -30,9 +30,17 @@ jsonschema.Draft202012Validator.check_schema(schema)
 
 failed = 0
 samples = sorted(glob.glob(os.path.join(root, "samples", "*.json")))
-for path in samples:
+# A YAML configuration is the document yaml.safe_load makes of it: the same schema applies.
+yaml_samples = sorted(glob.glob(os.path.join(root, "samples", "*.yaml")))
+try:
+    import yaml
+except ImportError:
+    print(f"SKIP {len(yaml_samples)} YAML samples: no PyYAML (apt-get install python3-yaml)")
+    yaml_samples = []
+for path in samples + yaml_samples:
     with open(path) as f:
-        errors = list(validator.iter_errors(json.load(f)))
+        doc = yaml.safe_load(f) if path.endswith(".yaml") else json.load(f)
+        errors = list(validator.iter_errors(doc))
     for e in errors:
         print(f"FAIL {os.path.relpath(path, root)}: /{'/'.join(map(str, e.path))}: {e.message}")
     failed += bool(errors)
@@ -201,6 +209,6 @@ for case in sorted(os.listdir(cases_dir)):
         print(f"FAIL compat case {case}: /{'/'.join(map(str, e.path))}: {e.message}")
     failed += bool(errors)
 
-checked = len(samples) + len(must_reject) + 3 * len(must_reject_class + must_accept) + accepted
+checked = len(samples) + len(yaml_samples) + len(must_reject) + 3 * len(must_reject_class + must_accept) + accepted
 print(f"{checked} documents and {len(classes)} classes checked, {failed} failed")
 sys.exit(1 if failed else 0)

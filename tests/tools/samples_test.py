@@ -45,6 +45,15 @@ def main():
         runs = [("dictlog", [dictlog, "run", config, events])]
         if cpython:
             runs.append(("cpython", cpython + [ORACLE, "run", config, events]))
+        # The same configuration in the other forms, where a sample has them, prints the same.
+        for form in (".yaml", ".ini"):
+            if not os.path.exists(base + form):
+                continue
+            probe = run_in_tmp([dictlog, "check", base + form])
+            if b"reads no YAML" in probe.stderr:  # built with -Dyaml=disabled
+                print(f"SKIP {name} ({form[1:]}): this dictlog has no yaml-cpp")
+                continue
+            runs.append((f"dictlog, {form[1:]}", [dictlog, "run", base + form, events]))
         for who, cmd in runs:
             run = run_in_tmp(cmd)
             got = output(run, samples)
