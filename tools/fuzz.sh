@@ -5,14 +5,16 @@
 #   format  the three format-string parsers and formatting (tests/fuzz/fuzz_format.cpp),
 #           seeded with every format string of the compat cases and samples;
 #   events  the `dictlog run` event reader (tests/fuzz/fuzz_events.cpp), seeded with every
-#           events file of the compat cases and samples.
+#           events file of the compat cases and samples;
+#   files   the YAML and INI readers (tests/fuzz/fuzz_files.cpp), seeded with every .yaml and
+#           .ini sample and test case.
 # First every input in tests/fuzz/regressions/ runs once through its target (each was a crash
 # once). Exits non-zero on any crash, leak, hang or sanitizer report; the input that caused it
 # is left in build-fuzz/artifacts-TARGET/ (add it to tests/fuzz/regressions/ once fixed).
 #
-#   bash tools/fuzz.sh [CONFIG_SECONDS [FORMAT_SECONDS [EVENTS_SECONDS]]]   (120 60 60)
+#   bash tools/fuzz.sh [CONFIG_S [FORMAT_S [EVENTS_S [FILES_S]]]]   (120 60 60 60)
 #   bash tools/fuzz.sh --long [RUNS [TARGET...]]   # a campaign: RUNS executions (10 million)
-#                                      # of each TARGET (all three); figures in build-fuzz/long.txt
+#                                      # of each TARGET (all four); figures in build-fuzz/long.txt
 #   build-fuzz/tests/fuzz/fuzz_config FILE   # replays one input
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,11 +30,12 @@ if [ "${1:-}" = "--long" ]; then
   runs=${2:-10000000}
   shift $(($# < 2 ? $# : 2))
   targets=("$@")
-  [ ${#targets[@]} -gt 0 ] || targets=(config format events)
+  [ ${#targets[@]} -gt 0 ] || targets=(config format events files)
 else
   config_seconds=${1:-120}
   format_seconds=${2:-60}
   events_seconds=${3:-60}
+  files_seconds=${4:-60}
 fi
 build=build-fuzz
 
@@ -42,11 +45,25 @@ if [ ! -f "$build/build.ninja" ]; then
   CXX=clang++ meson setup "$build" -Dfuzz=true -Dtests=false -Dtools=false -Dcurl=disabled \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
 fi
-ninja -C "$build" -j2 tests/fuzz/fuzz_config tests/fuzz/fuzz_format tests/fuzz/fuzz_events
+ninja -C "$build" -j2 tests/fuzz/fuzz_config tests/fuzz/fuzz_format tests/fuzz/fuzz_events \
+  tests/fuzz/fuzz_files
 
 # The seed corpora are made from the compat cases and samples, not kept twice in the tree;
 # what the fuzzer adds to them stays in build-fuzz/corpus-TARGET for the next local run.
-mkdir -p "$build/corpus-config" "$build/corpus-format" "$build/corpus-events"
+mkdir -p "$build/corpus-config" "$build/corpus-format" "$build/corpus-events" \
+  "$build/corpus-files"
+# YAML and INI seeds behind the byte that picks the form (0: YAML, 1: INI).
+shopt -s nullglob
+for f in samples/*.yaml tests/config/ini_cases/*/config.ini samples/*.ini; do
+  case $f in
+    *.yaml) pick='\x00' ;;
+    *) pick='\x01' ;;
+  esac
+  name=${f%/config.ini}
+  name=${name//\//_}
+  { printf "$pick"; cat "$f"; } >"$build/corpus-files/$name"
+done
+shopt -u nullglob
 for c in tests/compat/cases/*/config.json; do
   name=${c%/config.json}
   cp "$c" "$build/corpus-config/${name##*/}.json"
@@ -106,6 +123,7 @@ for r in "$root"/tests/fuzz/regressions/*; do
   case ${r##*/} in
     format-*) replay[format]+="$r"$'\n' ;;
     events-*) replay[events]+="$r"$'\n' ;;
+    files-*) replay[files]+="$r"$'\n' ;;
     *) replay[config]+="$r"$'\n' ;;
   esac
 done
@@ -168,4 +186,5 @@ else
   fuzz config "-max_total_time=$config_seconds"
   fuzz format "-max_total_time=$format_seconds"
   fuzz events "-max_total_time=$events_seconds"
+  fuzz files "-max_total_time=$files_seconds"
 fi

@@ -5,16 +5,20 @@
 #include "config/yaml_config.hpp"
 
 #ifdef DICTLOG_HAVE_YAML
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <regex>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "config/builder.hpp"
+#include "record/py_unicode.hpp"
 #endif
 
 namespace dictlog::config::detail {
@@ -313,20 +317,87 @@ std::string where(const YAML::Mark& m) {
   return "line " + std::to_string(m.line + 1) + ", column " + std::to_string(m.column + 1);
 }
 
+// Where a second document starts, if there is one. yaml-cpp 0.7's LoadAll asks its parser
+// for documents until there are none, and on a token no document can start with (a ","
+// alone) it is handed an empty document each time, forever (yaml-cpp issue 1040, fixed in
+// 0.8): so the documents are counted here, asking twice at most, and Load reads the first.
+struct DocumentStarts : YAML::EventHandler {
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  }
+  if (starts.starts.size() < 2) return std::nullopt;
+  return starts.starts[1];
+}
+
+// PyYAML's reader refuses a character outside YAML's printable set before parsing, and
+// reads the file as UTF-8. yaml-cpp 0.7 does neither, and loops forever on some input with a
+// NUL in it, so the check comes first, with PyYAML's message.
+bool printable(char32_t c) {
+  return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
+         (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+std::optional<std::string> unacceptable(const std::string& text) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = 0;
+    const char32_t c = dictlog::detail::decode_utf8(text, i, len);
+    std::string at = "line " + std::to_string(line) + ", column " + std::to_string(column);
+    if (len == 0) return "invalid YAML: " + at + ": not UTF-8";
+    if (!printable(c)) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "#x%04x", static_cast<unsigned>(c));
+      return "invalid YAML: " + at + ": unacceptable character " + hex +
+             ": special characters are not allowed";
+    }
+    i += len;
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ParsedConfig> parse_yaml(const std::string& text, std::string& why) {
+  if (auto bad = unacceptable(text)) {
+    why = *bad;
+    return std::nullopt;
+  }
   ParsedConfig out;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.size() > 1) {
-      why = "invalid YAML: " + where(docs[1].Mark()) +
-            ": a second document (yaml.safe_load reads a file of one)";
+    if (auto second = second_document(text)) {
+      why = "invalid YAML: " + where(*second) +
+            ": a second document, or what follows the first is not YAML (yaml.safe_load "
+            "reads a file of one document)";
       return std::nullopt;
     }
-    if (docs.empty()) return ParsedConfig{nullptr, {}};
+    const YAML::Node doc = YAML::Load(text);
     Reader reader(out, text);
-    out.config = reader.value(docs[0], "", 0);
+    out.config = reader.value(doc, "", 0);
   } catch (const YAML::Exception& e) {
     why = "invalid YAML: " + where(e.mark) + ": " + e.msg;
     return std::nullopt;
