@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CPython's side of the compatibility suite: `dictlog run` written with logging.config.
 
-Usage: oracle.py run CONFIG [EVENTS]
+Usage: oracle.py run CONFIG [EVENTS]   (CONFIG.ini/.conf/.cfg: fileConfig's INI)
 
 Must run under CPython 3.13. Behaves as `dictlog run` (see tools/dictlog.cpp and
 tests/compat/README.md): applies CONFIG with logging.config.dictConfig, starts the listener
@@ -156,8 +156,12 @@ def run(config_path, events_path):
         print(f"{config_path}: {e.strerror}", file=sys.stderr)
         return EXIT_IO
     try:
-        config = json.loads(text)
-        logging.config.dictConfig(config)
+        if config_path.endswith((".ini", ".conf", ".cfg")):
+            # fileConfig's INI, as `dictlog run` picks it by the extension.
+            logging.config.fileConfig(config_path)
+        else:
+            config = json.loads(text)
+            logging.config.dictConfig(config)
     except Exception as e:
         skip_if_missing(e)
         print(f"{config_path}: {one_line(e)}", file=sys.stderr)

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""dictlog's INI files (fileConfig) against CPython 3.13's logging.config.fileConfig.
+
+Usage: ini_vs_cpython.py DICTLOG_EXE
+
+Each case is an INI file and events: `dictlog run CASE.ini EVENTS` and CPython's fileConfig
+followed by the same events (tests/compat/oracle.py) must exit alike and write the same
+stdout, stderr (when both accept) and files, byte for byte. The cases are ours, and every
+configuration of CPython 3.13's own ConfigFileTest (Lib/test/test_logging.py, read with ast,
+never imported). Cases CPython would execute code for run through dictlog only, which must
+refuse them and create nothing. Exit 77 without CPython 3.13.
+"""
+import ast
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "compat"))
+from compare import child_env, find_cpython  # noqa: E402
+
+ORACLE = os.path.join(HERE, "..", "compat", "oracle.py")
+
+EVENTS = [("", "DEBUG", "root debug"), ("", "WARNING", "root warning"),
+          ("app", "INFO", "app info"), ("app", "DEBUG", "app debug"),
+          ("app.db", "ERROR", "app.db error"), ("compiler.parser", "INFO", "parser info"),
+          ("compiler.parser", "DEBUG", "parser debug"), ("compiler", "ERROR", "compiler error"),
+          ("compiler-hyphenated", "ERROR", "hyphenated error"), ("other", "ERROR", "other error")]
+
+BASIC = """\
+; a comment, and keys with spaces
+[loggers]
+keys = root , app
+
+[handlers]
+keys=console,file
+
+[formatters]
+keys=plain
+
+[logger_root]
+level=WARNING
+handlers=console
+
+[logger_app]
+level: INFO
+handlers=console,file
+propagate=0
+qualname=app
+
+[handler_console]
+class=StreamHandler
+level=DEBUG
+formatter=plain
+args=(sys.stdout,)
+
+[handler_file]
+class=handlers.RotatingFileHandler
+formatter=plain
+args=('app.log', 'a', 100000, 2)
+
+[formatter_plain]
+format=%(levelname)s %(name)s: %(message)s
+"""
+
+CASES = [
+    ("basic", BASIC),
+    ("interpolation_and_default", BASIC.replace("[loggers]", "[DEFAULT]\nlogdir=.\nname = app\n\n[loggers]")
+     .replace("args=('app.log',", "args=('%(logdir)s/%(name)s.log',")),
+    ("percent_escaped", BASIC.replace("args=('app.log',", "args=('100%%.log',")),
+    ("continuation_lines", BASIC.replace("format=%(levelname)s %(name)s: %(message)s",
+                                         "format=%(levelname)s\n  %(name)s: %(message)s")),
+    ("brace_style_and_defaults", BASIC.replace(
+        "format=%(levelname)s %(name)s: %(message)s",
+        "format={levelname} {user} {message}\nstyle={\ndefaults={'user': 'nobody'}")),
+    ("kwargs", BASIC.replace("args=('app.log', 'a', 100000, 2)",
+                             "args=('app.log',)\nkwargs={'encoding': 'utf-8', 'delay': True, 'maxBytes': 1_000}")),
+    ("memory_target", BASIC.replace("keys=console,file", "keys=console,file,mem")
+     .replace("handlers=console,file", "handlers=mem")
+     + "\n[handler_mem]\nclass=handlers.MemoryHandler\nargs=(100, ERROR)\ntarget=file\n"),
+    ("timed_and_dotted_class", BASIC.replace("class=handlers.RotatingFileHandler\n",
+                                             "class=logging.handlers.TimedRotatingFileHandler\n")
+     .replace("args=('app.log', 'a', 100000, 2)", "args=('app.log', 'midnight', 1, 3)")),
+    ("propagate_default_and_level_number", BASIC.replace("propagate=0\n", "")
+     .replace("level=DEBUG", "level=NOTSET")),
+    ("empty_datefmt_and_no_formatter", BASIC.replace("formatter=plain\nargs=(sys.stdout,)",
+                                                     "args=(sys.stdout,)")
+     + "datefmt=\n"),
+    # Both refuse.
+    ("no_formatters_section", BASIC.replace("[formatters]\nkeys=plain\n", "")),
+    ("root_not_in_keys", BASIC.replace("keys = root , app", "keys = app")),
+    ("unknown_handler", BASIC.replace("handlers=console,file", "handlers=console,nope")),
+    ("unknown_level", BASIC.replace("level: INFO", "level: LOUD")),
+    ("missing_interpolation", BASIC.replace("args=('app.log',", "args=('%(nope)s.log',")),
+    ("bad_percent", BASIC.replace("args=('app.log',", "args=('100%.log',")),
+    ("duplicate_section", BASIC + "\n[handler_console]\nclass=StreamHandler\n"),
+    ("duplicate_option", BASIC.replace("level=WARNING", "level=WARNING\nlevel=ERROR")),
+    ("no_section_header", "keys=root\n" + BASIC),
+    ("too_many_args", BASIC.replace("args=(sys.stdout,)", "args=(sys.stdout, 1, 2)")),
+    ("bad_propagate", BASIC.replace("propagate=0", "propagate=no")),
+    ("args_twice", BASIC.replace("args=(sys.stdout,)", "args=(sys.stdout,)\nkwargs={'stream': sys.stderr}")),
+    ("missing_qualname", BASIC.replace("qualname=app\n", "")),
+]
+
+# CPython would run code for these: dictlog alone, which must refuse and create nothing.
+HOSTILE = [
+    ("os_system", "args=(__import__('os').system('touch PWNED'),)"),
+    ("eval_call", "args=(eval(\"open('PWNED', 'w')\"),)"),
+    ("attribute_call", "args=(sys.stdout.write('x'),)"),
+    ("lambda", "args=((lambda: open('PWNED', 'w'))(),)"),
+    ("operator", "args=('a' + 'b',)"),
+    ("subscript", "args=(sys.argv[0],)"),
+    ("class_expression", None),
+]
+
+
+
+def cpython_configs():
+    """ConfigFileTest's configurations, read from CPython's own test file with ast."""
+    base = subprocess.run(find_cpython() + ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"],
+                          capture_output=True, text=True, env=child_env(), timeout=60).stdout.strip()
+    path = os.path.join(base, "test", "test_logging.py")
+    if not os.path.exists(path):
+        print(f"SKIP CPython's ConfigFileTest cases: no {path}")
+        return []
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "ConfigFileTest")
+    found = {}
+    for st in cls.body:
+        if not (isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)):
+            continue
+        name, v = st.targets[0].id, st.value
+        if isinstance(v, ast.Constant) and isinstance(v.value, str):
+            found[name] = v.value
+        elif (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr == "replace"
+              and isinstance(v.func.value, ast.Name) and v.func.value.id in found):
+            found[name] = found[v.func.value.id].replace(*[a.value for a in v.args])
+    out = []
+    for name, text in found.items():
+        if "[loggers]" not in text:
+            continue
+        if "{tempfile}" in text:
+            text = text.replace("{tempfile}", "test.log").replace("{{", "{").replace("}}", "}")
+        out.append(("cpython_" + name, text))
+    return out
+
+
+def run(cmd, work):
+    r = subprocess.run(cmd, cwd=work, capture_output=True, env=child_env(), timeout=60)
+    files = {}
+    for fn in sorted(os.listdir(work)):
+        if fn.endswith(".log"):
+            with open(os.path.join(work, fn), "rb") as f:
+                files[fn] = f.read()
+    return r.returncode, r.stdout, r.stderr, files
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    dictlog = os.path.abspath(sys.argv[1])
+    cpython = find_cpython()
+    if not cpython:
+        print("SKIP: no CPython 3.13 (PYENV_VERSION=3.13.0 python3)")
+        return 77
+    failed = checked = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in CASES + cpython_configs():
+            checked += 1
+            results = []
+            for side in ("dictlog", "cpython"):
+                work = os.path.join(tmp, f"{name}-{side}")
+                os.mkdir(work)
+                with open(os.path.join(work, "logging.ini"), "w") as f:
+                    f.write(text)
+                with open(os.path.join(work, "events.jsonl"), "w") as f:
+                    for logger, level, msg in EVENTS:
+                        f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
+                cmd = ([dictlog, "run"] if side == "dictlog" else cpython + [ORACLE, "run"])
+                results.append(run(cmd + ["logging.ini", "events.jsonl"], work))
+            (ds, dout, derr, dfiles), (cs, cout, cerr, cfiles) = results
+            if cs != 0:
+                ok = ds == cs
+                what = f"both refuse: dictlog: {derr.decode().strip()} | CPython: {cerr.decode().strip()}"
+            else:
+                ok = (ds, dout, derr, dfiles) == (cs, cout, cerr, cfiles)
+                what = f"same output: {dout[:60]!r}..., files {sorted(dfiles)}"
+            if ok:
+                print(f"ok   {name}: {what}")
+            else:
+                failed += 1
+                print(f"FAIL {name}:\n  dictlog {results[0]}\n  cpython {results[1]}")
+        for name, args in HOSTILE:
+            checked += 1
+            work = os.path.join(tmp, f"hostile-{name}")
+            os.mkdir(work)
+            text = (BASIC.replace("args=(sys.stdout,)", args) if args else
+                    BASIC.replace("class=StreamHandler", "class=__import__('os').system('touch PWNED')"))
+            with open(os.path.join(work, "logging.ini"), "w") as f:
+                f.write(text)
+            s, out, err, _ = run([dictlog, "check", "logging.ini"], work)
+            created = os.path.exists(os.path.join(work, "PWNED"))
+            if s != 1 or created or b"logging.ini" not in err:
+                failed += 1
+                print(f"FAIL hostile {name}: exit {s}, PWNED created: {created}, {err!r}")
+            else:
+                print(f"ok   hostile {name}: refused, nothing run: {err.decode().strip()}")
+    print(f"{checked - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
