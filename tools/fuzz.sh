@@ -7,7 +7,7 @@
 #   events  the `dictlog run` event reader (tests/fuzz/fuzz_events.cpp), seeded with every
 #           events file of the compat cases and samples;
 #   files   the YAML and INI readers (tests/fuzz/fuzz_files.cpp), seeded with every .yaml and
-#           .ini sample and test case.
+#           .ini sample.
 # First every input in tests/fuzz/regressions/ runs once through its target (each was a crash
 # once). Exits non-zero on any crash, leak, hang or sanitizer report; the input that caused it
 # is left in build-fuzz/artifacts-TARGET/ (add it to tests/fuzz/regressions/ once fixed).
@@ -54,13 +54,12 @@ mkdir -p "$build/corpus-config" "$build/corpus-format" "$build/corpus-events" \
   "$build/corpus-files"
 # YAML and INI seeds behind the byte that picks the form (0: YAML, 1: INI).
 shopt -s nullglob
-for f in samples/*.yaml tests/config/ini_cases/*/config.ini samples/*.ini; do
+for f in samples/*.yaml samples/*.ini; do
   case $f in
     *.yaml) pick='\x00' ;;
     *) pick='\x01' ;;
   esac
-  name=${f%/config.ini}
-  name=${name//\//_}
+  name=${f//\//_}
   { printf "$pick"; cat "$f"; } >"$build/corpus-files/$name"
 done
 shopt -u nullglob
