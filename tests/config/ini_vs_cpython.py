@@ -113,6 +113,8 @@ HOSTILE = [
     ("operator", "args=('a' + 'b',)"),
     ("subscript", "args=(sys.argv[0],)"),
     ("class_expression", None),
+    # 20 references on each of 10 levels: 20^10 copies, which configparser would try to make.
+    ("interpolation_bomb", "args=('%(l9)s',)"),
 ]
 
 
@@ -199,6 +201,10 @@ def main():
             os.mkdir(work)
             text = (BASIC.replace("args=(sys.stdout,)", args) if args else
                     BASIC.replace("class=StreamHandler", "class=__import__('os').system('touch PWNED')"))
+            if name == "interpolation_bomb":
+                text = "[DEFAULT]\nl0=xxxxxxxxxx\n" + "".join(
+                    f"l{i}={('%(l' + str(i - 1) + ')s') * 20}\n"
+                    for i in range(1, 10)) + text
             with open(os.path.join(work, "logging.ini"), "w") as f:
                 f.write(text)
             s, out, err, _ = run([dictlog, "check", "logging.ini"], work)

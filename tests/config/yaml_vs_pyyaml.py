@@ -59,6 +59,10 @@ CASES = [
     ("infinity", "a: .inf\n", "infinity has no JSON form"),
     ("big_int", "a: 99999999999999999999\n", "an int beyond 64 bits"),
     ("binary", "a: !!binary aGk=\n", "bytes"),
+    ("long_string_bomb", "a: &a " + "x" * 4000 + "\n"
+     + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+               for i in range(5)),
+     "an alias bomb of bytes: 59,049 copies of 4,000 bytes, under the cap of values"),
     ("alias_bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
      + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
                for i in range(8)),
@@ -131,16 +135,22 @@ for name, text in json.loads(sys.stdin.read()):
             raise TypeError("inf/nan")
     sizes = {}
     def size(v):
-        # Values once shared objects (aliases) are copied, as JSON must; memoised by identity.
+        # Values and bytes of text once shared objects (aliases) are copied, as JSON must;
+        # memoised by identity.
         if not isinstance(v, (dict, list)):
-            return 1
+            return 1, len(v) if isinstance(v, str) else 0
         if id(v) not in sizes:
-            items = v.values() if isinstance(v, dict) else v
-            sizes[id(v)] = 1 + sum(size(x) for x in items)
+            items = list(v.items()) if isinstance(v, dict) else [(None, x) for x in v]
+            n, b = 1, 0
+            for k, x in items:
+                xn, xb = size(x)
+                n, b = n + xn, b + xb + (len(k) if isinstance(k, str) else 0)
+            sizes[id(v)] = n, b
         return sizes[id(v)]
     try:
-        if size(doc) > 100000:
-            raise TypeError("%d values once aliases are copied" % size(doc))
+        n, b = size(doc)
+        if n > 100000 or b > 32 << 20:
+            raise TypeError("%d values, %d bytes once aliases are copied" % (n, b))
         walk(doc)
     except (TypeError, RecursionError) as e:
         out[name] = {"nonjson": str(e)}

@@ -13,6 +13,8 @@ namespace dictlog::config::detail {
 namespace {
 
 constexpr int kMaxInterpolationDepth = 10;  // configparser's MAX_INTERPOLATION_DEPTH
+// Ten levels of several references each grow exponentially; configparser has no bound.
+constexpr std::size_t kMaxInterpolated = 1 << 20;
 
 std::string strip(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\f\v\n");
@@ -162,6 +164,8 @@ void IniFile::interpolate(const IniSection& section, const IniOption& where,
         interpolate(section, where, v->value, out, depth + 1);
       else
         out += v->value;
+      if (out.size() > kMaxInterpolated)
+        throw IniError(where.line, where.column, "a value longer than 1 MiB once interpolated");
       i = close + 2;
     } else {
       throw IniError(where.line, where.column,

@@ -36,7 +36,9 @@ using Json = nlohmann::ordered_json;
 
 // Values made once aliases are expanded. An alias shares its node in Python, but JSON copies
 // it: a "billion laughs" file would be exponential. No logging configuration comes near.
+// Bytes, likewise: a long string or key aliased many times (pointers to values included).
 constexpr std::size_t kMaxValues = 100000;
+constexpr std::size_t kMaxBytes = 32 << 20;
 constexpr std::size_t kMaxDepth = 1000;
 
 const std::string kTag = "tag:yaml.org,2002:";
@@ -56,6 +58,7 @@ class Reader {
                                    " values once aliases are expanded (an alias bomb?)"};
     if (depth > kMaxDepth)
       throw YamlFail{n.Mark(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
+    spend(pointer.size() + (n.IsScalar() ? n.Scalar().size() : 0), n.Mark());
     out_.positions.emplace(pointer, std::pair{n.Mark().line + 1, n.Mark().column + 1});
     const std::string tag = explicit_tag(n);
     switch (n.Type()) {
@@ -181,6 +184,13 @@ class Reader {
     return "container";
   }
 
+  void spend(std::size_t bytes, const YAML::Mark& mark) {
+    bytes_ += bytes;
+    if (bytes_ > kMaxBytes)
+      throw YamlFail{mark, "more than " + std::to_string(kMaxBytes >> 20) +
+                               " MB of text once aliases are expanded (an alias bomb?)"};
+  }
+
   bool written_bang(const YAML::Node& n) const {
     const auto pos = static_cast<std::size_t>(n.Mark().pos);
     return pos < text_.size() && text_[pos] == '!';
@@ -189,6 +199,7 @@ class Reader {
   ParsedConfig& out_;
   const std::string& text_;
   std::size_t values_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 std::string where(const YAML::Mark& m) {
