@@ -4,8 +4,9 @@
 // directory, so an editor's "write a temporary file, rename it over the original" is seen
 // as well as an edit in place; polling where inotify is unavailable), lets a burst of
 // changes settle, and re-applies the file if its content differs from the last one it
-// read. A reload is a dict_config_file: a file that does not parse or is rejected changes
-// nothing, and every problem is reported. After a reload the new configuration's
+// read. A reload is a dict_config_file (JSON, YAML or INI by the extension; INI without
+// defaults): a file that does not parse or is rejected changes nothing, and every problem is
+// reported. After a reload the new configuration's
 // QueueHandler listeners are started (start_listeners()), as after the first load; the old
 // listeners drain their queues first, so a reload under load loses no record.
 //
