@@ -29,6 +29,7 @@
 #include "dictlog/queue_listener.hpp"
 #include "dictlog/record.hpp"
 #include "dictlog/registry.hpp"
+#include "dictlog/rfc5424_formatter.hpp"
 #include "dictlog/rotating_file_handler.hpp"
 #include "dictlog/shutdown.hpp"
 #include "dictlog/socket_handler.hpp"

@@ -78,6 +78,10 @@ class SysLogHandler : public Handler {
   std::string ident;
   // Appends "\0", for old syslog daemons (Python's append_nul).
   bool append_nul = true;
+  // Over TCP, frames each message by octet counting, "LEN <PRI>...", as RFC 6587 3.4.1 says
+  // and rsyslog, syslog-ng and RFC 5425 receivers read (append_nul then adds nothing): a
+  // message may then hold newlines. dictConfig sets it with ".": {"octet_counting": true}.
+  bool octet_counting = false;
 
   const Address& address() const { return address_; }
   const Facility& facility() const { return facility_; }

@@ -169,6 +169,8 @@ void Builder::set_attributes(const Converted& hc, const Entry& entry, Handler* h
       if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->ident = v.get<std::string>();
     } else if (k == "append_nul") {
       if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->append_nul = truthy(v);
+    } else if (k == "octet_counting") {
+      if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->octet_counting = truthy(v);
 #ifdef DICTLOG_HAVE_CURL
     } else if (k == "verify" && entry.name == "logging.handlers.SMTPHandler") {
       // dictlog's own setting (CPython sets the attribute and reads it nowhere).

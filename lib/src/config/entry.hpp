@@ -66,5 +66,7 @@ std::vector<Entry> smtp_entries();
 // python-json-logger's JsonFormatter, under its two module names and dictlog's
 // (json_formatter_config.cpp).
 std::vector<Entry> json_formatter_entries();
+// dictlog.RFC5424Formatter (rfc5424_config.cpp).
+Entry rfc5424_formatter_entry();
 
 }  // namespace dictlog::config::detail

@@ -138,9 +138,13 @@ void SysLogHandler::create_socket() {
 void SysLogHandler::emit(LogRecord& record) {
   std::string msg = format(record);
   if (!ident.empty()) msg.insert(0, ident);
-  if (append_nul) msg += '\0';
   const std::int64_t pri = encode_priority(facility_, std::string(map_priority(record.levelname)));
+  if (!unixsocket() && !socket_)
+    create_socket();  // after close(), as Python's `if not self.socket`
+  const bool counted = octet_counting && !unixsocket() && socktype_ != SOCK_DGRAM;
+  if (append_nul && !counted) msg += '\0';
   std::string packet = "<" + std::to_string(pri) + ">" + msg;
+  if (counted) packet.insert(0, std::to_string(packet.size()) + " ");
 
   if (unixsocket()) {
     // CPython keeps a closed socket after a failed connect, so the send fails and it
@@ -154,7 +158,6 @@ void SysLogHandler::emit(LogRecord& record) {
     }
     return;
   }
-  if (!socket_) create_socket();  // after close(), as Python's `if not self.socket`
   if (socktype_ == SOCK_DGRAM)
     detail::send_to(socket_, packet, peer_);
   else
