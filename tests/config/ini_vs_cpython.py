@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "compat"))
-from compare import child_env, find_cpython  # noqa: E402
+from compare import child_env, find_cpython, run_in_tmp  # noqa: E402
 
 ORACLE = os.path.join(HERE, "..", "compat", "oracle.py")
 
@@ -149,16 +149,6 @@ def cpython_configs():
     return out
 
 
-def run(cmd, work):
-    r = subprocess.run(cmd, cwd=work, capture_output=True, env=child_env(), timeout=60)
-    files = {}
-    for fn in sorted(os.listdir(work)):
-        if fn.endswith(".log"):
-            with open(os.path.join(work, fn), "rb") as f:
-                files[fn] = f.read()
-    return r.returncode, r.stdout, r.stderr, files
-
-
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -172,18 +162,19 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in CASES + cpython_configs():
             checked += 1
-            results = []
-            for side in ("dictlog", "cpython"):
-                work = os.path.join(tmp, f"{name}-{side}")
-                os.mkdir(work)
-                with open(os.path.join(work, "logging.ini"), "w") as f:
-                    f.write(text)
-                with open(os.path.join(work, "events.jsonl"), "w") as f:
-                    for logger, level, msg in EVENTS:
-                        f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
-                cmd = ([dictlog, "run"] if side == "dictlog" else cpython + [ORACLE, "run"])
-                results.append(run(cmd + ["logging.ini", "events.jsonl"], work))
-            (ds, dout, derr, dfiles), (cs, cout, cerr, cfiles) = results
+            case = os.path.join(tmp, name)
+            os.mkdir(case)
+            ini, events = os.path.join(case, "logging.ini"), os.path.join(case, "events.jsonl")
+            with open(ini, "w") as f:
+                f.write(text)
+            with open(events, "w") as f:
+                for logger, level, msg in EVENTS:
+                    f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
+            # Each in a fresh directory (run_in_tmp), which then holds only what it wrote.
+            results = [run_in_tmp([dictlog, "run", ini, events]),
+                       run_in_tmp(cpython + [ORACLE, "run", ini, events])]
+            (ds, dout, derr, dfiles), (cs, cout, cerr, cfiles) = [
+                (r.status, r.stdout, r.stderr, r.files) for r in results]
             if cs != 0:
                 ok = ds == cs
                 what = f"both refuse: dictlog: {derr.decode().strip()} | CPython: {cerr.decode().strip()}"
@@ -194,22 +185,22 @@ def main():
                 print(f"ok   {name}: {what}")
             else:
                 failed += 1
-                print(f"FAIL {name}:\n  dictlog {results[0]}\n  cpython {results[1]}")
+                print(f"FAIL {name}:\n  dictlog {vars(results[0])}\n  cpython {vars(results[1])}")
         for name, args in HOSTILE:
             checked += 1
-            work = os.path.join(tmp, f"hostile-{name}")
-            os.mkdir(work)
             text = (BASIC.replace("args=(sys.stdout,)", args) if args else
                     BASIC.replace("class=StreamHandler", "class=__import__('os').system('touch PWNED')"))
             if name == "interpolation_bomb":
                 text = "[DEFAULT]\nl0=xxxxxxxxxx\n" + "".join(
                     f"l{i}={('%(l' + str(i - 1) + ')s') * 20}\n"
                     for i in range(1, 10)) + text
-            with open(os.path.join(work, "logging.ini"), "w") as f:
+            ini = os.path.join(tmp, f"hostile-{name}.ini")
+            with open(ini, "w") as f:
                 f.write(text)
-            s, out, err, _ = run([dictlog, "check", "logging.ini"], work)
-            created = os.path.exists(os.path.join(work, "PWNED"))
-            if s != 1 or created or b"logging.ini" not in err:
+            r = run_in_tmp([dictlog, "check", ini])
+            s, err, files = r.status, r.stderr, r.files
+            created = "PWNED" in files or os.path.exists(os.path.join(tmp, "PWNED"))
+            if s != 1 or created or ini.encode() not in err:
                 failed += 1
                 print(f"FAIL hostile {name}: exit {s}, PWNED created: {created}, {err!r}")
             else:

@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "compat"))
-from compare import child_env, find_cpython  # noqa: E402
+from compare import child_env, find_cpython, run_in_tmp  # noqa: E402
 
 DEBIAN_YAML = "/usr/lib/python3/dist-packages/yaml"
 
@@ -263,40 +263,30 @@ def run_end_to_end(tmp, dictlog, cpython, path_dir):
     failed = 0
     oracle = os.path.join(HERE, "..", "compat", "oracle.py")
     for name, text, events in RUNS:
-        results = []
-        for side in ("dictlog", "cpython"):
-            work = os.path.join(tmp, f"run-{name}-{side}")
-            os.mkdir(work)
-            with open(os.path.join(work, "logging.yaml"), "w") as f:
-                f.write(text)
-            with open(os.path.join(work, "events.jsonl"), "w") as f:
-                for logger, level, msg in events:
-                    f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
-            if side == "dictlog":
-                cmd = [dictlog, "run", "logging.yaml", "events.jsonl"]
-            else:
-                # CPython's dictConfig(yaml.safe_load(f)), through the compat suite's oracle.
-                conv = subprocess.run(
-                    cpython + ["-c", "import json,sys; sys.path.insert(0, sys.argv[1]); "
-                               "import yaml; print(json.dumps(yaml.safe_load(open(sys.argv[2]))))",
-                               path_dir, "logging.yaml"],
-                    cwd=work, capture_output=True, text=True, env=child_env(), timeout=60,
-                    check=True)
-                with open(os.path.join(work, "config.json"), "w") as f:
-                    f.write(conv.stdout)
-                cmd = cpython + [oracle, "run", "config.json", "events.jsonl"]
-            r = subprocess.run(cmd, cwd=work, capture_output=True, env=child_env(), timeout=60)
-            files = {}
-            for fn in sorted(os.listdir(work)):
-                if fn.endswith(".log"):
-                    with open(os.path.join(work, fn), "rb") as f:
-                        files[fn] = f.read()
-            results.append((r.returncode, r.stdout, r.stderr, files))
-        if results[0] != results[1]:
-            print(f"FAIL run {name}:\n  dictlog {results[0]}\n  cpython {results[1]}")
+        case = os.path.join(tmp, "run-" + name)
+        os.mkdir(case)
+        yaml_path, json_path = os.path.join(case, "logging.yaml"), os.path.join(case, "config.json")
+        events_path = os.path.join(case, "events.jsonl")
+        with open(yaml_path, "w") as f:
+            f.write(text)
+        with open(events_path, "w") as f:
+            for logger, level, msg in events:
+                f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
+        # CPython's dictConfig(yaml.safe_load(f)), through the compat suite's oracle.
+        conv = subprocess.run(
+            cpython + ["-c", "import json,sys; sys.path.insert(0, sys.argv[1]); import yaml; "
+                       "print(json.dumps(yaml.safe_load(open(sys.argv[2]))))", path_dir, yaml_path],
+            capture_output=True, text=True, env=child_env(), timeout=60, check=True)
+        with open(json_path, "w") as f:
+            f.write(conv.stdout)
+        # Each in a fresh directory (run_in_tmp), which then holds only what it wrote.
+        ours = run_in_tmp([dictlog, "run", yaml_path, events_path])
+        theirs = run_in_tmp(cpython + [oracle, "run", json_path, events_path])
+        if vars(ours) != vars(theirs):
+            print(f"FAIL run {name}:\n  dictlog {vars(ours)}\n  cpython {vars(theirs)}")
             failed += 1
         else:
-            print(f"ok   run {name}: stdout {results[0][1]!r}, files {sorted(results[0][3])}")
+            print(f"ok   run {name}: stdout {ours.stdout!r}, files {sorted(ours.files)}")
     return failed
 
 
