@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """dictlog's INI files (fileConfig) against CPython 3.13's logging.config.fileConfig.
 
-Usage: ini_vs_cpython.py DICTLOG_EXE
+Usage: ini_vs_cpython.py DICTLOG_EXE [CASES_DIR]
 
-Each case is an INI file and events: `dictlog run CASE.ini EVENTS` and CPython's fileConfig
+Each case is an INI file and events (the ones below, and each CASES_DIR/NAME/config.ini with
+its events.jsonl; CASES_DIR defaults to tests/config/ini_cases): `dictlog run CASE.ini EVENTS` and CPython's fileConfig
 followed by the same events (tests/compat/oracle.py) must exit alike and write the same
 stdout, stderr (when both accept) and files, byte for byte. The cases are ours, and every
 configuration of CPython 3.13's own ConfigFileTest (Lib/test/test_logging.py, read with ast,
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "compat"))
 from compare import child_env, find_cpython  # noqa: E402
 
 ORACLE = os.path.join(HERE, "..", "compat", "oracle.py")
+CASES_DIR = os.path.join(HERE, "ini_cases")
 
 EVENTS = [("", "DEBUG", "root debug"), ("", "WARNING", "root warning"),
           ("app", "INFO", "app info"), ("app", "DEBUG", "app debug"),
@@ -147,6 +149,22 @@ def cpython_configs():
     return out
 
 
+def default_events():
+    return "".join(json.dumps({"logger": lg, "level": lv, "msg": msg}) + "\n"
+                   for lg, lv, msg in EVENTS)
+
+
+def directory_cases(root):
+    """NAME/config.ini and NAME/events.jsonl, read as bytes so CRLF files stay CRLF."""
+    out = []
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        with open(os.path.join(root, name, "config.ini"), "rb") as f:
+            text = f.read()
+        with open(os.path.join(root, name, "events.jsonl"), "rb") as f:
+            out.append((name, text, f.read()))
+    return out
+
+
 def run(cmd, work):
     r = subprocess.run(cmd, cwd=work, capture_output=True, env=child_env(), timeout=60)
     files = {}
@@ -158,9 +176,10 @@ def run(cmd, work):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         print(__doc__)
         return 2
+    cases_dir = sys.argv[2] if len(sys.argv) == 3 else CASES_DIR
     dictlog = os.path.abspath(sys.argv[1])
     cpython = find_cpython()
     if not cpython:
@@ -168,17 +187,17 @@ def main():
         return 77
     failed = checked = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for name, text in CASES + cpython_configs():
+        inline = [(n, t.encode(), default_events().encode()) for n, t in CASES + cpython_configs()]
+        for name, text, events in inline + directory_cases(cases_dir):
             checked += 1
             results = []
             for side in ("dictlog", "cpython"):
                 work = os.path.join(tmp, f"{name}-{side}")
                 os.mkdir(work)
-                with open(os.path.join(work, "logging.ini"), "w") as f:
+                with open(os.path.join(work, "logging.ini"), "wb") as f:
                     f.write(text)
-                with open(os.path.join(work, "events.jsonl"), "w") as f:
-                    for logger, level, msg in EVENTS:
-                        f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
+                with open(os.path.join(work, "events.jsonl"), "wb") as f:
+                    f.write(events)
                 cmd = ([dictlog, "run"] if side == "dictlog" else cpython + [ORACLE, "run"])
                 results.append(run(cmd + ["logging.ini", "events.jsonl"], work))
             (ds, dout, derr, dfiles), (cs, cout, cerr, cfiles) = results

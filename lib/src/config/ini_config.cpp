@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <utility>
 #include <vector>
@@ -253,38 +254,60 @@ class Mapper {
     for (const std::string& name : names) {
       const IniSection& s = need("logger_" + name);
       const std::string qn = need(s, "qualname");
-      const std::string p = "/loggers/" + pointer_token(qn);
+      // getLogger("root") and getLogger("") are the root logger, which fileConfig has
+      // configured already: this section reconfigures it after the [logger_root] one.
+      const bool is_root = qn.empty() || qn == "root";
+      const std::string p = is_root ? "/root" : "/loggers/" + pointer_token(qn);
       Json l = Json::object();
-      at(p, s);
       if (ini_.find(s, "level")) {
         l["level"] = ini_.get(s, "level");
         at(p + "/level", s, "level");
       }
-      l["propagate"] = propagate(s);
+      const int prop = propagate(s);
       l["handlers"] = keys(need(s, "handlers"));
       at(p + "/handlers", s, "handlers");
+      if (is_root) {
+        if (l.contains("level")) r["level"] = l["level"];
+        r["handlers"] = l["handlers"];
+        continue;
+      }
+      at(p, s);
+      l["propagate"] = prop;
+      // A second section for the same qualname replaces handlers and propagate, but the
+      // level fileConfig set first stays unless this section sets one.
+      if (ls.contains(qn) && !l.contains("level") && ls[qn].contains("level"))
+        l["level"] = ls[qn]["level"];
       ls[qn] = std::move(l);
     }
     doc["loggers"] = std::move(ls);
     doc["root"] = std::move(r);
   }
 
-  // section.getint("propagate", fallback=1): int() of the text.
-  int propagate(const IniSection& s) {
+  // section.getint("propagate", fallback=1): Python's int() of the text (a sign, digits and
+  // single underscores between them); a value too large for 64 bits is as true as it is.
+  long long propagate(const IniSection& s) {
     if (!ini_.find(s, "propagate")) return 1;
     const std::string v = ini_.get(s, "propagate");
-    try {
-      std::size_t used = 0;
-      const int n = std::stoi(v, &used);
-      if (v.find_first_not_of(" \t", used) == std::string::npos) return n;
-    } catch (const std::logic_error&) {
+    std::size_t i = v.starts_with('-') || v.starts_with('+') ? 1 : 0;
+    const bool negative = v.starts_with('-');
+    long long n = 0;
+    bool digit = false;
+    bool overflow = false;
+    for (; i < v.size(); ++i) {
+      const char c = v[i];
+      if (c == '_' && digit && i + 1 < v.size() &&
+          std::isdigit(static_cast<unsigned char>(v[i + 1])))
+        continue;
+      if (!std::isdigit(static_cast<unsigned char>(c))) break;
+      digit = true;
+      overflow = overflow || n > (INT64_MAX - 9) / 10;
+      if (!overflow) n = n * 10 + (c - '0');
     }
+    if (digit && i == v.size()) return overflow ? 1 : negative ? -n : n;
     const IniOption* o = ini_.find(s, "propagate");
-    throw IniError(o->line, o->column,
-                   "[" + s.name +
-                       "] propagate: invalid literal for int() "
-                       "with base 10: '" +
-                       v + "'");
+    throw IniError(
+        o->line, o->column,
+        "[" + s.name + "] propagate: invalid literal for int() with base 10: '" + v + "'");
   }
 
   const IniFile& ini_;

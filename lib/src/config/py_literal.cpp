@@ -296,6 +296,13 @@ class Reader {
     if (n == "True") return true;
     if (n == "False") return false;
     if (n == "None") return nullptr;
+    // tuple(), list() and dict() with nothing inside are empty literals (CPython's own
+    // test_logging writes args=tuple()); any other call is code.
+    if (n == "tuple" || n == "list" || n == "dict") {
+      std::size_t k = i_;
+      if (eat('(') && eat(')')) return n == "dict" ? Json::object() : Json::array();
+      i_ = k;
+    }
     std::string plain = n.rfind("logging.", 0) == 0 ? n.substr(8) : n;
     if (auto it = level_names().find(plain); it != level_names().end()) return it->second;
     if (plain.rfind("handlers.", 0) == 0) return "ext://logging." + plain;
