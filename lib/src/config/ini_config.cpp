@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/builder.hpp"
+#include "config/ini_handler_classes.hpp"
 #include "config/ini_parser.hpp"
 #include "config/py_literal.hpp"
 
@@ -20,57 +21,6 @@ namespace dictlog::config::detail {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// The constructors' parameters in order (CPython 3.13's signatures; the JSON Schema's
-// $defs/handlerClasses lists the same, checked against them), for positional args.
-const std::map<std::string, std::vector<std::string>>& parameters() {
-  static const std::map<std::string, std::vector<std::string>> p{
-      {"logging.StreamHandler", {"stream"}},
-      {"logging.NullHandler", {"level"}},
-      {"logging.FileHandler", {"filename", "mode", "encoding", "delay", "errors"}},
-      {"logging.handlers.WatchedFileHandler", {"filename", "mode", "encoding", "delay", "errors"}},
-      {"logging.handlers.RotatingFileHandler",
-       {"filename", "mode", "maxBytes", "backupCount", "encoding", "delay", "errors"}},
-      {"logging.handlers.TimedRotatingFileHandler",
-       {"filename", "when", "interval", "backupCount", "encoding", "delay", "utc", "atTime",
-        "errors"}},
-      {"logging.handlers.BufferingHandler", {"capacity"}},
-      {"logging.handlers.MemoryHandler", {"capacity", "flushLevel", "target", "flushOnClose"}},
-      {"logging.handlers.SocketHandler", {"host", "port"}},
-      {"logging.handlers.DatagramHandler", {"host", "port"}},
-      {"logging.handlers.SysLogHandler", {"address", "facility", "socktype"}},
-      {"logging.handlers.SMTPHandler",
-       {"mailhost", "fromaddr", "toaddrs", "subject", "credentials", "secure", "timeout"}},
-      {"logging.handlers.HTTPHandler",
-       {"host", "url", "method", "secure", "credentials", "context"}},
-  };
-  return p;
-}
-
-bool dotted_name(const std::string& c) {
-  bool start = true;
-  for (char ch : c) {
-    const bool alpha = std::isalpha(static_cast<unsigned char>(ch)) || ch == '_';
-    if (start ? !alpha : !(alpha || std::isdigit(static_cast<unsigned char>(ch)) || ch == '.'))
-      return false;
-    start = ch == '.';
-  }
-  return !c.empty() && !start;
-}
-
-// fileConfig evals `class` in vars(logging) (StreamHandler, handlers.X) before importing it
-// as a dotted name (logging.StreamHandler): both spell the registered name. Anything but a
-// dotted name would be code.
-std::string class_name(const IniSection& s, const std::string& c) {
-  if (!dotted_name(c))
-    throw IniError(s.line, 1,
-                   "[" + s.name + "] class: '" + c +
-                       "' is not a dotted class name (dictlog reads names here, "
-                       "never code)");
-  if (parameters().count("logging." + c)) return "logging." + c;
-  if (c.rfind("handlers.", 0) == 0) return "logging." + c;
-  return c;
-}
 
 // "a, b" -> ["a", "b"], as fileConfig's split(",") and strip; "" -> [].
 std::vector<std::string> keys(const std::string& list) {
@@ -111,6 +61,17 @@ class Mapper {
   std::string need(const IniSection& s, const std::string& key) {
     if (!ini_.find(s, key)) throw IniError(s.line, 1, "[" + s.name + "] has no '" + key + "'");
     return ini_.get(s, key);
+  }
+  // Where a refusal about `key` points: its option, else the section header.
+  IniError error(const IniSection& s, const std::string& key, const std::string& what) {
+    const IniOption* o = ini_.find(s, key);
+    return o && o->line ? IniError(o->line, o->column, what) : IniError(s.line, 1, what);
+  }
+  std::string class_name(const IniSection& s, const std::string& c) {
+    if (auto name = registered_class_name(c)) return *name;
+    throw error(s, "class",
+                "[" + s.name + "] class: '" + c +
+                    "' is not a dotted class name (dictlog reads names here, never code)");
   }
   void at(const std::string& pointer, const IniSection& s, const std::string& key = "") {
     const IniOption* o = key.empty() ? nullptr : ini_.find(s, key);
@@ -161,10 +122,10 @@ class Mapper {
       Json h = Json::object();
       const std::string cls = class_name(s, need(s, "class"));
       if (cls == "logging.handlers.QueueHandler")
-        throw IniError(s.line, 1,
-                       "[" + s.name +
-                           "]: fileConfig makes no QueueListener for a "
-                           "QueueHandler; configure it with dictConfig (JSON or YAML)");
+        throw error(s, "class",
+                    "[" + s.name +
+                        "]: fileConfig makes no QueueListener for a "
+                        "QueueHandler; configure it with dictConfig (JSON or YAML)");
       h["class"] = cls;
       at(p + "/class", s, "class");
       arguments(s, cls, p, h);
@@ -191,33 +152,32 @@ class Mapper {
     const Json args = literal(s, "args", ini_.find(s, "args") ? ini_.get(s, "args") : "()");
     const Json kwargs = literal(s, "kwargs", ini_.find(s, "kwargs") ? ini_.get(s, "kwargs") : "{}");
     if (!args.is_array())
-      throw IniError(s.line, 1,
-                     "[" + s.name +
-                         "] args must be a tuple, such as ('app.log',) "
-                         "(a value in parentheses without a comma is not one)");
-    if (!kwargs.is_object()) throw IniError(s.line, 1, "[" + s.name + "] kwargs must be a dict");
-    auto named = parameters().find(cls);
-    if (!args.empty() && named == parameters().end())
-      throw IniError(s.line, 1,
-                     "[" + s.name +
-                         "] args: dictlog knows the parameter names of "
-                         "Python's own handler classes only; give " +
-                         cls + "'s arguments in kwargs");
+      throw error(s, "args",
+                  "[" + s.name +
+                      "] args must be a tuple, such as ('app.log',) "
+                      "(a value in parentheses without a comma is not one)");
+    if (!kwargs.is_object()) throw error(s, "kwargs", "[" + s.name + "] kwargs must be a dict");
+    const std::vector<std::string>* named = handler_parameters(cls);
+    if (!args.empty() && !named)
+      throw error(s, "args",
+                  "[" + s.name +
+                      "] args: dictlog knows the parameter names of "
+                      "Python's own handler classes only; give " +
+                      cls + "'s arguments in kwargs");
     for (std::size_t i = 0; i < args.size(); ++i) {
-      if (i >= named->second.size())
-        throw IniError(s.line, 1,
-                       "[" + s.name + "] args: " + cls + " takes " +
-                           std::to_string(named->second.size()) + " positional arguments, " +
-                           std::to_string(args.size()) + " given");
-      put(s, p, h, named->second[i], args[i], "args");
+      if (i >= named->size())
+        throw error(s, "args",
+                    "[" + s.name + "] args: " + cls + " takes " + std::to_string(named->size()) +
+                        " positional arguments, " + std::to_string(args.size()) + " given");
+      put(s, p, h, (*named)[i], args[i], "args");
     }
     for (const auto& [k, v] : kwargs.items()) {
       if (h.contains(k))
-        throw IniError(s.line, 1,
-                       "[" + s.name + "] " + cls +
-                           "() got multiple values for "
-                           "argument '" +
-                           k + "'");
+        throw error(s, "kwargs",
+                    "[" + s.name + "] " + cls +
+                        "() got multiple values for "
+                        "argument '" +
+                        k + "'");
       put(s, p, h, k, v, "kwargs");
     }
   }
@@ -226,10 +186,10 @@ class Mapper {
            const char* from) {
     if (k == "target" || k == "class" || k == "formatter" || k == "filters" || k == "." ||
         k == "()")
-      throw IniError(s.line, 1,
-                     "[" + s.name + "] " + from + ": '" + k +
-                         "' cannot be given "
-                         "here (a handler object or a dictConfig key)");
+      throw error(s, from,
+                  "[" + s.name + "] " + from + ": '" + k +
+                      "' cannot be given "
+                      "here (a handler object or a dictConfig key)");
     if (k == "level" && ini_.find(s, "level")) return;  // the level key is set after
     h[k] = v;
     at(p + "/" + pointer_token(k), s, from);

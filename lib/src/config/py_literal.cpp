@@ -60,6 +60,7 @@ class Reader {
     if (i_ < t_.size()) {
       const char c = t_[i_];
       if (c == '(') fail(i_, "a call is not allowed");
+      if (c == '.') fail(i_, "attribute access is not allowed");
       if (c == '[') fail(i_, "a subscript is not allowed");
       if (std::string_view("+-*/%@<>=!&|^~").find(c) != std::string_view::npos)
         fail(i_, "an operator is not allowed");
@@ -170,48 +171,15 @@ class Reader {
     const std::size_t at = i_++;
     if (i_ >= t_.size()) fail(at, "a string is not closed");
     const char e = t_[i_++];
-    switch (e) {
-      case '\n':
-        return;
-      case '\\':
-        out += '\\';
-        return;
-      case '\'':
-        out += '\'';
-        return;
-      case '"':
-        out += '"';
-        return;
-      case 'a':
-        out += '\a';
-        return;
-      case 'b':
-        out += '\b';
-        return;
-      case 'f':
-        out += '\f';
-        return;
-      case 'n':
-        out += '\n';
-        return;
-      case 'r':
-        out += '\r';
-        return;
-      case 't':
-        out += '\t';
-        return;
-      case 'v':
-        out += '\v';
-        return;
-      case 'x':
-        return code_point(at, 2, out);
-      case 'u':
-        return code_point(at, 4, out);
-      case 'U':
-        return code_point(at, 8, out);
-      default:
-        break;
+    if (e == '\n') return;  // a backslash at the end of a line joins it to the next
+    static constexpr std::string_view kFrom = "\\'\"abfnrtv";
+    static constexpr std::string_view kTo = "\\'\"\a\b\f\n\r\t\v";
+    if (const auto k = kFrom.find(e); k != std::string_view::npos) {
+      out += kTo[k];
+      return;
     }
+    if (e == 'x' || e == 'u' || e == 'U')
+      return code_point(at, e == 'x' ? 2 : e == 'u' ? 4 : 8, out);
     if (e >= '0' && e <= '7') {
       unsigned v = static_cast<unsigned>(e - '0');
       for (int k = 0; k < 2 && i_ < t_.size() && t_[i_] >= '0' && t_[i_] <= '7'; ++k)
@@ -303,6 +271,8 @@ class Reader {
       if (eat('(') && eat(')')) return n == "dict" ? Json::object() : Json::array();
       i_ = k;
     }
+    skip();
+    if (i_ < t_.size() && t_[i_] == '(') fail(start, "a call is not allowed: " + n + "(...)");
     std::string plain = n.rfind("logging.", 0) == 0 ? n.substr(8) : n;
     if (auto it = level_names().find(plain); it != level_names().end()) return it->second;
     if (plain.rfind("handlers.", 0) == 0) return "ext://logging." + plain;
