@@ -14,6 +14,7 @@ refuse them and create nothing. Exit 77 without CPython 3.13.
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -149,6 +150,21 @@ def cpython_configs():
     return out
 
 
+def table_vs_signatures():
+    """ini_handler_classes.cpp's positional parameters are CPython's signatures, in order."""
+    src = open(os.path.join(HERE, "..", "..", "lib", "src", "config", "ini_handler_classes.cpp")).read()
+    table = {k: re.findall(r'"(\w+)"', v)
+             for k, v in re.findall(r'\{"(logging\.[\w.]+)",\s*\{([^}]*)\}\}', src)}
+    probe = ("import inspect, json, logging.handlers, sys\n"
+             "print(json.dumps({n: [p for p in inspect.signature(eval(n, {'logging': logging}))"
+             ".parameters] for n in json.loads(sys.argv[1])}))")
+    r = subprocess.run(find_cpython() + ["-c", probe, json.dumps(sorted(table))], capture_output=True,
+                       text=True, env=child_env(), timeout=60)
+    real = json.loads(r.stdout)
+    wrong = {n: (table[n], real[n]) for n in table if table[n] != real[n]}
+    return len(table), wrong
+
+
 def default_events():
     return "".join(json.dumps({"logger": lg, "level": lv, "msg": msg}) + "\n"
                    for lg, lv, msg in EVENTS)
@@ -186,6 +202,13 @@ def main():
         print("SKIP: no CPython 3.13 (PYENV_VERSION=3.13.0 python3)")
         return 77
     failed = checked = 0
+    count, wrong = table_vs_signatures()
+    checked += 1
+    if wrong or count < 13:
+        failed += 1
+        print(f"FAIL positional parameters (ours, CPython's): {wrong} ({count} classes)")
+    else:
+        print(f"ok   positional parameters of {count} handler classes are CPython's signatures")
     with tempfile.TemporaryDirectory() as tmp:
         inline = [(n, t.encode(), default_events().encode()) for n, t in CASES + cpython_configs()]
         for name, text, events in inline + directory_cases(cases_dir):

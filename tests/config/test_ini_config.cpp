@@ -169,6 +169,8 @@ TEST_CASE("a second section for a qualname keeps the first one's level unless it
                           "[logger_a]\nqualname=x\nlevel=ERROR\nhandlers=console\n"
                           "[logger_b]\nqualname=x\nhandlers=\npropagate=1_0\n");
   CHECK(p.config["loggers"].dump() == R"({"x":{"handlers":[],"propagate":10,"level":"ERROR"}})");
+  CHECK(p.positions.at("/loggers/x/level") == std::pair{23, 7});
+  CHECK(p.positions.at("/loggers/x/propagate") == std::pair{28, 11});
 }
 
 TEST_CASE("names CPython's eval finds in vars(logging) and empty constructors are literals") {
@@ -177,8 +179,8 @@ TEST_CASE("names CPython's eval finds in vars(logging) and empty constructors ar
                                "handlers.SYSLOG_UDP_PORT), handlers.SysLogHandler.LOG_USER)")
                               .replace(kConsole.find("class=StreamHandler"), 20, ""));
   CHECK(p.config["handlers"]["console"].dump() ==
-        R"({"class":"logging.handlers.SysLogHandler","address":["localhost",)"
-        R"("ext://logging.handlers.SYSLOG_UDP_PORT"],"facility":)"
+        R"({"class":"logging.handlers.SysLogHandler","address":["localhost",514],)"
+        R"("facility":)"
         R"("ext://logging.handlers.SysLogHandler.LOG_USER","formatter":"plain"})");
   // CPython's eval has no name `logging` here (a NameError); dictlog reads it as the level.
   CHECK(accepted(with("args=(sys.stdout,)", "args=()\nkwargs={'level': logging.DEBUG}")

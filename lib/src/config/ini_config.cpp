@@ -233,6 +233,7 @@ class Mapper {
       }
       at(p, s);
       l["propagate"] = prop;
+      if (ini_.find(s, "propagate")) at(p + "/propagate", s, "propagate");
       // A second section for the same qualname replaces handlers and propagate, but the
       // level fileConfig set first stays unless this section sets one.
       if (ls.contains(qn) && !l.contains("level") && ls[qn].contains("level"))

@@ -16,10 +16,24 @@ using Json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxDepth = 100;
 
-const std::map<std::string, int>& level_names() {
-  static const std::map<std::string, int> m{{"CRITICAL", 50}, {"FATAL", 50}, {"ERROR", 40},
-                                            {"WARNING", 30},  {"WARN", 30},  {"INFO", 20},
-                                            {"DEBUG", 10},    {"NOTSET", 0}};
+// Names vars(logging) gives eval that stand for numbers: the level names, and the port
+// numbers of logging.handlers (as numbers: dictConfig leaves an ext:// inside a tuple such as
+// SysLogHandler's address unresolved).
+const std::map<std::string, int>& numbers() {
+  static const std::map<std::string, int> m{{"CRITICAL", 50},
+                                            {"FATAL", 50},
+                                            {"ERROR", 40},
+                                            {"WARNING", 30},
+                                            {"WARN", 30},
+                                            {"INFO", 20},
+                                            {"DEBUG", 10},
+                                            {"NOTSET", 0},
+                                            {"handlers.DEFAULT_TCP_LOGGING_PORT", 9020},
+                                            {"handlers.DEFAULT_UDP_LOGGING_PORT", 9021},
+                                            {"handlers.DEFAULT_HTTP_LOGGING_PORT", 9022},
+                                            {"handlers.DEFAULT_SOAP_LOGGING_PORT", 9023},
+                                            {"handlers.SYSLOG_UDP_PORT", 514},
+                                            {"handlers.SYSLOG_TCP_PORT", 514}};
   return m;
 }
 
@@ -274,7 +288,7 @@ class Reader {
     skip();
     if (i_ < t_.size() && t_[i_] == '(') fail(start, "a call is not allowed: " + n + "(...)");
     std::string plain = n.rfind("logging.", 0) == 0 ? n.substr(8) : n;
-    if (auto it = level_names().find(plain); it != level_names().end()) return it->second;
+    if (auto it = numbers().find(plain); it != numbers().end()) return it->second;
     if (plain.rfind("handlers.", 0) == 0) return "ext://logging." + plain;
     if (n.find('.') == std::string::npos) {
       if (n == "lambda") fail(start, "a lambda is not allowed");

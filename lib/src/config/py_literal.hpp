@@ -24,7 +24,8 @@ struct PyLiteralError : std::runtime_error {
 //   string keys as objects;
 // - sys.stdout, sys.stderr, sys.maxsize and any other dotted name as "ext://NAME" (resolved
 //   through the registry, as dictConfig's ext:// is); logging's level names, bare or as
-//   logging.NAME, as their numbers; handlers.X as logging.handlers.X.
+//   logging.NAME, as their numbers; handlers.SYSLOG_UDP_PORT and the other port
+//   constants as their numbers; any other handlers.X as ext://logging.handlers.X.
 // - tuple(), list() and dict() as empty arrays and objects.
 // Anything else (a call, an operator, a subscript, a lambda, bytes, a bare unknown name, a
 // string that dictConfig would convert as cfg:// or ext://) throws PyLiteralError.
