@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """dictlog's INI files (fileConfig) against CPython 3.13's logging.config.fileConfig.
 
-Usage: ini_vs_cpython.py DICTLOG_EXE
+Usage: ini_vs_cpython.py DICTLOG_EXE [CASES_DIR]
 
-Each case is an INI file and events: `dictlog run CASE.ini EVENTS` and CPython's fileConfig
+Each case is an INI file and events (the ones below, and each CASES_DIR/NAME/config.ini with
+its events.jsonl; CASES_DIR defaults to tests/config/ini_cases): `dictlog run CASE.ini EVENTS` and CPython's fileConfig
 followed by the same events (tests/compat/oracle.py) must exit alike and write the same
 stdout, stderr (when both accept) and files, byte for byte. The cases are ours, and every
 configuration of CPython 3.13's own ConfigFileTest (Lib/test/test_logging.py, read with ast,
@@ -13,6 +14,7 @@ refuse them and create nothing. Exit 77 without CPython 3.13.
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "compat"))
 from compare import child_env, find_cpython, run_in_tmp  # noqa: E402
 
 ORACLE = os.path.join(HERE, "..", "compat", "oracle.py")
+CASES_DIR = os.path.join(HERE, "ini_cases")
 
 EVENTS = [("", "DEBUG", "root debug"), ("", "WARNING", "root warning"),
           ("app", "INFO", "app info"), ("app", "DEBUG", "app debug"),
@@ -102,6 +105,8 @@ CASES = [
     ("bad_propagate", BASIC.replace("propagate=0", "propagate=no")),
     ("args_twice", BASIC.replace("args=(sys.stdout,)", "args=(sys.stdout,)\nkwargs={'stream': sys.stderr}")),
     ("missing_qualname", BASIC.replace("qualname=app\n", "")),
+    ("logging_dot_name", BASIC.replace("args=(sys.stdout,)", "args=(sys.stdout,)\nkwargs={}")
+     .replace("args=('app.log', 'a', 100000, 2)", "args=('app.log', 'a', 100000, logging.DEBUG)")),
 ]
 
 # CPython would run code for these: dictlog alone, which must refuse and create nothing.
@@ -149,30 +154,69 @@ def cpython_configs():
     return out
 
 
+def table_vs_signatures():
+    """ini_handler_classes.cpp's positional parameters are CPython's signatures, in order."""
+    src = open(os.path.join(HERE, "..", "..", "lib", "src", "config", "ini_handler_classes.cpp")).read()
+    table = {k: re.findall(r'"(\w+)"', v)
+             for k, v in re.findall(r'\{"(logging\.[\w.]+)",\s*\{([^}]*)\}\}', src)}
+    probe = ("import inspect, json, logging.handlers, sys\n"
+             "print(json.dumps({n: [p for p in inspect.signature(eval(n, {'logging': logging}))"
+             ".parameters] for n in json.loads(sys.argv[1])}))")
+    r = subprocess.run(find_cpython() + ["-c", probe, json.dumps(sorted(table))], capture_output=True,
+                       text=True, env=child_env(), timeout=60)
+    real = json.loads(r.stdout)
+    wrong = {n: (table[n], real[n]) for n in table if table[n] != real[n]}
+    return len(table), wrong
+
+
+def default_events():
+    return "".join(json.dumps({"logger": lg, "level": lv, "msg": msg}) + "\n"
+                   for lg, lv, msg in EVENTS)
+
+
+def directory_cases(root):
+    """NAME/config.ini and NAME/events.jsonl, read as bytes so CRLF files stay CRLF."""
+    out = []
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        with open(os.path.join(root, name, "config.ini"), "rb") as f:
+            text = f.read()
+        with open(os.path.join(root, name, "events.jsonl"), "rb") as f:
+            out.append((name, text, f.read()))
+    return out
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         print(__doc__)
         return 2
+    cases_dir = sys.argv[2] if len(sys.argv) == 3 else CASES_DIR
     dictlog = os.path.abspath(sys.argv[1])
     cpython = find_cpython()
     if not cpython:
         print("SKIP: no CPython 3.13 (PYENV_VERSION=3.13.0 python3)")
         return 77
     failed = checked = 0
+    count, wrong = table_vs_signatures()
+    checked += 1
+    if wrong or count < 13:
+        failed += 1
+        print(f"FAIL positional parameters (ours, CPython's): {wrong} ({count} classes)")
+    else:
+        print(f"ok   positional parameters of {count} handler classes are CPython's signatures")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, text in CASES + cpython_configs():
+        inline = [(n, t.encode(), default_events().encode()) for n, t in CASES + cpython_configs()]
+        for name, text, events in inline + directory_cases(cases_dir):
             checked += 1
             case = os.path.join(tmp, name)
             os.mkdir(case)
-            ini, events = os.path.join(case, "logging.ini"), os.path.join(case, "events.jsonl")
-            with open(ini, "w") as f:
+            ini, events_path = os.path.join(case, "logging.ini"), os.path.join(case, "events.jsonl")
+            with open(ini, "wb") as f:
                 f.write(text)
-            with open(events, "w") as f:
-                for logger, level, msg in EVENTS:
-                    f.write(json.dumps({"logger": logger, "level": level, "msg": msg}) + "\n")
+            with open(events_path, "wb") as f:
+                f.write(events)
             # Each in a fresh directory (run_in_tmp), which then holds only what it wrote.
-            results = [run_in_tmp([dictlog, "run", ini, events]),
-                       run_in_tmp(cpython + [ORACLE, "run", ini, events])]
+            results = [run_in_tmp([dictlog, "run", ini, events_path]),
+                       run_in_tmp(cpython + [ORACLE, "run", ini, events_path])]
             (ds, dout, derr, dfiles), (cs, cout, cerr, cfiles) = [
                 (r.status, r.stdout, r.stderr, r.files) for r in results]
             if cs != 0:

@@ -6,11 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
 #include "config/builder.hpp"
+#include "config/ini_handler_classes.hpp"
 #include "config/ini_parser.hpp"
 #include "config/py_literal.hpp"
 
@@ -19,57 +20,6 @@ namespace dictlog::config::detail {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// The constructors' parameters in order (CPython 3.13's signatures; the JSON Schema's
-// $defs/handlerClasses lists the same, checked against them), for positional args.
-const std::map<std::string, std::vector<std::string>>& parameters() {
-  static const std::map<std::string, std::vector<std::string>> p{
-      {"logging.StreamHandler", {"stream"}},
-      {"logging.NullHandler", {"level"}},
-      {"logging.FileHandler", {"filename", "mode", "encoding", "delay", "errors"}},
-      {"logging.handlers.WatchedFileHandler", {"filename", "mode", "encoding", "delay", "errors"}},
-      {"logging.handlers.RotatingFileHandler",
-       {"filename", "mode", "maxBytes", "backupCount", "encoding", "delay", "errors"}},
-      {"logging.handlers.TimedRotatingFileHandler",
-       {"filename", "when", "interval", "backupCount", "encoding", "delay", "utc", "atTime",
-        "errors"}},
-      {"logging.handlers.BufferingHandler", {"capacity"}},
-      {"logging.handlers.MemoryHandler", {"capacity", "flushLevel", "target", "flushOnClose"}},
-      {"logging.handlers.SocketHandler", {"host", "port"}},
-      {"logging.handlers.DatagramHandler", {"host", "port"}},
-      {"logging.handlers.SysLogHandler", {"address", "facility", "socktype"}},
-      {"logging.handlers.SMTPHandler",
-       {"mailhost", "fromaddr", "toaddrs", "subject", "credentials", "secure", "timeout"}},
-      {"logging.handlers.HTTPHandler",
-       {"host", "url", "method", "secure", "credentials", "context"}},
-  };
-  return p;
-}
-
-bool dotted_name(const std::string& c) {
-  bool start = true;
-  for (char ch : c) {
-    const bool alpha = std::isalpha(static_cast<unsigned char>(ch)) || ch == '_';
-    if (start ? !alpha : !(alpha || std::isdigit(static_cast<unsigned char>(ch)) || ch == '.'))
-      return false;
-    start = ch == '.';
-  }
-  return !c.empty() && !start;
-}
-
-// fileConfig evals `class` in vars(logging) (StreamHandler, handlers.X) before importing it
-// as a dotted name (logging.StreamHandler): both spell the registered name. Anything but a
-// dotted name would be code.
-std::string class_name(const IniSection& s, const std::string& c) {
-  if (!dotted_name(c))
-    throw IniError(s.line, 1,
-                   "[" + s.name + "] class: '" + c +
-                       "' is not a dotted class name (dictlog reads names here, "
-                       "never code)");
-  if (parameters().count("logging." + c)) return "logging." + c;
-  if (c.rfind("handlers.", 0) == 0) return "logging." + c;
-  return c;
-}
 
 // "a, b" -> ["a", "b"], as fileConfig's split(",") and strip; "" -> [].
 std::vector<std::string> keys(const std::string& list) {
@@ -110,6 +60,17 @@ class Mapper {
   std::string need(const IniSection& s, const std::string& key) {
     if (!ini_.find(s, key)) throw IniError(s.line, 1, "[" + s.name + "] has no '" + key + "'");
     return ini_.get(s, key);
+  }
+  // Where a refusal about `key` points: its option, else the section header.
+  IniError error(const IniSection& s, const std::string& key, const std::string& what) {
+    const IniOption* o = ini_.find(s, key);
+    return o && o->line ? IniError(o->line, o->column, what) : IniError(s.line, 1, what);
+  }
+  std::string class_name(const IniSection& s, const std::string& c) {
+    if (auto name = registered_class_name(c)) return *name;
+    throw error(s, "class",
+                "[" + s.name + "] class: '" + c +
+                    "' is not a dotted class name (dictlog reads names here, never code)");
   }
   void at(const std::string& pointer, const IniSection& s, const std::string& key = "") {
     const IniOption* o = key.empty() ? nullptr : ini_.find(s, key);
@@ -160,10 +121,10 @@ class Mapper {
       Json h = Json::object();
       const std::string cls = class_name(s, need(s, "class"));
       if (cls == "logging.handlers.QueueHandler")
-        throw IniError(s.line, 1,
-                       "[" + s.name +
-                           "]: fileConfig makes no QueueListener for a "
-                           "QueueHandler; configure it with dictConfig (JSON or YAML)");
+        throw error(s, "class",
+                    "[" + s.name +
+                        "]: fileConfig makes no QueueListener for a "
+                        "QueueHandler; configure it with dictConfig (JSON or YAML)");
       h["class"] = cls;
       at(p + "/class", s, "class");
       arguments(s, cls, p, h);
@@ -190,33 +151,32 @@ class Mapper {
     const Json args = literal(s, "args", ini_.find(s, "args") ? ini_.get(s, "args") : "()");
     const Json kwargs = literal(s, "kwargs", ini_.find(s, "kwargs") ? ini_.get(s, "kwargs") : "{}");
     if (!args.is_array())
-      throw IniError(s.line, 1,
-                     "[" + s.name +
-                         "] args must be a tuple, such as ('app.log',) "
-                         "(a value in parentheses without a comma is not one)");
-    if (!kwargs.is_object()) throw IniError(s.line, 1, "[" + s.name + "] kwargs must be a dict");
-    auto named = parameters().find(cls);
-    if (!args.empty() && named == parameters().end())
-      throw IniError(s.line, 1,
-                     "[" + s.name +
-                         "] args: dictlog knows the parameter names of "
-                         "Python's own handler classes only; give " +
-                         cls + "'s arguments in kwargs");
+      throw error(s, "args",
+                  "[" + s.name +
+                      "] args must be a tuple, such as ('app.log',) "
+                      "(a value in parentheses without a comma is not one)");
+    if (!kwargs.is_object()) throw error(s, "kwargs", "[" + s.name + "] kwargs must be a dict");
+    const std::vector<std::string>* named = handler_parameters(cls);
+    if (!args.empty() && !named)
+      throw error(s, "args",
+                  "[" + s.name +
+                      "] args: dictlog knows the parameter names of "
+                      "Python's own handler classes only; give " +
+                      cls + "'s arguments in kwargs");
     for (std::size_t i = 0; i < args.size(); ++i) {
-      if (i >= named->second.size())
-        throw IniError(s.line, 1,
-                       "[" + s.name + "] args: " + cls + " takes " +
-                           std::to_string(named->second.size()) + " positional arguments, " +
-                           std::to_string(args.size()) + " given");
-      put(s, p, h, named->second[i], args[i], "args");
+      if (i >= named->size())
+        throw error(s, "args",
+                    "[" + s.name + "] args: " + cls + " takes " + std::to_string(named->size()) +
+                        " positional arguments, " + std::to_string(args.size()) + " given");
+      put(s, p, h, (*named)[i], args[i], "args");
     }
     for (const auto& [k, v] : kwargs.items()) {
       if (h.contains(k))
-        throw IniError(s.line, 1,
-                       "[" + s.name + "] " + cls +
-                           "() got multiple values for "
-                           "argument '" +
-                           k + "'");
+        throw error(s, "kwargs",
+                    "[" + s.name + "] " + cls +
+                        "() got multiple values for "
+                        "argument '" +
+                        k + "'");
       put(s, p, h, k, v, "kwargs");
     }
   }
@@ -225,10 +185,10 @@ class Mapper {
            const char* from) {
     if (k == "target" || k == "class" || k == "formatter" || k == "filters" || k == "." ||
         k == "()")
-      throw IniError(s.line, 1,
-                     "[" + s.name + "] " + from + ": '" + k +
-                         "' cannot be given "
-                         "here (a handler object or a dictConfig key)");
+      throw error(s, from,
+                  "[" + s.name + "] " + from + ": '" + k +
+                      "' cannot be given "
+                      "here (a handler object or a dictConfig key)");
     if (k == "level" && ini_.find(s, "level")) return;  // the level key is set after
     h[k] = v;
     at(p + "/" + pointer_token(k), s, from);
@@ -253,38 +213,61 @@ class Mapper {
     for (const std::string& name : names) {
       const IniSection& s = need("logger_" + name);
       const std::string qn = need(s, "qualname");
-      const std::string p = "/loggers/" + pointer_token(qn);
+      // getLogger("root") and getLogger("") are the root logger, which fileConfig has
+      // configured already: this section reconfigures it after the [logger_root] one.
+      const bool is_root = qn.empty() || qn == "root";
+      const std::string p = is_root ? "/root" : "/loggers/" + pointer_token(qn);
       Json l = Json::object();
-      at(p, s);
       if (ini_.find(s, "level")) {
         l["level"] = ini_.get(s, "level");
         at(p + "/level", s, "level");
       }
-      l["propagate"] = propagate(s);
+      const int prop = propagate(s);
       l["handlers"] = keys(need(s, "handlers"));
       at(p + "/handlers", s, "handlers");
+      if (is_root) {
+        if (l.contains("level")) r["level"] = l["level"];
+        r["handlers"] = l["handlers"];
+        continue;
+      }
+      at(p, s);
+      l["propagate"] = prop;
+      if (ini_.find(s, "propagate")) at(p + "/propagate", s, "propagate");
+      // A second section for the same qualname replaces handlers and propagate, but the
+      // level fileConfig set first stays unless this section sets one.
+      if (ls.contains(qn) && !l.contains("level") && ls[qn].contains("level"))
+        l["level"] = ls[qn]["level"];
       ls[qn] = std::move(l);
     }
     doc["loggers"] = std::move(ls);
     doc["root"] = std::move(r);
   }
 
-  // section.getint("propagate", fallback=1): int() of the text.
-  int propagate(const IniSection& s) {
+  // section.getint("propagate", fallback=1): Python's int() of the text (a sign, digits and
+  // single underscores between them); a value too large for 64 bits is as true as it is.
+  long long propagate(const IniSection& s) {
     if (!ini_.find(s, "propagate")) return 1;
     const std::string v = ini_.get(s, "propagate");
-    try {
-      std::size_t used = 0;
-      const int n = std::stoi(v, &used);
-      if (v.find_first_not_of(" \t", used) == std::string::npos) return n;
-    } catch (const std::logic_error&) {
+    std::size_t i = v.starts_with('-') || v.starts_with('+') ? 1 : 0;
+    const bool negative = v.starts_with('-');
+    long long n = 0;
+    bool digit = false;
+    bool overflow = false;
+    for (; i < v.size(); ++i) {
+      const char c = v[i];
+      if (c == '_' && digit && i + 1 < v.size() &&
+          std::isdigit(static_cast<unsigned char>(v[i + 1])))
+        continue;
+      if (!std::isdigit(static_cast<unsigned char>(c))) break;
+      digit = true;
+      overflow = overflow || n > (INT64_MAX - 9) / 10;
+      if (!overflow) n = n * 10 + (c - '0');
     }
+    if (digit && i == v.size()) return overflow ? 1 : negative ? -n : n;
     const IniOption* o = ini_.find(s, "propagate");
-    throw IniError(o->line, o->column,
-                   "[" + s.name +
-                       "] propagate: invalid literal for int() "
-                       "with base 10: '" +
-                       v + "'");
+    throw IniError(
+        o->line, o->column,
+        "[" + s.name + "] propagate: invalid literal for int() with base 10: '" + v + "'");
   }
 
   const IniFile& ini_;

@@ -16,10 +16,24 @@ using Json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxDepth = 100;
 
-const std::map<std::string, int>& level_names() {
-  static const std::map<std::string, int> m{{"CRITICAL", 50}, {"FATAL", 50}, {"ERROR", 40},
-                                            {"WARNING", 30},  {"WARN", 30},  {"INFO", 20},
-                                            {"DEBUG", 10},    {"NOTSET", 0}};
+// Names vars(logging) gives eval that stand for numbers: the level names, and the port
+// numbers of logging.handlers (as numbers: dictConfig leaves an ext:// inside a tuple such as
+// SysLogHandler's address unresolved).
+const std::map<std::string, int>& numbers() {
+  static const std::map<std::string, int> m{{"CRITICAL", 50},
+                                            {"FATAL", 50},
+                                            {"ERROR", 40},
+                                            {"WARNING", 30},
+                                            {"WARN", 30},
+                                            {"INFO", 20},
+                                            {"DEBUG", 10},
+                                            {"NOTSET", 0},
+                                            {"handlers.DEFAULT_TCP_LOGGING_PORT", 9020},
+                                            {"handlers.DEFAULT_UDP_LOGGING_PORT", 9021},
+                                            {"handlers.DEFAULT_HTTP_LOGGING_PORT", 9022},
+                                            {"handlers.DEFAULT_SOAP_LOGGING_PORT", 9023},
+                                            {"handlers.SYSLOG_UDP_PORT", 514},
+                                            {"handlers.SYSLOG_TCP_PORT", 514}};
   return m;
 }
 
@@ -60,6 +74,7 @@ class Reader {
     if (i_ < t_.size()) {
       const char c = t_[i_];
       if (c == '(') fail(i_, "a call is not allowed");
+      if (c == '.') fail(i_, "attribute access is not allowed");
       if (c == '[') fail(i_, "a subscript is not allowed");
       if (std::string_view("+-*/%@<>=!&|^~").find(c) != std::string_view::npos)
         fail(i_, "an operator is not allowed");
@@ -170,48 +185,15 @@ class Reader {
     const std::size_t at = i_++;
     if (i_ >= t_.size()) fail(at, "a string is not closed");
     const char e = t_[i_++];
-    switch (e) {
-      case '\n':
-        return;
-      case '\\':
-        out += '\\';
-        return;
-      case '\'':
-        out += '\'';
-        return;
-      case '"':
-        out += '"';
-        return;
-      case 'a':
-        out += '\a';
-        return;
-      case 'b':
-        out += '\b';
-        return;
-      case 'f':
-        out += '\f';
-        return;
-      case 'n':
-        out += '\n';
-        return;
-      case 'r':
-        out += '\r';
-        return;
-      case 't':
-        out += '\t';
-        return;
-      case 'v':
-        out += '\v';
-        return;
-      case 'x':
-        return code_point(at, 2, out);
-      case 'u':
-        return code_point(at, 4, out);
-      case 'U':
-        return code_point(at, 8, out);
-      default:
-        break;
+    if (e == '\n') return;  // a backslash at the end of a line joins it to the next
+    static constexpr std::string_view kFrom = "\\'\"abfnrtv";
+    static constexpr std::string_view kTo = "\\'\"\a\b\f\n\r\t\v";
+    if (const auto k = kFrom.find(e); k != std::string_view::npos) {
+      out += kTo[k];
+      return;
     }
+    if (e == 'x' || e == 'u' || e == 'U')
+      return code_point(at, e == 'x' ? 2 : e == 'u' ? 4 : 8, out);
     if (e >= '0' && e <= '7') {
       unsigned v = static_cast<unsigned>(e - '0');
       for (int k = 0; k < 2 && i_ < t_.size() && t_[i_] >= '0' && t_[i_] <= '7'; ++k)
@@ -296,9 +278,24 @@ class Reader {
     if (n == "True") return true;
     if (n == "False") return false;
     if (n == "None") return nullptr;
-    std::string plain = n.rfind("logging.", 0) == 0 ? n.substr(8) : n;
-    if (auto it = level_names().find(plain); it != level_names().end()) return it->second;
-    if (plain.rfind("handlers.", 0) == 0) return "ext://logging." + plain;
+    // tuple(), list() and dict() with nothing inside are empty literals (CPython's own
+    // test_logging writes args=tuple()); any other call is code.
+    if (n == "tuple" || n == "list" || n == "dict") {
+      std::size_t k = i_;
+      if (eat('(') && eat(')')) return n == "dict" ? Json::object() : Json::array();
+      i_ = k;
+    }
+    skip();
+    if (i_ < t_.size() && t_[i_] == '(') fail(start, "a call is not allowed: " + n + "(...)");
+    // fileConfig evaluates in the logging module's namespace, which has no name `logging`:
+    // DEBUG and handlers.X are how a file names them (logging.DEBUG is a NameError there).
+    if (n.rfind("logging.", 0) == 0)
+      fail(start,
+           "NameError: name 'logging' is not defined (fileConfig reads names in the "
+           "logging module: write " +
+               n.substr(8) + ")");
+    if (auto it = numbers().find(n); it != numbers().end()) return it->second;
+    if (n.rfind("handlers.", 0) == 0) return "ext://logging." + n;
     if (n.find('.') == std::string::npos) {
       if (n == "lambda") fail(start, "a lambda is not allowed");
       fail(start, "the name '" + n +

@@ -23,8 +23,11 @@ struct PyLiteralError : std::runtime_error {
 //   underscores, a sign), floats, True, False, None; tuples and lists as arrays, dicts with
 //   string keys as objects;
 // - sys.stdout, sys.stderr, sys.maxsize and any other dotted name as "ext://NAME" (resolved
-//   through the registry, as dictConfig's ext:// is); logging's level names, bare or as
-//   logging.NAME, as their numbers; handlers.X as logging.handlers.X.
+//   through the registry, as dictConfig's ext:// is); logging's level names (DEBUG) as
+//   their numbers; handlers.SYSLOG_UDP_PORT and the other port constants as their
+//   numbers; any other handlers.X as ext://logging.handlers.X. A name starting with
+//   logging. is refused, as fileConfig's eval in vars(logging) raises NameError on it.
+// - tuple(), list() and dict() as empty arrays and objects.
 // Anything else (a call, an operator, a subscript, a lambda, bytes, a bare unknown name, a
 // string that dictConfig would convert as cfg:// or ext://) throws PyLiteralError.
 nlohmann::ordered_json parse_py_literal(std::string_view text);
