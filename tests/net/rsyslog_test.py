@@ -153,9 +153,22 @@ def run(dictlog, tmp, udp, tcp, out):
     # rsyslog's escape of a control character), the BOM before non-ASCII text.
     rfc = by_app.get(("billing", True), [])
     check("RFC 5424 records (UDP and TCP with octet counting)", len(rfc), 6)
+    # The two inputs are read by separate threads: rsyslog may interleave them, so each
+    # record is matched to its event by its MSG, and every event must come once per transport.
+    def event_of(f):
+        for event in EVENTS:
+            if f[7] == (BOM if not event[1].isascii() else "") + event[1].replace("\n", "#012"):
+                return event
+        return None
+
+    check("events received (each once over UDP, once over TCP)",
+          sorted(EVENTS.index(e) if e else -1 for e in map(event_of, rfc)),
+          sorted(list(range(len(EVENTS))) * 2))
     pids = set()
-    for i, f in enumerate(rfc):
-        level, msg, extra = EVENTS[i % 3]
+    for f in rfc:
+        if event_of(f) is None:
+            continue
+        level, msg, extra = event_of(f)
         check(f"PRI of {msg!r}", f[0], str(8 + SEVERITY[level]))
         t = datetime.datetime.fromisoformat(f[1]).timestamp()
         if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", f[1]) or \
@@ -179,8 +192,8 @@ def run(dictlog, tmp, udp, tcp, out):
         if name == "p_tcp":  # NUL framing: the LF inside a message ends a frame as well
             want[2:] = [(want[2][0], " two")]
         rows = [(f[0], f[7]) for f in got if f[7] != "lines caf\u00e9"]
-        check(f"CPython-format records over {name[2:].upper()}", rows,
-              [(p, m.replace("\n", "#012")) for p, m in want])
+        check(f"CPython-format records over {name[2:].upper()}", sorted(rows),
+              sorted((p, m.replace("\n", "#012")) for p, m in want))
     print(f"rsyslog parsed {len(lines)} lines: RFC 5424 {len(rfc)}, CPython's format "
           f"{sum(len(v) for k, v in by_app.items() if not k[1])}")
     return failed
