@@ -25,7 +25,8 @@ PUBLIC = {
     "handlers": ["stream", "stream_handler", "file_handler", "rotating_file_handler",
                  "timed_rotating_file_handler", "watched_file_handler", "memory_handler",
                  "null_handler"],
-    "net": ["socket_handler", "syslog_handler", "http_handler", "smtp_handler", "detail/net"],
+    "net": ["socket_handler", "syslog_handler", "http_handler", "smtp_handler", "otlp_handler",
+            "detail/net"],
     "queue": ["queue", "queue_handler", "queue_listener", "crash_handler"],
     "config": ["config", "config_json", "registry", "watch", "dictlog"],
 }

@@ -176,7 +176,8 @@ constexpr std::string_view kRunHelp =
           process gets SIGHUP) and start the listeners it created; a changed CONFIG that
           is rejected leaves the running configuration as it was and prints every
           problem on stderr, one a line: CONFIG: /json/pointer: problem
-          --stats: at the end, once the queues are drained, print on stderr one line per
+          --stats: at the end, once the queues are drained and the handlers flushed, print on
+          stderr one line per
           named handler: stats NAME: emitted=N filtered=N dropped_queue_full=N
           dropped_peer_down=N dropped_write_failed=N errors=N
 )";

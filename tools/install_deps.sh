@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config g++ clang libclang-rt-dev
   libfmt-dev nlohmann-json3-dev doctest-dev
-  libspdlog-dev libcurl4-openssl-dev libyaml-cpp-dev valgrind rsyslog
+  libspdlog-dev libcurl4-openssl-dev zlib1g-dev libyaml-cpp-dev valgrind rsyslog
   python3 python3-jsonschema python3-aiosmtpd python3-pythonjsonlogger python3-yaml openssl
   clang-format
 )

@@ -55,7 +55,12 @@ int run_command(const std::string& config_path, const std::string& events_path, 
   watcher.stop();  // no reload may start listeners after they are stopped
   reader.collect_listeners();
   reader.stop_listeners();
-  // Before shutdown(): closing a handler takes its name out of the registry.
+  // Before shutdown(): closing a handler takes its name out of the registry. Flushed first,
+  // so that a handler sending from a thread of its own (OTLPHandler) has counted its fate.
+  if (show_stats) {
+    for (const auto& name : get_handler_names())
+      if (auto h = get_handler_by_name(name)) h->flush();
+  }
   if (show_stats)
     for (const auto& [name, s] : stats())
       std::cerr << "stats " << name << ": " << format_stats(s) << '\n';

@@ -68,5 +68,7 @@ std::vector<Entry> smtp_entries();
 std::vector<Entry> json_formatter_entries();
 // dictlog.RFC5424Formatter (rfc5424_config.cpp).
 Entry rfc5424_formatter_entry();
+// dictlog.handlers.OTLPHandler (otlp_handler_config.cpp; unavailable without libcurl).
+Entry otlp_handler_entry();
 
 }  // namespace dictlog::config::detail

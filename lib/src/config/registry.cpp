@@ -34,6 +34,7 @@ Table& table() {
     for (auto& e : detail::smtp_entries()) add(*t, std::move(e));
     for (auto& e : detail::json_formatter_entries()) add(*t, std::move(e));
     add(*t, detail::rfc5424_formatter_entry());
+    add(*t, detail::otlp_handler_entry());
     return t;
   }();
   return *t;

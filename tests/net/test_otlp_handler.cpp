@@ -1,0 +1,196 @@
+// OTLPHandler's pieces: severity numbers, the JSON mapping's exact bytes, the OTEL_*
+// environment and its precedence, and the configuration's checks (pointers and messages).
+// Delivery, retries and a stalled receiver are proven in tests/net/otlp_test.py.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "dictlog/config_json.hpp"
+#include "dictlog/dictlog.hpp"
+#include "dictlog/otlp_handler.hpp"
+#include "net/otlp_json.hpp"
+
+using namespace dictlog;
+
+namespace {
+
+std::string any(const Value& v) {
+  std::string out;
+  detail::append_otlp_any_value(v.view(), out);
+  return out;
+}
+
+// Sets (or, for nullptr, unsets) environment variables, restoring them when it ends.
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::vector<std::pair<const char*, const char*>> vars) {
+    for (const auto& [k, v] : vars) {
+      const char* old = std::getenv(k);
+      saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
+      v ? ::setenv(k, v, 1) : ::unsetenv(k);
+    }
+  }
+  ~ScopedEnv() {
+    for (const auto& [k, v] : saved_)
+      v ? ::setenv(k.c_str(), v->c_str(), 1) : ::unsetenv(k.c_str());
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+const std::vector<std::pair<const char*, const char*>> kNoOtelEnv = {
+    {"OTEL_EXPORTER_OTLP_ENDPOINT", nullptr}, {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", nullptr},
+    {"OTEL_EXPORTER_OTLP_HEADERS", nullptr},  {"OTEL_EXPORTER_OTLP_LOGS_HEADERS", nullptr},
+    {"OTEL_SERVICE_NAME", nullptr},           {"OTEL_RESOURCE_ATTRIBUTES", nullptr},
+    {"OTEL_EXPORTER_OTLP_TIMEOUT", nullptr},  {"OTEL_EXPORTER_OTLP_COMPRESSION", nullptr}};
+
+std::string resource_of(const OTLPHandler& h) {
+  return detail::otlp_attributes(h.options().resource);
+}
+
+}  // namespace
+
+TEST_CASE("Python levels map to OpenTelemetry's severity numbers by range") {
+  const std::vector<std::pair<int, int>> table = {
+      {0, 0},   {1, 1},   {3, 3},   {4, 4},   {9, 4},   {10, 5},  {11, 6},
+      {12, 7},  {13, 8},  {19, 8},  {20, 9},  {25, 12}, {30, 13}, {39, 16},
+      {40, 17}, {45, 20}, {50, 21}, {51, 22}, {52, 23}, {53, 24}, {99, 24}};
+  for (const auto& [level, number] : table) {
+    CAPTURE(level);
+    CHECK(otlp_severity_number(level) == number);
+  }
+}
+
+TEST_CASE("values become AnyValue objects in OTLP's JSON mapping, byte for byte") {
+  CHECK(any(Value()) == "{}");
+  CHECK(any(true) == R"({"boolValue":true})");
+  CHECK(any(-9007199254740993LL) == R"({"intValue":"-9007199254740993"})");
+  CHECK(any(0.1) == R"({"doubleValue":0.1})");
+  CHECK(any(std::nan("")) == R"({"doubleValue":"NaN"})");
+  CHECK(any(-HUGE_VAL) == R"({"doubleValue":"-Infinity"})");
+  CHECK(any("a\"b\\c\n\x01") == R"({"stringValue":"a\"b\\c\n\u0001"})");
+  // A byte that is not UTF-8 becomes U+FFFD: a receiver rejects invalid UTF-8 outright.
+  CHECK(any(std::string("caf\xc3\xa9 \xff")) == "{\"stringValue\":\"caf\xc3\xa9 \xef\xbf\xbd\"}");
+  CHECK(any(Value::list({1, "x"})) ==
+        R"({"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"x"}]}})");
+  CHECK(
+      any(Value::dict({{"k", Value::dict({{"n", Value()}})}})) ==
+      R"({"kvlistValue":{"values":[{"key":"k","value":{"kvlistValue":{"values":[{"key":"n","value":{}}]}}}]}})");
+}
+
+TEST_CASE("a batch groups records by scope, in the order each scope first appears") {
+  std::vector<detail::OTLPEncoded> batch = {{"b", "{1}"}, {"a", "{2}"}, {"b", "{3}"}, {"c", "{4}"}};
+  CHECK(detail::otlp_request_body("[]", batch, 3) ==
+        R"({"resourceLogs":[{"resource":{"attributes":[]},"scopeLogs":[)"
+        R"({"scope":{"name":"b"},"logRecords":[{1},{3}]},)"
+        R"({"scope":{"name":"a"},"logRecords":[{2}]}]}]})");
+}
+
+TEST_CASE("a record carries its ids, code location, thread and exception as OTLP names them") {
+  LogRecord r = make_log_record({{"name", "web"},
+                                 {"levelno", 30},
+                                 {"levelname", "WARNING"},
+                                 {"pathname", "/src/app.cpp"},
+                                 {"lineno", 7},
+                                 {"trace_id", "5B8EFFF798038103D269B633813FC60C"},
+                                 {"span_id", "0000000000000000"},
+                                 {"n", 1}});
+  r.created_ns = 1700000000123456789;
+  r.exc_text = "std::runtime_error: disk full";
+  std::string out;
+  detail::append_otlp_log_record(r, "text", 1700000000200000000, out);
+  CHECK(out.starts_with(
+      R"({"timeUnixNano":"1700000000123456789","observedTimeUnixNano":"1700000000200000000",)"
+      R"("severityNumber":13,"severityText":"WARNING","body":{"stringValue":"text"},)"
+      R"("attributes":[{"key":"code.file.path","value":{"stringValue":"/src/app.cpp"}},)"));
+  CHECK(out.find(R"({"key":"code.line.number","value":{"intValue":"7"}})") != out.npos);
+  CHECK(out.find(R"({"key":"exception.type","value":{"stringValue":"std::runtime_error"}},)"
+                 R"({"key":"exception.message","value":{"stringValue":"disk full"}})") != out.npos);
+  CHECK(out.find(R"({"key":"n","value":{"intValue":"1"}})") != out.npos);
+  // The trace id leaves the attributes for its field; an all-zero span id is "no id".
+  CHECK(out.ends_with(R"(],"traceId":"5B8EFFF798038103D269B633813FC60C"})"));
+  CHECK(out.find("span_id") == out.npos);
+}
+
+TEST_CASE("OTEL_* lists: trimmed, %-decoded, items without '=' skipped") {
+  using KV = std::vector<std::pair<std::string, std::string>>;
+  CHECK(detail::parse_otel_list(" a = 1 ,b=x%3Dy%2Cz,bad,,=v,c=") ==
+        KV{{"a", "1"}, {"b", "x=y,z"}, {"c", ""}});
+  CHECK(detail::otlp_rejected_records(R"({"partialSuccess":{"rejectedLogRecords":"12"}})") == 12);
+  CHECK(detail::otlp_rejected_records("{}") == 0);
+}
+
+TEST_CASE(
+    "the endpoint, headers, resource, timeout and gzip come from the environment when unset") {
+  {
+    ScopedEnv env(kNoOtelEnv);
+    OTLPHandler h;
+    CHECK(*h.options().endpoint == "http://localhost:4318/v1/logs");
+    CHECK(*h.options().timeout == 10.0);
+    CHECK(!*h.options().gzip);
+    CHECK(resource_of(h) == R"([{"key":"service.name","value":{"stringValue":"unknown_service"}},)"
+                            R"({"key":"telemetry.sdk.name","value":{"stringValue":"dictlog"}},)"
+                            R"({"key":"telemetry.sdk.language","value":{"stringValue":"cpp"}}])");
+  }
+  ScopedEnv env(kNoOtelEnv);
+  ScopedEnv set({{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318/"},
+                 {"OTEL_EXPORTER_OTLP_HEADERS", "api-key=1,x-tenant=acme"},
+                 {"OTEL_SERVICE_NAME", "billing"},
+                 {"OTEL_RESOURCE_ATTRIBUTES", "service.name=other,region=eu"},
+                 {"OTEL_EXPORTER_OTLP_TIMEOUT", "2500"},
+                 {"OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"}});
+  OTLPOptions o;
+  o.headers = {{"API-Key", "2"}};
+  OTLPHandler h(o);
+  CHECK(*h.options().endpoint == "https://collector:4318/v1/logs");
+  CHECK(*h.options().timeout == 2.5);
+  CHECK(*h.options().gzip);
+  using KV = std::vector<std::pair<std::string, std::string>>;
+  CHECK(h.options().headers == KV{{"x-tenant", "acme"}, {"API-Key", "2"}});
+  CHECK(resource_of(h).starts_with(R"([{"key":"service.name","value":{"stringValue":"billing"}},)"
+                                   R"({"key":"region","value":{"stringValue":"eu"}},)"));
+  // The signal-specific variable is used as it is.
+  ScopedEnv logs(std::vector<std::pair<const char*, const char*>>{
+      {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://logs:9000/ingest"}});
+  CHECK(*OTLPHandler().options().endpoint == "http://logs:9000/ingest");
+}
+
+TEST_CASE("a configuration builds an OTLPHandler and rejects bad keys at their pointers") {
+  ScopedEnv env(kNoOtelEnv);
+  auto cfg = [](const std::string& args) {
+    auto h = nlohmann::ordered_json::parse(R"({"class": "dictlog.handlers.OTLPHandler"})");
+    const auto extra = nlohmann::ordered_json::parse(args);
+    for (const auto& [k, v] : extra.items()) h[k] = v;
+    nlohmann::ordered_json c = {{"version", 1}, {"handlers", {{"otlp", h}}}};
+    return c;
+  };
+  auto problems = [&](const std::string& args) {
+    std::vector<std::string> out;
+    for (const auto& p : config::check(cfg(args))) out.push_back(p.pointer + ": " + p.message);
+    return out;
+  };
+  config::dict_config(cfg(R"({"endpoint": "http://127.0.0.1:1/v1/logs", "max_batch": 7,
+      "headers": {"a": "b"}, "resource": {"service.name": "s", "n": 2}, "timeout": 0.5})"));
+  auto h = get_handler_by_name<OTLPHandler>("otlp");
+  REQUIRE(h);
+  CHECK(h->options().max_batch == 7);
+  CHECK(*h->options().timeout == 0.5);
+  using V = std::vector<std::string>;
+  CHECK(problems(R"({"max_batch": 0})") ==
+        V{"/handlers/otlp/max_batch: OTLPHandler: 'max_batch' must be at least 1"});
+  CHECK(problems(R"({"endpoint": "collector:4318"})") ==
+        V{"/handlers/otlp/endpoint: OTLPHandler: endpoint must be an http:// or https:// URL, "
+          "not 'collector:4318'"});
+  CHECK(problems(R"({"headers": {"a": 1}})") ==
+        V{"/handlers/otlp/headers: OTLPHandler: the header 'a' must be a string, not 1"});
+  CHECK(problems(R"({"timeout": -1})") ==
+        V{"/handlers/otlp/timeout: OTLPHandler: 'timeout' must be a number of seconds above 0, "
+          "not -1"});
+  CHECK(problems(R"({"flush_interval": "1s"})").size() == 1);
+  CHECK(problems(R"({"max_que": 5})").size() == 1);
+  shutdown();
+}
