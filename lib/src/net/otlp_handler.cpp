@@ -6,6 +6,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -42,7 +43,7 @@ struct OTLPHandler::Exporter {
   std::deque<Pending> queue;
   std::uint64_t queued = 0, finished = 0;  // records ever queued / sent or given up
   int flushing = 0;
-  bool stopping = false, overflowing = false, failing = false;
+  bool stopping = false, overflowing = false, failing = false, closed_reported = false;
   Clock::time_point stop_by;
   std::unique_ptr<std::thread> thread;
   std::atomic<std::uint64_t> exported{0}, rejected{0}, undelivered{0}, overflowed{0};
@@ -65,7 +66,14 @@ void OTLPHandler::emit(LogRecord& record) {
   detail::append_otlp_log_record(record, body, observed, e.record);
   Exporter& x = *exporter_;
   std::unique_lock lock(x.m);
-  if (x.stopping) throw ValueError("OTLPHandler: emit after close()");
+  if (x.stopping) {
+    // Nothing sends any more: counted, and said once.
+    x.undelivered.fetch_add(1, std::memory_order_relaxed);
+    if (std::exchange(x.closed_reported, true)) return;
+    throw ValueError(
+        "OTLPHandler: a record after close() is not sent (counted in "
+        "stats().dropped_peer_down)");
+  }
   if (x.queue.size() >= options_.max_queue) {
     x.overflowed.fetch_add(1, std::memory_order_relaxed);
     if (x.overflowing) return;
