@@ -1,17 +1,29 @@
 // OTLPHandler's pieces: severity numbers, the JSON mapping's exact bytes, the OTEL_*
-// environment and its precedence, and the configuration's checks (pointers and messages).
+// environment and its precedence, the configuration's checks (pointers and messages), and
+// fork(): the child's records sent once by a thread of its own.
 // Delivery, retries and a stalled receiver are proven in tests/net/otlp_test.py.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dictlog/config_json.hpp"
 #include "dictlog/dictlog.hpp"
 #include "dictlog/otlp_handler.hpp"
 #include "net/otlp_json.hpp"
+#include "support/sockets.hpp"
 
 using namespace dictlog;
 
@@ -193,4 +205,125 @@ TEST_CASE("a configuration builds an OTLPHandler and rejects bad keys at their p
   CHECK(problems(R"({"flush_interval": "1s"})").size() == 1);
   CHECK(problems(R"({"max_que": 5})").size() == 1);
   shutdown();
+}
+
+namespace {
+
+// Answers every POST with 200 and keeps the bodies: one thread polling the listener and its
+// connections (keep-alive, so a handler's requests may share one).
+class OkReceiver {
+ public:
+  OkReceiver() : listener_(test::sockets::bound_inet(SOCK_STREAM, port_)) {
+    REQUIRE(::listen(listener_.fd, 16) == 0);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~OkReceiver() {
+    stop_ = true;
+    thread_.join();
+  }
+  int port() const { return port_; }
+  // How many records with this body the requests so far held.
+  int count(const std::string& body) {
+    const std::string needle = "\"body\":{\"stringValue\":\"" + body + "\"}";
+    std::lock_guard lock(m_);
+    int n = 0;
+    for (const auto& b : bodies_)
+      for (auto p = b.find(needle); p != b.npos; p = b.find(needle, p + 1)) ++n;
+    return n;
+  }
+
+ private:
+  void serve() {
+    std::vector<std::pair<int, std::string>> conns;  // fd, bytes not yet answered
+    while (!stop_) {
+      std::vector<pollfd> fds{{listener_.fd, POLLIN, 0}};
+      for (const auto& c : conns) fds.push_back({c.first, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
+      if (fds[0].revents & POLLIN) conns.emplace_back(::accept(listener_.fd, nullptr, nullptr), "");
+      for (std::size_t i = 1; i < fds.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+        auto& [fd, buf] = conns[i - 1];
+        char chunk[65536];
+        const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+        if (got <= 0) {
+          ::close(fd);
+          fd = -1;
+          continue;
+        }
+        buf.append(chunk, static_cast<std::size_t>(got));
+        for (;;) {
+          const auto head = buf.find("\r\n\r\n");
+          if (head == buf.npos) break;
+          const auto cl = buf.find("Content-Length: ");
+          const std::size_t len = cl < head ? std::stoul(buf.substr(cl + 16)) : 0;
+          if (buf.size() < head + 4 + len) break;
+          {
+            std::lock_guard lock(m_);
+            bodies_.push_back(buf.substr(head + 4, len));
+          }
+          buf.erase(0, head + 4 + len);
+          const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+          (void)!::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+        }
+      }
+      std::erase_if(conns, [](const auto& c) { return c.first < 0; });
+    }
+    for (const auto& c : conns) ::close(c.first);
+  }
+
+  int port_ = 0;
+  test::sockets::Fd listener_;
+  std::atomic<bool> stop_{false};
+  std::mutex m_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
+
+// The child's exit status, or -1 if it has not ended within 30 s (then it is killed).
+int wait_for(pid_t pid) {
+  for (int i = 0; i < 3000; ++i) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("after fork() the child sends its own records once, from a thread of its own") {
+  ScopedEnv env(kNoOtelEnv);
+  OkReceiver receiver;
+  OTLPOptions o;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/v1/logs";
+  o.max_batch = 1;
+  o.flush_interval = 0.01;
+  auto h = std::make_shared<OTLPHandler>(o);
+  Logger& log = get_logger("otlp.fork");
+  log.add_handler(h);
+  log.set_level(INFO);
+  log.info("p1");
+  h->flush();  // the export thread runs and holds a connection when fork() comes
+  REQUIRE(h->exported() == 1);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    log.info("c1");
+    log.info("c2");
+    h->flush();
+    ::_exit(h->exported() == 2 && h->stats().dropped() == 0 ? 0 : 3);
+  }
+  const int status = wait_for(pid);
+  log.info("p2");
+  h->flush();
+  log.remove_handler(h);
+  h->close();
+  CHECK(status == 0);  // the child's handler counted its two records, and only them
+  CHECK(h->exported() == 2);
+  CHECK(receiver.count("p1") == 1);  // not sent again by the child
+  CHECK(receiver.count("p2") == 1);
+  CHECK(receiver.count("c1") == 1);
+  CHECK(receiver.count("c2") == 1);
 }
