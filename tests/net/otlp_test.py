@@ -7,7 +7,7 @@ Each case writes a logging.json (a QueueHandler in front of an OTLPHandler, as a
 would have it), logs events through `dictlog run --stats`, and checks what the receiver
 decoded: every request valid in OTLP's JSON mapping (the receiver answers 400 otherwise),
 every record once, with its severity number, body, typed attributes, scope, resource,
-trace ids and headers; 503 then 200 retried (Retry-After honoured); 400 never retried and
+trace ids and headers, over http and https; 503 then 200 retried (Retry-After honoured); 400 never retried and
 counted; a stalled receiver: the producers' records all taken (none dropped in front of the
 handler), the handler's losses counted; a receiver that is not there: counted and reported.
 Exit 0 when every check holds, 1 otherwise.
@@ -15,6 +15,7 @@ Exit 0 when every check holds, 1 otherwise.
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -258,6 +259,37 @@ def case_absent():
               (1, True))
 
 
+def case_tls():
+    """https: the collector's CA from OTEL_EXPORTER_OTLP_CERTIFICATE; without it, refused."""
+    if not shutil.which("openssl"):
+        print("SKIP https: openssl not found (apt-get install openssl)")
+        if os.environ.get("DICTLOG_REQUIRE_ALL"):
+            failures.append("openssl missing")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                        "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                        "-days", "2", "-keyout", key, "-out", cert], check=True,
+                       capture_output=True, timeout=60)
+        rec = Receiver(tmp, "--tls", cert, key)
+        otlp = {"endpoint": f"https://127.0.0.1:{rec.port}/v1/logs", "flush_interval": 0.01,
+                "max_attempts": 1}
+        try:
+            r, stats, _, _ = run(tmp, otlp, EVENTS[:2],
+                                 env={"OTEL_EXPORTER_OTLP_CERTIFICATE": cert})
+            check("https: exit", r.returncode, 0)
+            check("https: delivered", (len(records_of(rec.requests())),
+                                       stats["otlp"]["dropped_peer_down"]), (2, 0))
+            r, stats, _, _ = run(tmp, otlp, EVENTS[:2], env={"SSL_CERT_FILE": "/dev/null"})
+            check("https, CA not trusted: nothing more received", len(rec.requests()), 1)
+            check("https, CA not trusted: counted and reported once",
+                  (stats["otlp"]["dropped_peer_down"], r.stderr.count("--- Logging error ---")),
+                  (2, 1))
+        finally:
+            rec.stop()
+
+
 def case_sample():
     """samples/otlp.json as shipped, its endpoint pointed at the receiver."""
     root = os.path.join(HERE, "..", "..", "samples")
@@ -285,7 +317,7 @@ def main():
     global DICTLOG
     DICTLOG = os.path.abspath(sys.argv[1])
     for case in (lambda: case_mapping(False), lambda: case_mapping(True), case_env_endpoint,
-                 case_retry, case_bad_request, case_stalled, case_absent, case_sample):
+                 case_retry, case_bad_request, case_stalled, case_absent, case_tls, case_sample):
         case()
     print(f"{'FAILED' if failures else 'OK'}: {len(failures)} problems")
     return 1 if failures else 0

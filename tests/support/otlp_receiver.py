@@ -2,7 +2,7 @@
 """An OTLP/HTTP (JSON) logs receiver for the OTLPHandler tests (standard library only).
 
 Usage: otlp_receiver.py --dir DIR [--answers 503,200] [--retry-after SECONDS] [--stall]
-                        [--partial N]
+                        [--partial N] [--tls CERT KEY]
 
 Listens on 127.0.0.1 on a free port and prints `PORT <n>` as its first line (flushed). Each
 request is read (gzip bodies decoded), checked against OTLP's JSON mapping of
@@ -14,7 +14,7 @@ exactly one value in an AnyValue) and written to DIR/<seq:04d>.json as
 then answered: a request with problems gets 400 (as a collector answers a malformed one);
 otherwise the next code of --answers (the last one repeats; default 200), with Retry-After
 when --retry-after is given and the code is not 2xx; 200 answers carry
-{"partialSuccess": {"rejectedLogRecords": "N"}} with --partial N. --stall never answers.
+{"partialSuccess": {"rejectedLogRecords": "N"}} with --partial N. --stall never answers. --tls serves HTTPS with the PEM certificate and key.
 Exits on SIGTERM or when stdin closes.
 """
 import argparse
@@ -24,6 +24,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import sys
 import threading
 
@@ -137,6 +138,7 @@ def main():
     ap.add_argument("--retry-after")
     ap.add_argument("--stall", action="store_true")
     ap.add_argument("--partial", type=int)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     opts = ap.parse_args()
     answers = [int(a) for a in opts.answers.split(",")]
     state = {"seq": 0}
@@ -188,6 +190,10 @@ def main():
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     server.daemon_threads = True
+    if opts.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*opts.tls)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print(f"PORT {server.server_address[1]}", flush=True)
     signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
     threading.Thread(target=server.serve_forever, daemon=True).start()
