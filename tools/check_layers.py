@@ -27,7 +27,7 @@ PUBLIC = {
                  "null_handler"],
     "net": ["socket_handler", "syslog_handler", "http_handler", "smtp_handler", "otlp_handler",
             "detail/net"],
-    "queue": ["queue", "queue_handler", "queue_listener", "crash_handler"],
+    "queue": ["queue", "queue_handler", "queue_listener", "crash_handler", "multiprocessing_queue"],
     "config": ["config", "config_json", "registry", "watch", "dictlog"],
 }
 PUBLIC_LAYER = {f"dictlog/{h}.hpp": layer for layer, hs in PUBLIC.items() for h in hs}

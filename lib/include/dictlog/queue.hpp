@@ -87,6 +87,9 @@ class LogQueue {
   bool full() const { return maxsize() > 0 && qsize() >= maxsize(); }
   // Python's class name, for repr and configuration messages.
   virtual std::string_view class_name() const = 0;
+  // True for a queue shared between processes that only the process which made it reads
+  // (MultiprocessingQueue): a listener on it is not started again in a forked child.
+  virtual bool read_by_owner_only() const { return false; }
 };
 
 // Python's QueueListener._sentinel: the record stop() enqueues to end the listener's loop.

@@ -10,6 +10,7 @@
 #include "config/builder.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/memory_handler.hpp"
+#include "dictlog/multiprocessing_queue.hpp"
 #include "dictlog/null_handler.hpp"
 #include "dictlog/rotating_file_handler.hpp"
 #include "dictlog/stream_handler.hpp"
@@ -193,6 +194,14 @@ std::shared_ptr<LogQueue> queue(Args& a) {
   return std::make_shared<Queue>(maxsize > 0 ? static_cast<std::size_t>(maxsize) : 0);
 }
 
+// multiprocessing.Queue(maxsize=0): Python's 0 (unbounded) is the shared queue's default size.
+std::shared_ptr<LogQueue> multiprocessing_queue(Args& a) {
+  MultiprocessingQueueOptions o;
+  if (auto m = a.get_int("maxsize"); m && *m > 0) o.maxsize = static_cast<std::size_t>(*m);
+  if (a.dry()) return nullptr;
+  return std::make_shared<MultiprocessingQueue>(o);
+}
+
 std::shared_ptr<LogQueue> simple_queue(Args& a) {
   if (a.dry()) return nullptr;
   return std::make_shared<SimpleQueue>();
@@ -237,6 +246,8 @@ std::vector<Entry> builtin_entries() {
   out.push_back(entry(K::queue, "queue.Queue", &Entry::make_queue, QueueFactory(queue)));
   out.push_back(
       entry(K::queue, "queue.SimpleQueue", &Entry::make_queue, QueueFactory(simple_queue)));
+  out.push_back(entry(K::queue, "multiprocessing.Queue", &Entry::make_queue,
+                      QueueFactory(multiprocessing_queue)));
   out.push_back(entry(K::listener, "logging.handlers.QueueListener", &Entry::make_listener,
                       ListenerFactory(queue_listener)));
   out.push_back(entry(K::stream, "sys.stdout", &Entry::stream, stdout_stream()));

@@ -81,7 +81,8 @@ struct ListenerAccess {
       l->pins_ = 0;
       const bool was_running =
           std::exchange(l->state_, QueueListener::State::stopped) != QueueListener::State::stopped;
-      if (!was_running) continue;
+      // A queue read only by its owner: the parent's listener keeps reading it.
+      if (!was_running || l->queue_->read_by_owner_only()) continue;
       try {
         l->start();
       } catch (...) {
