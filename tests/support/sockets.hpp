@@ -24,6 +24,14 @@ struct Fd {
   int fd = -1;
   explicit Fd(int f = -1) : fd(f) {}
   Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      if (fd >= 0) ::close(fd);
+      fd = o.fd;
+      o.fd = -1;
+    }
+    return *this;
+  }
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }

@@ -8,12 +8,25 @@
 // construction: refused throws OSError); a path is a Unix socket, datagram first, then
 // stream (a failed connect there is not an error until a record is sent).
 //
+// Over TCP dictlog does better than CPython, whose handler fails every record once its
+// peer has gone: a peer that closed is noticed before the next send (so that record is not
+// written into a dead connection), and while it is down records wait, whole and framed, in
+// a backlog of `backlog` records; a new connection is tried at the next record after the
+// retry time (SocketHandler's back-off: `retry_start`, times `retry_factor`, up to
+// `retry_max` seconds) and the backlog goes first, in order. A record that arrives while the
+// backlog is full is dropped and counted (stats().dropped_peer_down). The outage is reported
+// once through handle_error (the first failure), and once more if records start to be
+// dropped. close() tries once to send what waits and counts what it could not. `backlog`
+// 0 is CPython's behaviour. A record a dying peer took into its buffer but never read is
+// beyond any sender's knowledge (TCP acknowledged it).
+//
 //   auto h = std::make_shared<dictlog::SysLogHandler>(
 //       dictlog::SysLogHandler::Address{"/dev/log"}, "local0");
 //   h->ident = "app: ";
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,8 +37,9 @@
 
 namespace dictlog {
 
-// Thread-safety: as every Handler (emit runs under the handler's lock). Set ident and
-// append_nul before the handler is shared between threads.
+// Thread-safety: as every Handler (emit runs under the handler's lock). Set ident,
+// append_nul, octet_counting, backlog and the retry times before the handler is shared
+// between threads.
 class SysLogHandler : public Handler {
  public:
   // Python's `address`: (host, port), or a Unix socket path when port is nullopt. The
@@ -62,6 +76,8 @@ class SysLogHandler : public Handler {
 
   void emit(LogRecord& record) override;
   void close() override;
+  // The parent's backlog is the parent's to send: forgotten in the child.
+  void at_fork_reinit() override;
 
   // Python's encodePriority: (facility << 3) | priority, names looked up in
   // facility_names / priority_names (KeyError for an unknown one).
@@ -82,6 +98,14 @@ class SysLogHandler : public Handler {
   // and rsyslog, syslog-ng and RFC 5425 receivers read (append_nul then adds nothing): a
   // message may then hold newlines. dictConfig sets it with ".": {"octet_counting": true}.
   bool octet_counting = false;
+  // TCP only: records kept while the peer is down (0: none, fail as CPython does), and the
+  // reconnect back-off in seconds. dictConfig sets them with ".".
+  std::size_t backlog = 1000;
+  double retry_start = 1.0;
+  double retry_factor = 2.0;
+  double retry_max = 30.0;
+  // Records waiting for the peer now.
+  std::size_t waiting() const;
 
   const Address& address() const { return address_; }
   const Facility& facility() const { return facility_; }
@@ -95,12 +119,21 @@ class SysLogHandler : public Handler {
  private:
   void create_socket();
   void connect_unixsocket();
+  // TCP with a backlog (syslog_stream.cpp).
+  void send_stream(std::string packet);
+  bool reconnect();
+  bool send_backlog();
+  void stream_failed(const std::string& why);
 
   Address address_;
   Facility facility_;
   std::optional<int> socktype_;
   detail::Socket socket_;
   detail::SockAddr peer_;  // where UDP datagrams go
+  std::deque<std::string> backlog_;
+  std::optional<double> retry_time_;  // steady seconds before which no connect is tried
+  double retry_period_ = 0;
+  bool down_ = false, down_reported_ = false, drop_reported_ = false;
 };
 
 }  // namespace dictlog

@@ -171,6 +171,20 @@ void Builder::set_attributes(const Converted& hc, const Entry& entry, Handler* h
       if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->append_nul = truthy(v);
     } else if (k == "octet_counting") {
       if (auto* sl = dynamic_cast<SysLogHandler*>(handler)) sl->octet_counting = truthy(v);
+    } else if (k == "backlog" && entry.name == "logging.handlers.SysLogHandler") {
+      // dictlog's own (TCP): records kept while the peer is down.
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+        throw Fail{kp, "backlog must be a number of records, 0 or more, not " + py_repr(v)};
+      if (auto* sl = dynamic_cast<SysLogHandler*>(handler))
+        sl->backlog = static_cast<std::size_t>(v.get<std::int64_t>());
+    } else if ((k == "retry_start" || k == "retry_factor" || k == "retry_max") &&
+               entry.name == "logging.handlers.SysLogHandler") {
+      if (!v.is_number() || v.get<double>() < 0)
+        throw Fail{kp, k + " must be a number of seconds, 0 or more, not " + py_repr(v)};
+      if (auto* sl = dynamic_cast<SysLogHandler*>(handler))
+        (k == "retry_start"    ? sl->retry_start
+         : k == "retry_factor" ? sl->retry_factor
+                               : sl->retry_max) = v.get<double>();
 #ifdef DICTLOG_HAVE_CURL
     } else if (k == "verify" && entry.name == "logging.handlers.SMTPHandler") {
       // dictlog's own setting (CPython sets the attribute and reads it nowhere).

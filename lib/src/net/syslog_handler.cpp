@@ -139,7 +139,7 @@ void SysLogHandler::emit(LogRecord& record) {
   std::string msg = format(record);
   if (!ident.empty()) msg.insert(0, ident);
   const std::int64_t pri = encode_priority(facility_, std::string(map_priority(record.levelname)));
-  if (!unixsocket() && !socket_)
+  if (!unixsocket() && !socket_ && (socktype_ == SOCK_DGRAM || backlog == 0))
     create_socket();  // after close(), as Python's `if not self.socket`
   const bool counted = octet_counting && !unixsocket() && socktype_ != SOCK_DGRAM;
   if (append_nul && !counted) msg += '\0';
@@ -160,13 +160,23 @@ void SysLogHandler::emit(LogRecord& record) {
   }
   if (socktype_ == SOCK_DGRAM)
     detail::send_to(socket_, packet, peer_);
-  else
+  else if (backlog == 0)
     detail::send_all(socket_, packet);
+  else
+    send_stream(std::move(packet));
 }
 
 void SysLogHandler::close() {
   {
     std::lock_guard lock(this->lock());
+    if (!backlog_.empty()) {
+      // One try, at once: what cannot go now never will.
+      retry_time_.reset();
+      if (!socket_) reconnect();
+      if (socket_) send_backlog();
+      for (std::size_t i = 0; i < backlog_.size(); ++i) count_dropped_peer_down();
+      backlog_.clear();
+    }
     socket_.close();
   }
   Handler::close();
