@@ -71,7 +71,7 @@ void log_event(const nlohmann::ordered_json& ev) {
   try {
     // Bound for this one call, as a service binds a request's keys around its work.
     auto scope = dictlog::context::bind(context);
-    logger.log_message(level, ev["msg"].get<std::string>(), options);
+    logger.log_message(level, ev["msg"].get_ref<const std::string&>(), options);
   } catch (const std::exception& e) {  // e.g. KeyError: an extra key clashing with the record
     throw EventError(describe(e));
   }
