@@ -16,9 +16,13 @@
 // claimant has ended, skips the slot and counts it in abandoned(): the queue never sticks. A
 // record larger than a slot is cut (its message first) to fit and counted in truncated().
 // The queue is bounded (`maxsize`, default 8192 slots of 2 KiB): when it is full put_nowait
-// fails (QueueHandler drops and counts, or blocks with "overflow": "block"); once the
-// process that reads it has ended (checked every 100 ms), every put fails, and a blocked
-// put gives up with OSError.
+// fails (QueueHandler drops and counts, or blocks with "overflow": "block"). Records put
+// before the reader's listener starts wait for it. Once that listener has stopped, puts
+// from other processes are refused (a blocking put waits for it to start again), and once
+// the process that reads it has ended (checked every 100 ms) every put fails and a blocked
+// put gives up with QueueFull: nothing waits for a reader that will not come. A QueueHandler
+// reports such an outage once (refusal() says why) and counts each record it drops; the
+// reading process sees the drops of every process in its own QueueHandler's stats().
 //
 //   auto q = std::make_shared<dictlog::MultiprocessingQueue>();   // before fork()
 //   dictlog::get_logger().add_handler(std::make_shared<dictlog::QueueHandler>(q));
@@ -66,16 +70,21 @@ class MultiprocessingQueue : public LogQueue {
   MultiprocessingQueue& operator=(const MultiprocessingQueue&) = delete;
 
   bool put_nowait(LogRecord&& r) override;
-  // Waits while the queue is full; gives up (throws OSError) once the reading process has
-  // ended.
+  // Waits while the queue is full or its listener is stopped; gives up (throws QueueFull,
+  // as Python's put with a timeout) once the reading process has ended.
   void put(LogRecord&& r) override;
   std::optional<LogRecord> get(bool block = true) override;
   std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block = true) override;
   std::size_t qsize() const override;
   std::size_t maxsize() const override;
   bool read_by_owner_only() const override { return true; }
+  void set_listening(bool listening) override;
+  std::string refusal() const override;
+  std::uint64_t dropped_elsewhere() const override;
   std::string_view class_name() const override { return "multiprocessing.Queue"; }
 
+  // Records other processes could not put (full or refused), seen from any process.
+  std::uint64_t refused() const;
   // Slots skipped because their writer died in the middle of a put.
   std::uint64_t abandoned() const;
   // Records cut to fit a slot.
@@ -86,8 +95,11 @@ class MultiprocessingQueue : public LogQueue {
   detail::SharedRing& ring() { return *ring_; }
 
  private:
+  enum class Put { done, full, refused };
+  Put try_put(const LogRecord& r);
   std::optional<LogRecord> take_one();
   bool reader_gone() const;
+  bool refusing() const;
   MultiprocessingQueueOptions options_;
   detail::SharedRing* ring_;
   std::mutex read_mutex_;

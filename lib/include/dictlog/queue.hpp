@@ -39,8 +39,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -90,6 +92,16 @@ class LogQueue {
   // True for a queue shared between processes that only the process which made it reads
   // (MultiprocessingQueue): a listener on it is not started again in a forked child.
   virtual bool read_by_owner_only() const { return false; }
+  // Told by a QueueListener on this queue: true once it has started, false before it stops
+  // (before its sentinel is put). A queue other processes put into refuses their puts while
+  // its listener is stopped, rather than keep records nobody will read.
+  virtual void set_listening(bool /*listening*/) {}
+  // Why a put from this process fails for a reason other than a full queue (nobody reads
+  // it), or empty. A QueueHandler reports this reason once per outage, not once per record.
+  virtual std::string refusal() const { return {}; }
+  // Records other processes could not put into this queue (it was full, or refused them):
+  // the reading process adds them to its QueueHandler's dropped_queue_full.
+  virtual std::uint64_t dropped_elsewhere() const { return 0; }
 };
 
 // Python's QueueListener._sentinel: the record stop() enqueues to end the listener's loop.

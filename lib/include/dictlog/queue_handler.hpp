@@ -99,6 +99,7 @@ class QueueHandler : public Handler, public detail::DirectCallTarget {
   void serve_if_late();
   [[gnu::noinline]] void serve_late();
   void count_drop(const LogRecord& record);
+  void report_drop(const LogRecord& record);
   void emit_deferred(const LogRecord& record);
 
   const std::shared_ptr<LogQueue> queue_;
@@ -106,6 +107,8 @@ class QueueHandler : public Handler, public detail::DirectCallTarget {
   const std::shared_ptr<detail::QueuePreparer> preparer_;
   std::atomic<Overflow> overflow_{Overflow::drop};
   std::atomic<std::uint64_t> dropped_{0};
+  // The queue's refusal() has been reported since the last record it accepted.
+  std::atomic<bool> told_refusal_{false};
   // Records the consumer prepared for this handler; written under the preparer's mutex.
   std::atomic<std::uint64_t> taken_{0};
   mutable std::atomic<signed char> exact_type_{-1};  // typeid(*this) == QueueHandler, cached

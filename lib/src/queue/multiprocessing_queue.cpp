@@ -52,21 +52,37 @@ bool MultiprocessingQueue::reader_gone() const {
   return t_gone;
 }
 
-bool MultiprocessingQueue::put_nowait(LogRecord&& r) {
-  if (reader_gone()) return false;  // nobody would read it
+// Whether puts from this process are refused: the reader's listener has stopped, or the
+// reader has ended. The reader itself is never refused (its late records are served).
+bool MultiprocessingQueue::refusing() const {
+  if (detail::current_process_id() == ring_->owner) return false;
+  return ring_->listener.load(std::memory_order_acquire) == 2 || reader_gone();
+}
+
+MultiprocessingQueue::Put MultiprocessingQueue::try_put(const LogRecord& r) {
+  if (refusing()) return Put::refused;
   t_encoded.clear();
   if (!detail::encode_record(r, ring_->payload(), t_encoded))
     ring_->truncated.fetch_add(1, std::memory_order_relaxed);
-  if (t_encoded.empty()) return false;
-  return ring_->try_put(t_encoded, static_cast<std::uint32_t>(detail::current_process_id()));
+  if (t_encoded.empty()) return Put::full;
+  const auto pid = static_cast<std::uint32_t>(detail::current_process_id());
+  return ring_->try_put(t_encoded, pid) ? Put::done : Put::full;
+}
+
+bool MultiprocessingQueue::put_nowait(LogRecord&& r) {
+  if (try_put(r) == Put::done) return true;
+  if (detail::current_process_id() != ring_->owner)
+    ring_->refused.fetch_add(1, std::memory_order_relaxed);
+  return false;
 }
 
 void MultiprocessingQueue::put(LogRecord&& r) {
   auto nap = std::chrono::microseconds(20);
-  while (!put_nowait(std::move(r))) {
-    if (reader_gone())
-      throw OSError("multiprocessing.Queue: the process that reads it (pid " +
-                    std::to_string(ring_->owner) + ") has ended");
+  while (try_put(r) != Put::done) {
+    if (reader_gone()) {  // as a put with a timeout that ran out: queue.Full, counted
+      ring_->refused.fetch_add(1, std::memory_order_relaxed);
+      throw QueueFull();
+    }
     std::this_thread::sleep_for(nap);
     if (nap < std::chrono::milliseconds(2)) nap *= 2;
   }
@@ -120,6 +136,25 @@ std::size_t MultiprocessingQueue::qsize() const {
 }
 std::size_t MultiprocessingQueue::maxsize() const {
   return options_.maxsize;
+}
+void MultiprocessingQueue::set_listening(bool listening) {
+  if (detail::current_process_id() != ring_->owner) return;
+  ring_->listener.store(listening ? 1 : 2, std::memory_order_release);
+}
+
+std::string MultiprocessingQueue::refusal() const {
+  if (!refusing()) return {};
+  const std::string reader = "the process that reads it (pid " + std::to_string(ring_->owner);
+  if (reader_gone()) return "multiprocessing.Queue: " + reader + ") has ended";
+  return "multiprocessing.Queue: the QueueListener of " + reader +
+         ") has stopped; records are dropped and counted until it starts again";
+}
+
+std::uint64_t MultiprocessingQueue::dropped_elsewhere() const {
+  return detail::current_process_id() == ring_->owner ? refused() : 0;
+}
+std::uint64_t MultiprocessingQueue::refused() const {
+  return ring_->refused.load(std::memory_order_relaxed);
 }
 std::uint64_t MultiprocessingQueue::abandoned() const {
   return ring_->abandoned.load(std::memory_order_relaxed);

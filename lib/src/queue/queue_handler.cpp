@@ -89,7 +89,7 @@ void QueueHandler::set_listener(std::shared_ptr<QueueListener> l) {
 HandlerStats QueueHandler::stats() const {
   HandlerStats s = Handler::stats();
   s.emitted += taken_.load(std::memory_order_relaxed);
-  s.dropped_queue_full = dropped();
+  s.dropped_queue_full = dropped() + queue_->dropped_elsewhere();
   return s;
 }
 
@@ -127,6 +127,22 @@ void QueueHandler::count_drop(const LogRecord& record) {
   dropped_.fetch_add(1, std::memory_order_relaxed);
   try {
     throw QueueFull();
+  } catch (...) {
+    report_drop(record);
+  }
+}
+
+// A full queue is reported for each record, as CPython does; a queue that refuses records
+// because nobody reads it (its reader's listener stopped) once per outage.
+void QueueHandler::report_drop(const LogRecord& record) {
+  std::string why = queue_->refusal();
+  if (why.empty()) {
+    handle_error(record);
+    return;
+  }
+  if (told_refusal_.exchange(true, std::memory_order_relaxed)) return;  // counted in dropped_
+  try {
+    throw OSError(why);
   } catch (...) {
     handle_error(record);
   }
@@ -188,12 +204,14 @@ void QueueHandler::emit(LogRecord& record) {
     enqueue(prepare(record));
   } catch (const QueueFull&) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    handle_error(record);
+    report_drop(record);
     return;
   } catch (...) {
     handle_error(record);
     return;
   }
+  if (told_refusal_.load(std::memory_order_relaxed)) [[unlikely]]
+    told_refusal_.store(false, std::memory_order_relaxed);
   serve_if_late();
 }
 

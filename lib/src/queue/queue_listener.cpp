@@ -181,6 +181,7 @@ void QueueListener::start() {
     state_ = State::stopped;
     throw;
   }
+  queue_->set_listening(true);
 }
 
 void QueueListener::stop() {
@@ -191,9 +192,13 @@ void QueueListener::stop() {
     if (state_ != State::running) return;
     state_ = State::stopping;
   }
+  // Before the sentinel: another process's put either lands before it, and is written, or
+  // is refused and counted there.
+  queue_->set_listening(false);
   try {
     enqueue_sentinel();
   } catch (...) {
+    queue_->set_listening(true);
     std::lock_guard lock(state_mutex_);
     state_ = State::running;
     throw;

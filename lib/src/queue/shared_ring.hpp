@@ -25,6 +25,11 @@ struct SharedRing {
   std::atomic<std::uint32_t> reader_sleeping;
   std::atomic<std::uint64_t> abandoned;
   std::atomic<std::uint64_t> truncated;
+  // The reader's QueueListener: 0 not started yet (puts wait for it), 1 reading, 2 stopped
+  // (other processes' puts are refused).
+  std::atomic<std::uint32_t> listener;
+  // Records other processes could not put: the queue full, or nobody reading it.
+  std::atomic<std::uint64_t> refused;
 
   // Maps a ring of `capacity` slots of `slot_size` bytes, shared with children forked
   // later, owned by this process. Throws OSError when mmap fails.
