@@ -1,6 +1,5 @@
 // dict_config: what a configuration builds, what it rejects (exact pointers and messages),
 // and that a rejected one changes nothing.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <filesystem>

@@ -4,7 +4,6 @@
 //
 // Test order matters: the last test calls dictlog::shutdown(), which is final for the
 // queue layer (records are then handled on the logging thread).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -1,4 +1,3 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 // Configuration files in their three forms through the C++ API: which form a file is,
 // fileConfig's options (configparser defaults, disable_existing_loggers), and problems that
 // carry the line and column of their value. tests/config/yaml_vs_pyyaml.py and

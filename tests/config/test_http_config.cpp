@@ -1,7 +1,6 @@
 // logging.handlers.HTTPHandler in a configuration: what it builds and what it rejects
 // (exact pointers and messages); in a build without libcurl, that the name is rejected
 // with the reason. Built in both: DICTLOG_TEST_HAVE_CURL says which one this is.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <string>

@@ -1,4 +1,3 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 // parse_ini: the dictConfig document an INI file means, where its values are, and what it
 // refuses. ini_vs_cpython.py holds the same reader against CPython's fileConfig end to end;
 // here the documents and messages are pinned, including the cases CPython would eval.

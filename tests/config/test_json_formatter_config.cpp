@@ -1,6 +1,5 @@
 // python-json-logger's JsonFormatter in a configuration: its three names, "()" and "class",
 // and the keys it refuses, each with the JSON Pointer of the bad value.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <string>

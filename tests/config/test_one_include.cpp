@@ -1,7 +1,6 @@
 // One include for users: a translation unit that includes only <dictlog/dictlog.hpp> loads
 // a JSON file, registers a class and logs, and never sees nlohmann/json (config_json.hpp
 // is the header that brings it in).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <fstream>

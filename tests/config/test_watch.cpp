@@ -3,7 +3,6 @@
 // SIGHUP; and 4 threads logging through a QueueHandler during 20 reloads.
 //
 // Every wait is for a condition, bounded by kTimeout; nothing asserts on timing.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <signal.h>

@@ -1,6 +1,5 @@
 // Heap allocations on both sides of a QueueHandler -> Queue -> QueueListener pipeline,
 // counted by replacing the global operator new for this executable.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <unistd.h>

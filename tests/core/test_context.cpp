@@ -1,6 +1,5 @@
 // dictlog::context: keys bound to a thread appear on its records, as the thread had them
 // at the call, also when the record is formatted later on a listener's thread.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdio>

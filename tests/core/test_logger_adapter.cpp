@@ -1,6 +1,5 @@
 // LoggerAdapter against CPython 3.13's test_logging.LoggerAdapterTest, plus the C++ parts:
 // process() rewriting fmt format strings, and what a call through an adapter allocates.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <atomic>

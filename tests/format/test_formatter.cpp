@@ -2,7 +2,6 @@
 // exception/stack sections, each checked against the bytes CPython 3.13 produces for the
 // same record (reference §3). tests/formatter_diff runs thousands more cases against
 // CPython itself.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdlib>

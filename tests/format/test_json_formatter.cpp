@@ -1,7 +1,6 @@
 // JsonFormatter: python-json-logger 4.x's bytes for one record, key by key. The expected
 // lines are what CPython 3.13 prints for the same record and options (the compat suite's
 // json_* cases check the same through dictConfig against python-json-logger itself).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdint>

@@ -1,7 +1,6 @@
 // Lazy formatting (the record's arguments captured at the call, formatted on the thread
 // that takes the record out of the queue) writes the bytes eager formatting writes, for
 // every formatter style and for records with extra, exceptions and non-ASCII text.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <stdexcept>

@@ -1,4 +1,3 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 // RFC5424Formatter's bytes for the reference record (created 1700000000.5, process 4242):
 // the header fields, STRUCTURED-DATA from extras with RFC 5424's escaping and name rules,
 // the BOM rule for MSG, and the names RFC 5424 cannot carry refused.

@@ -3,7 +3,6 @@
 // another file, under a QueueHandler -> QueueListener -> FileHandler. What is checked is what
 // an operator sees: two reports on stderr, the counts, and a file in which every record
 // logged after space returned is a whole line of its own.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <sys/mount.h>

@@ -1,6 +1,5 @@
 // BufferingHandler and MemoryHandler against CPython 3.13's behaviour (reference §7.10-7.11);
 // the expected values were produced by running the same steps with CPython 3.13.0.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <set>

@@ -2,7 +2,6 @@
 // injected through the system-call seam (support/system_call_faults.hpp) into handlers
 // that write real files. What is checked is what a user sees: the bytes in the files and
 // the "--- Logging error ---" report on stderr, with Python's OSError text.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <fcntl.h>

@@ -1,7 +1,6 @@
 // TimedRotatingFileHandler against CPython 3.13's behaviour (reference §7.2, §7.4), on real
 // files with an injected clock. Every expected value below is what CPython 3.13.0 gives for
 // the same steps (time.time patched to the same clock).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <fcntl.h>

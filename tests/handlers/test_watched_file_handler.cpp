@@ -1,6 +1,5 @@
 // WatchedFileHandler against CPython 3.13's behaviour (reference §7.1), on real files.
 // Every expected file set below is what CPython 3.13.0 leaves after the same steps.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <unistd.h>

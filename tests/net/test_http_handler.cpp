@@ -1,7 +1,6 @@
 // HTTPHandler: urllib's encoding and http.client's request rules against bytes CPython
 // 3.13 produced, the constructor's checks, and a stalled peer behind a QueueHandler.
 // The request bytes themselves are compared with CPython's in tests/net/http_peer_test.py.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>

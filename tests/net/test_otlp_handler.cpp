@@ -2,7 +2,6 @@
 // environment and its precedence, the configuration's checks (pointers and messages), and
 // fork(): the child's records sent once by a thread of its own.
 // Delivery, retries and a stalled receiver are proven in tests/net/otlp_test.py.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <poll.h>

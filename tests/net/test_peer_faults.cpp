@@ -3,7 +3,6 @@
 // what an operator can rely on: the producers never wait for the peer (counted calls in a
 // fixed window), every record either arrives or is counted as dropped, and nothing is
 // reported where CPython reports nothing.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <atomic>

@@ -1,7 +1,6 @@
 // SMTPHandler without a mail server: the message bytes against CPython's, get_subject,
 // configuration errors, and a stalled server behind a QueueHandler. The conversation
 // with a real server is tests/net/smtp_peer_test.py's.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>

@@ -1,6 +1,5 @@
 // SocketHandler, DatagramHandler and SysLogHandler against real peers on 127.0.0.1 and
 // Unix sockets in a temporary directory; the pickle encoder against CPython's bytes.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>

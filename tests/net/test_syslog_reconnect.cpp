@@ -1,7 +1,6 @@
 // SysLogHandler over TCP when its peer goes away and comes back (a relay restarted): records
 // logged while it is down wait in the backlog and arrive, in order and once, over the next
 // connection; a full backlog drops and counts; the outage is reported once, not per record.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>

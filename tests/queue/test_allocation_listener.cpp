@@ -1,7 +1,6 @@
 // Heap allocations on a QueueListener's thread in steady state: none for a FileHandler or a
 // StreamHandler with a %-style format (issue 6), counted by replacing the global operator
 // new for this executable. test_allocation.cpp counts the calling thread.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <fcntl.h>

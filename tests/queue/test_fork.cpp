@@ -1,4 +1,3 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 // fork() while logging: the child of a process whose threads log through QueueHandlers
 // logs at once (its listeners run again, on threads of its own), writes none of what the
 // parent had accepted (the parent writes that, once), and never waits for a lock a thread

@@ -3,7 +3,6 @@
 // in order with no torn line; a writer that dies in the middle of a put (a claimed slot
 // never committed, and a real SIGKILL) neither sticks the queue nor tears a record; a
 // record too large for a slot is cut and counted.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <fcntl.h>

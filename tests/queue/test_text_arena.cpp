@@ -1,5 +1,4 @@
 // TextArena, and a listener's deferred prepare into it (prepare_in).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <string>

@@ -1,6 +1,5 @@
 // Value, ValueView and the Python text renderings behind them (detail/pystr.hpp): every
 // expected string below is what CPython 3.13 prints for the same value.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cmath>
