@@ -20,7 +20,7 @@ dependency_names = dictlog
 WRAP
 meson setup "$work/build" "$work" >/dev/null
 ninja -C "$work/build" >/dev/null
-out=$("$work/build/consumer" 2>&1)
+out=$(cd "$work" && "$work/build/consumer" 2>&1)
 if [ "$out" != "hello from a subproject 1" ]; then
   echo "consumer printed: $out" >&2
   exit 1

@@ -34,7 +34,7 @@ static=()
 [ "$kind" = static ] && static=(--static)
 flags=$(pkg-config --cflags --libs "${static[@]}" dictlog)
 c++ -std=c++20 -o "$work/consumer" "$repo/tests/consumer/main.cpp" $flags
-out=$(LD_LIBRARY_PATH=$prefix/lib "$work/consumer" 2>&1)
+out=$(cd "$work" && LD_LIBRARY_PATH=$prefix/lib "$work/consumer" 2>&1)
 if [ "$out" != "hello from a subproject 1" ]; then
   echo "installed consumer printed: $out" >&2
   exit 1
