@@ -90,11 +90,25 @@ must_accept = [
                ".": {"overflow": "block"}}),
     handler(**{"()": "logging.StreamHandler", "level": "INFO"}),
 ]
-for doc in must_reject + must_reject_class:
+# dictlog's own handler classes: their keys are the loader's (CPython has no such class).
+OTLP = "dictlog.handlers.OTLPHandler"
+dictlog_reject = [
+    handler(**{"class": OTLP, "endpoint": "http://127.0.0.1:9/v1/logs", "batch": 10}),
+    handler(**{"class": OTLP, "endpoint": "http://127.0.0.1:9/v1/logs", "max_batch": 0}),
+    handler(**{"class": OTLP, "endpoint": "http://127.0.0.1:9/v1/logs", "headers": {"a": 1}}),
+]
+dictlog_accept = [
+    handler(**{"class": OTLP, "endpoint": "http://127.0.0.1:9/v1/logs",
+               "headers": {"Authorization": "Bearer x"}, "resource": {"service.name": "s"},
+               "timeout": 2, "max_batch": 10, "flush_interval": 0.5, "max_queue": 100,
+               "gzip": False, "retry_initial": 0.1, "retry_max": 1, "max_attempts": 2,
+               "shutdown_timeout": 0.1}),
+]
+for doc in must_reject + must_reject_class + dictlog_reject:
     if validator.is_valid(doc):
         print(f"FAIL schema accepted {json.dumps(doc)}")
         failed += 1
-for doc in must_accept:
+for doc in must_accept + dictlog_accept:
     for e in list(validator.iter_errors(doc))[:1]:
         print(f"FAIL schema rejected {json.dumps(doc)}: /{'/'.join(map(str, e.path))}: {e.message}")
         failed += 1
@@ -111,11 +125,11 @@ def loader_accepts(doc):
 
 dictlog = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 if dictlog:
-    for doc in must_reject_class:
+    for doc in must_reject_class + dictlog_reject:
         if loader_accepts(doc):
             print(f"FAIL dictlog's loader accepted {json.dumps(doc)}")
             failed += 1
-    for doc in must_accept:
+    for doc in must_accept + dictlog_accept:
         if not loader_accepts(doc):
             print(f"FAIL dictlog's loader rejected {json.dumps(doc)}")
             failed += 1
@@ -157,6 +171,9 @@ cpython = find_cpython()
 classes = schema["$defs"]["handlerClasses"]
 names = [a["if"]["properties"]["class"]["const"] for a in schema["$defs"]["handler"]["allOf"]]
 assert [a["then"]["$ref"].rsplit("/", 1)[1] for a in schema["$defs"]["handler"]["allOf"]] == list(classes)
+# CPython's classes; dictlog's own (dictlog.handlers.*) are held to the loader above.
+cpython_classes = [(n, short) for n, short in zip(names, classes) if not n.startswith("dictlog.")]
+names = [n for n, _ in cpython_classes]
 # dictConfig takes these out of a handler's keys itself (3.12+); the rest are the
 # constructor's.
 by_dict_config = {"logging.handlers.QueueHandler": {"listener", "handlers", "respect_handler_level"}}
@@ -166,7 +183,7 @@ if cpython:
         cpython + ["-c", CPYTHON_SIDE], input=json.dumps({"classes": names, "docs": docs}),
         capture_output=True, text=True, timeout=120, env=dict(os.environ, PYENV_VERSION="3.13.0"),
         check=True).stdout)
-    for name, short in zip(names, classes):
+    for name, short in cpython_classes:
         props = classes[short]["properties"]
         # level: Handler.__init__'s, which NullHandler inherits; dictConfig sets it apart.
         sig = {k: v for k, v in got["signatures"][name].items() if k != "level"}
@@ -209,6 +226,8 @@ for case in sorted(os.listdir(cases_dir)):
         print(f"FAIL compat case {case}: /{'/'.join(map(str, e.path))}: {e.message}")
     failed += bool(errors)
 
-checked = len(samples) + len(yaml_samples) + len(must_reject) + 3 * len(must_reject_class + must_accept) + accepted
+checked = (len(samples) + len(yaml_samples) + len(must_reject) +
+           3 * len(must_reject_class + must_accept) + 2 * len(dictlog_reject + dictlog_accept) +
+           accepted)
 print(f"{checked} documents and {len(classes)} classes checked, {failed} failed")
 sys.exit(1 if failed else 0)
