@@ -23,8 +23,8 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from cpython import cpython_env, find_cpython  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
+from compare import find_cpython  # noqa: E402
 
 LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\d+) +(\S+) +(\w+) +(.*)")
 N = 2000
@@ -65,7 +65,7 @@ def differential(exe, samples, problems):
     cookbook = os.path.join(os.path.dirname(os.path.abspath(__file__)), "multiprocess_cookbook.py")
     results = {}
     for who, cmd, env in [("dictlog", [os.path.abspath(exe)], None),
-                          ("CPython", cpython + [cookbook], cpython_env())]:
+                          ("CPython", cpython + [cookbook], dict(os.environ, PYENV_VERSION="3.13.0"))]:
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "mp.json"), "w", encoding="utf-8") as f:
                 json.dump(config, f)
