@@ -264,6 +264,19 @@ TEST_CASE("positional args for a class the registry cannot build: the class is n
         "formatter class, not a handler class");
 }
 
+TEST_CASE("a value past the interpolation cap is refused naming its section and key") {
+  // 64 bytes, 16 times on each of 4 levels: 4 MiB, past the 1 MiB cap.
+  std::string bomb = "[DEFAULT]\nl0=" + std::string(64, 'x') + "\n";
+  for (int i = 1; i <= 4; ++i) {
+    bomb += "l" + std::to_string(i) + "=";
+    for (int j = 0; j < 16; ++j) bomb += "%(l" + std::to_string(i - 1) + ")s";
+    bomb += "\n";
+  }
+  CHECK(refusal(bomb + with("args=(sys.stdout,)", "args=('%(l4)s',)")) ==
+        "invalid INI: line 23, column 6: [handler_console] args: a value longer than 1 MiB "
+        "once interpolated");
+}
+
 TEST_CASE("what fileConfig's own reading refuses, dictlog refuses") {
   CHECK(refusal("") == "invalid INI: an empty file (fileConfig refuses it)");
   CHECK(refusal(with("[formatters]\nkeys=plain\n", "")) ==
