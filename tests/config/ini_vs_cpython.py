@@ -6,9 +6,11 @@ Usage: ini_vs_cpython.py DICTLOG_EXE [CASES_DIR]
 Each case is an INI file and events (the ones below, and each CASES_DIR/NAME/config.ini with
 its events.jsonl; CASES_DIR defaults to tests/config/ini_cases): `dictlog run CASE.ini EVENTS` and CPython's fileConfig
 followed by the same events (tests/compat/oracle.py) must exit alike and write the same
-stdout, stderr (when both accept) and files, byte for byte. The cases are ours, and every
-configuration of CPython 3.13's own ConfigFileTest (Lib/test/test_logging.py, read with ast,
-never imported). Cases CPython would execute code for run through dictlog only, which must
+stdout, stderr (when both accept) and files, byte for byte. Where fileConfig accepts, the
+JSON `dictlog convert CASE.ini` prints, applied by CPython's dictConfig through the same
+oracle, must give fileConfig's bytes too (or differ as CONVERT_DIFFERS says, and why). The
+cases are ours, and every configuration of CPython 3.13's own ConfigFileTest
+(Lib/test/test_logging.py, read with ast, never imported). Cases CPython would execute code for run through dictlog only, which must
 refuse them and create nothing. Exit 77 without CPython 3.13.
 """
 import ast
@@ -123,6 +125,11 @@ HOSTILE = [
 ]
 
 
+# Cases fileConfig accepts where dictConfig of `dictlog convert`'s JSON rightly gives other
+# bytes: name -> why.
+CONVERT_DIFFERS = {
+}
+
 
 def cpython_configs():
     """ConfigFileTest's configurations, read from CPython's own test file with ast."""
@@ -167,6 +174,34 @@ def table_vs_signatures():
     real = json.loads(r.stdout)
     wrong = {n: (table[n], real[n]) for n in table if table[n] != real[n]}
     return len(table), wrong
+
+
+def check_convert(dictlog, cpython, name, ini, events_path, file_config):
+    """`dictlog convert` of a file fileConfig accepts, applied by CPython's dictConfig: the
+    same bytes as fileConfig gave (file_config), unless CONVERT_DIFFERS says why not."""
+    conv = subprocess.run([dictlog, "convert", ini], capture_output=True, timeout=60)
+    if conv.returncode != 0:
+        print(f"FAIL {name} convert: exit {conv.returncode}: {conv.stderr.decode().strip()}")
+        return 1
+    json_path = os.path.join(os.path.dirname(ini), "converted.json")
+    with open(json_path, "wb") as f:
+        f.write(conv.stdout)
+    r = run_in_tmp(cpython + [ORACLE, "run", json_path, events_path])
+    same = vars(r) == vars(file_config)
+    why = CONVERT_DIFFERS.get(name)
+    if why and same:
+        print(f"FAIL {name} convert: listed as differing ({why}), but dictConfig gave "
+              f"fileConfig's bytes: take it off CONVERT_DIFFERS")
+        return 1
+    if why:
+        print(f"ok   {name} convert: differs as listed: {why}")
+        return 0
+    if not same:
+        print(f"FAIL {name} convert: dictConfig of `dictlog convert`'s JSON is not fileConfig:\n"
+              f"  dictConfig {vars(r)}\n  fileConfig {vars(file_config)}")
+        return 1
+    print(f"ok   {name} convert: dictConfig of its JSON gives fileConfig's bytes")
+    return 0
 
 
 def default_events():
@@ -230,6 +265,9 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {name}:\n  dictlog {vars(results[0])}\n  cpython {vars(results[1])}")
+            if cs == 0:
+                checked += 1
+                failed += check_convert(dictlog, cpython, name, ini, events_path, results[1])
         for name, args in HOSTILE:
             checked += 1
             text = (BASIC.replace("args=(sys.stdout,)", args) if args else

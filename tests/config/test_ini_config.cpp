@@ -238,6 +238,9 @@ TEST_CASE("code where fileConfig evals is refused with where and why, and never 
 }
 
 TEST_CASE("positional args need the class's parameter names, which only the built-ins have") {
+  // Registered, so the class is not the problem: only its positional arguments are.
+  dictlog::config::register_handler(
+      "myapp.Handler", [](dictlog::config::Args&) { return std::shared_ptr<dictlog::Handler>(); });
   CHECK(refusal(with("class=StreamHandler", "class=myapp.Handler")) ==
         "invalid INI: line 17, column 6: [handler_console] args: dictlog knows the parameter "
         "names of Python's own handler classes only; give myapp.Handler's arguments in kwargs");
@@ -248,6 +251,30 @@ TEST_CASE("positional args need the class's parameter names, which only the buil
   CHECK(refusal(with("(sys.stdout,)", "(sys.stdout, 1)")) ==
         "invalid INI: line 17, column 6: [handler_console] args: logging.StreamHandler takes 1 "
         "positional arguments, 2 given");
+}
+
+TEST_CASE("positional args for a class the registry cannot build: the class is named") {
+  // Not "give os.system's arguments in kwargs": no spelling of its arguments would do.
+  CHECK(refusal(with("class=StreamHandler", "class=os.system")) ==
+        "invalid INI: line 15, column 7: [handler_console] class: 'os.system' is not a "
+        "registered handler class (dictlog resolves class names only through its registry: "
+        "see dictlog::config::register_handler)");
+  CHECK(refusal(with("class=StreamHandler", "class=logging.Formatter")) ==
+        "invalid INI: line 15, column 7: [handler_console] class: 'logging.Formatter' is a "
+        "formatter class, not a handler class");
+}
+
+TEST_CASE("a value past the interpolation cap is refused naming its section and key") {
+  // 64 bytes, 16 times on each of 4 levels: 4 MiB, past the 1 MiB cap.
+  std::string bomb = "[DEFAULT]\nl0=" + std::string(64, 'x') + "\n";
+  for (int i = 1; i <= 4; ++i) {
+    bomb += "l" + std::to_string(i) + "=";
+    for (int j = 0; j < 16; ++j) bomb += "%(l" + std::to_string(i - 1) + ")s";
+    bomb += "\n";
+  }
+  CHECK(refusal(bomb + with("args=(sys.stdout,)", "args=('%(l4)s',)")) ==
+        "invalid INI: line 23, column 6: [handler_console] args: a value longer than 1 MiB "
+        "once interpolated");
 }
 
 TEST_CASE("what fileConfig's own reading refuses, dictlog refuses") {

@@ -8,8 +8,10 @@ with the same types (1 is not 1.0 is not True), values and key order; where safe
 dictlog must fail too; where safe_load makes what JSON cannot hold (a datetime, a non-string
 key, infinity), dictlog refuses, and the case says so. Then a few configurations are run
 end to end: `dictlog run CASE.yaml EVENTS` against CPython's dictConfig(yaml.safe_load(...))
-(tests/compat/oracle.py) on the same events, byte for byte. PyYAML is Debian's
-python3-yaml (pure Python under 3.13). Exit 77 without CPython 3.13 or python3-yaml.
+(tests/compat/oracle.py) on the same events, byte for byte; where dictConfig refuses one,
+both must refuse, and dictlog must name the value's YAML line:column and JSON Pointer.
+PyYAML is Debian's python3-yaml (pure Python under 3.13). Exit 77 without CPython 3.13 or
+python3-yaml.
 """
 import json
 import os
@@ -69,7 +71,8 @@ CASES = [
      "an alias bomb: 10^9 values once expanded"),
 ]
 
-# Configurations run end to end: YAML file, events.
+# Configurations run end to end: YAML file, events, and None where both accept, or where
+# dictConfig refuses it: the line:column and JSON Pointer dictlog must name.
 RUNS = [
     ("console", """\
 # what a Python service keeps in logging.yaml
@@ -94,7 +97,7 @@ loggers:
 root:
   level: WARNING
   handlers: [console]
-""", [("app", "INFO", "shown"), ("app", "DEBUG", "hidden"), ("other", "WARNING", "root")]),
+""", [("app", "INFO", "shown"), ("app", "DEBUG", "hidden"), ("other", "WARNING", "root")], None),
     ("queue", """\
 version: 1
 handlers:
@@ -104,7 +107,52 @@ handlers:
     handlers: [file]
 formatters: {f: {format: '{levelname} {name} {message}', style: '{'}}
 root: {level: DEBUG, handlers: [q]}
-""", [("a.b", "INFO", "one"), ("a", "ERROR", "two")]),
+""", [("a.b", "INFO", "one"), ("a", "ERROR", "two")], None),
+    # safe_load reads these; dictConfig itself refuses them.
+    ("unknown_level", """\
+version: 1
+handlers:
+  console: {class: logging.StreamHandler, stream: ext://sys.stdout}
+loggers:
+  app:
+    level: LOUD
+    handlers: [console]
+""", [("app", "ERROR", "never")], ("6:12", "/loggers/app/level")),
+    ("unknown_handler_class", """\
+version: 1
+handlers:
+  console:
+    class: myapp.NoSuchHandler
+root: {level: INFO, handlers: [console]}
+""", [("", "ERROR", "never")], ("4:12", "/handlers/console/class")),
+    ("missing_formatter", """\
+version: 1
+formatters:
+  plain: {format: '%(message)s'}
+handlers:
+  console:
+    class: logging.StreamHandler
+    formatter: plan
+root:
+  handlers: [console]
+""", [("", "ERROR", "never")], ("7:16", "/handlers/console/formatter")),
+    ("unknown_formatter_class", """\
+version: 1
+formatters:
+  plain:
+    format: '%(message)s'
+    class: myapp.NoSuchFormatter
+handlers:
+  console: {class: logging.StreamHandler, formatter: plain}
+root: {handlers: [console]}
+""", [("", "ERROR", "never")], ("5:12", "/formatters/plain/class")),
+    ("missing_handler", """\
+version: 1
+handlers:
+  console: {class: logging.StreamHandler}
+loggers:
+  app: {handlers: [console, nope]}
+""", [("app", "ERROR", "never")], ("5:29", "/loggers/app/handlers/1")),
 ]
 
 PY_SIDE = r"""
@@ -262,7 +310,7 @@ def check_positions(tmp, dictlog):
 def run_end_to_end(tmp, dictlog, cpython, path_dir):
     failed = 0
     oracle = os.path.join(HERE, "..", "compat", "oracle.py")
-    for name, text, events in RUNS:
+    for name, text, events, refusal in RUNS:
         case = os.path.join(tmp, "run-" + name)
         os.mkdir(case)
         yaml_path, json_path = os.path.join(case, "logging.yaml"), os.path.join(case, "config.json")
@@ -282,7 +330,18 @@ def run_end_to_end(tmp, dictlog, cpython, path_dir):
         # Each in a fresh directory (run_in_tmp), which then holds only what it wrote.
         ours = run_in_tmp([dictlog, "run", yaml_path, events_path])
         theirs = run_in_tmp(cpython + [oracle, "run", json_path, events_path])
-        if vars(ours) != vars(theirs):
+        if refusal:
+            # Both refuse; dictlog says where, in the YAML file and in the document.
+            where = f"{yaml_path}:{refusal[0]}: {refusal[1]}: "
+            err = ours.stderr.decode()
+            if theirs.status == 0 or ours.status != theirs.status or not err.startswith(where):
+                print(f"FAIL run {name}: want both to refuse, dictlog's message starting "
+                      f"{where!r}:\n  dictlog {vars(ours)}\n  cpython {vars(theirs)}")
+                failed += 1
+            else:
+                print(f"ok   run {name}: both refuse: dictlog: {err.strip()} | CPython: "
+                      f"{theirs.stderr.decode().strip()}")
+        elif vars(ours) != vars(theirs):
             print(f"FAIL run {name}:\n  dictlog {vars(ours)}\n  cpython {vars(theirs)}")
             failed += 1
         else:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/builder.hpp"
+#include "config/entry.hpp"
 #include "config/ini_handler_classes.hpp"
 #include "config/ini_parser.hpp"
 #include "config/py_literal.hpp"
@@ -157,6 +158,20 @@ class Mapper {
                       "(a value in parentheses without a comma is not one)");
     if (!kwargs.is_object()) throw error(s, "kwargs", "[" + s.name + "] kwargs must be a dict");
     const std::vector<std::string>* named = handler_parameters(cls);
+    // A class the registry cannot build is the problem to name, not how its arguments are
+    // spelled: kwargs would not help.
+    if (!args.empty() && !named) {
+      const auto e = lookup(cls);
+      if (!e)
+        throw error(s, "class",
+                    "[" + s.name + "] class: '" + cls +
+                        "' is not a registered handler class (dictlog resolves class names "
+                        "only through its registry: see dictlog::config::register_handler)");
+      if (e->kind != Entry::Kind::handler && e->kind != Entry::Kind::queue_handler)
+        throw error(s, "class",
+                    "[" + s.name + "] class: '" + cls + "' is " + std::string(kind_text(e->kind)) +
+                        ", not a handler class");
+    }
     if (!args.empty() && !named)
       throw error(s, "args",
                   "[" + s.name +

@@ -129,11 +129,11 @@ std::string IniFile::get(const IniSection& section, const std::string& key, bool
   if (!o) return "";
   if (raw) return o->value;
   std::string out;
-  interpolate(section, *o, o->value, out, 1);
+  interpolate(section, key, *o, o->value, out, 1);
   return out;
 }
 
-void IniFile::interpolate(const IniSection& section, const IniOption& where,
+void IniFile::interpolate(const IniSection& section, const std::string& key, const IniOption& where,
                           const std::string& value, std::string& out, int depth) const {
   if (depth > kMaxInterpolationDepth)
     throw IniError(where.line, where.column, "interpolation deeper than 10 levels");
@@ -161,11 +161,13 @@ void IniFile::interpolate(const IniSection& section, const IniOption& where,
                        "bad value substitution: no option '" + name + "' in section '" +
                            section.name + "' or [DEFAULT]");
       if (v->value.find('%') != std::string::npos)
-        interpolate(section, where, v->value, out, depth + 1);
+        interpolate(section, key, where, v->value, out, depth + 1);
       else
         out += v->value;
       if (out.size() > kMaxInterpolated)
-        throw IniError(where.line, where.column, "a value longer than 1 MiB once interpolated");
+        throw IniError(
+            where.line, where.column,
+            "[" + section.name + "] " + key + ": a value longer than 1 MiB once interpolated");
       i = close + 2;
     } else {
       throw IniError(where.line, where.column,

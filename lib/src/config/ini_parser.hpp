@@ -44,8 +44,9 @@ class IniFile {
   std::string get(const IniSection& section, const std::string& key, bool raw = false) const;
 
  private:
-  void interpolate(const IniSection& section, const IniOption& where, const std::string& value,
-                   std::string& out, int depth) const;
+  // `key` and `where`: the option being read, for messages.
+  void interpolate(const IniSection& section, const std::string& key, const IniOption& where,
+                   const std::string& value, std::string& out, int depth) const;
 
   IniSection defaults_;
   std::deque<IniSection> sections_;  // a deque: options stay where they are while reading
