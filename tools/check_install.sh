@@ -7,6 +7,7 @@
 #
 #   bash tools/check_install.sh [shared|static [MESON_OPTION...]]
 #   bash tools/check_install.sh static -Dcurl=disabled   # see README: a static library
+#   DICTLOG_INSTALL_FROM=build bash tools/check_install.sh shared   # install build/ (CI)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-shared}
@@ -14,10 +15,18 @@ shift $(($# > 0 ? 1 : 0))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
-meson setup "$work/build" "$repo" --prefix="$prefix" --libdir=lib -Dtests=false \
-  -Ddefault_library="$kind" "$@" >/dev/null
-ninja -C "$work/build" >/dev/null
-meson install -C "$work/build" --quiet
+if [ -n "${DICTLOG_INSTALL_FROM:-}" ]; then
+  # A build directory already built as a user would configure it (CI's first build, a
+  # shared library): pointed at the temporary prefix and installed from there. Changing the
+  # prefix and libdir recompiles nothing, so the library is not built once more.
+  meson configure "$DICTLOG_INSTALL_FROM" --prefix="$prefix" --libdir=lib "$@" >/dev/null
+  meson install -C "$DICTLOG_INSTALL_FROM" --quiet >/dev/null
+else
+  meson setup "$work/build" "$repo" --prefix="$prefix" --libdir=lib -Dtests=false \
+    -Ddefault_library="$kind" "$@" >/dev/null
+  ninja -C "$work/build" >/dev/null
+  meson install -C "$work/build" --quiet
+fi
 
 for f in include/dictlog/dictlog.hpp include/dictlog/config_json.hpp bin/dictlog \
   share/dictlog/dictconfig.schema.json lib/pkgconfig/dictlog.pc; do
