@@ -228,15 +228,17 @@ bool BoundedQueue::take_fork_locks(ForkLocks& locks) {
 }
 
 void BoundedQueue::drop_after_fork() {
+  // The parent's blocked producers are not in the child, but the condition variables still
+  // count them as waiters: a notify on the copies would wait for them forever.
+  get_waiters_ = put_waiters_ = nappers_ = 0;
+  new (&not_empty_) std::condition_variable;
+  new (&not_full_) std::condition_variable;
   for (Chunk* c = head_; c; c = c->next)
     for (std::size_t i = c->read; i < c->write; ++i) c->slots[i] = Slot{};
   Chunk* chain = head_;
   head_ = tail_ = nullptr;
   if (chain) recycle(chain);
   count_ = 0;
-  get_waiters_ = put_waiters_ = nappers_ = 0;
-  new (&not_empty_) std::condition_variable;
-  new (&not_full_) std::condition_variable;
 }
 
 std::size_t BoundedQueue::qsize() const {
