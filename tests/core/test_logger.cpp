@@ -65,6 +65,31 @@ TEST_CASE("placeholders and parent fix-ups follow Python's Manager") {
   CHECK(&root().get_child("p1") == &p1);
 }
 
+TEST_CASE(
+    "a logger made between an ancestor and its descendants gets the ancestor's level and "
+    "handlers, and theirs stay as they were") {
+  ScopedGlobals globals;
+  Logger& top = get_logger("mid");
+  top.set_level(INFO);
+  auto h = capture(top);
+  Logger& leaf = get_logger("mid.x.y.leaf");
+  Logger& quiet = get_logger("mid.x.quiet");
+  quiet.set_level(ERROR);
+  // Only the new logger's own threshold and chain are made when it appears (not the whole
+  // tree's): it has no level or handler of its own, so nothing below it changes.
+  Logger& x = get_logger("mid.x");
+  CHECK(leaf.parent() == &x);
+  CHECK(quiet.parent() == &x);
+  x.debug("x-debug");
+  x.info("x-info");
+  leaf.info("leaf-info");
+  quiet.warning("quiet-warning");
+  quiet.error("quiet-error");
+  CHECK(h->lines() ==
+        Lines{"mid.x:INFO:x-info", "mid.x.y.leaf:INFO:leaf-info", "mid.x.quiet:ERROR:quiet-error"});
+  top.remove_handler(h);
+}
+
 TEST_CASE("effective level, and the cache follows every set_level") {
   Logger& a = get_logger("lv.a");
   Logger& b = get_logger("lv.a.b");

@@ -136,6 +136,55 @@ struct Pipeline {
   ::_exit(code);  // not exit(): the parent's doctest state is not the child's to report
 }
 
+// No child hung; under a sanitizer whose allocator is not fork-safe, says how many did (their
+// records are not checked).
+void check_none_hung(int hung, int forks) {
+  if (kRuntimeForkSafe)
+    CHECK(hung == 0);
+  else if (hung > 0)
+    MESSAGE(hung << " of " << forks
+                 << " children hung, under a sanitizer whose allocator is not fork-safe (see "
+                    "the top of the file): their records are not checked");
+}
+
+// kThreads threads logging "pT-I" until stop(), pausing every 16 records when asked (so
+// that forks find them in every state, not only inside a put).
+class BusyLoggers {
+ public:
+  explicit BusyLoggers(bool pause) {
+    for (int t = 0; t < kThreads; ++t)
+      threads_.emplace_back([this, t, pause] {
+        int i = 0;
+        while (!stop_.load(std::memory_order_relaxed)) {
+          get_logger("parent").info("p{}-{}", t, i++);
+          if (pause && i % 16 == 0) std::this_thread::sleep_for(100us);
+        }
+        counts_[t].store(i);
+      });
+  }
+  void stop() {
+    stop_.store(true);
+    for (auto& t : threads_) t.join();
+  }
+  // The records they logged; checks that each is in `seen` once, written by this process.
+  int check_each_once(Seen& seen) const {
+    int total = 0, once = 0;
+    for (int t = 0; t < kThreads; ++t) {
+      total += counts_[t].load();
+      for (int i = 0; i < counts_[t].load(); ++i)
+        once += seen[::getpid()]["p" + std::to_string(t) + "-" + std::to_string(i)] == 1;
+    }
+    CHECK(once == total);
+    CHECK(static_cast<int>(seen[::getpid()].size()) == total);
+    return total;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> counts_[kThreads] = {};
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 TEST_CASE(
@@ -201,18 +250,7 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
   TempDir dir;
   const std::string path = dir.file("app.log");
   Pipeline p(path, 0);
-  std::atomic<bool> stop{false};
-  std::atomic<int> counts[kThreads] = {};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
-    threads.emplace_back([t, &stop, &counts] {
-      int i = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        get_logger("parent").info("p{}-{}", t, i++);
-        if (i % 16 == 0) std::this_thread::sleep_for(100us);
-      }
-      counts[t].store(i);
-    });
+  BusyLoggers busy(true);
   constexpr int kForks = 50, kChild = 20;
   std::vector<pid_t> children, hung_children;
   int failed = 0;
@@ -227,17 +265,11 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
       ++failed;
   }
-  stop.store(true);
-  for (auto& t : threads) t.join();
+  busy.stop();
   p.listener->stop();
 
   const auto hung = static_cast<int>(hung_children.size());
-  if (kRuntimeForkSafe)
-    CHECK(hung == 0);
-  else if (hung > 0)
-    MESSAGE(hung << " of " << kForks
-                 << " children hung, under a sanitizer whose allocator is not fork-safe (see "
-                    "the top of the file): their records are not checked");
+  check_none_hung(hung, kForks);
   int malformed = 0;
   Seen seen = read_lines(path, malformed);
   if (kChildThreadsChecked) {
@@ -252,15 +284,8 @@ TEST_CASE("fifty forks in a row while four threads log: no child hangs, every re
         "file); children that ended early: "
         << failed);
   }
-  int total = 0, once = 0;
-  for (int t = 0; t < kThreads; ++t) {
-    total += counts[t].load();
-    for (int i = 0; i < counts[t].load(); ++i)
-      once += seen[::getpid()]["p" + std::to_string(t) + "-" + std::to_string(i)] == 1;
-  }
+  const int total = busy.check_each_once(seen);
   MESSAGE("parent records " << total << ", children " << children.size());
-  CHECK(once == total);
-  CHECK(static_cast<int>(seen[::getpid()].size()) == total);
 }
 
 TEST_CASE("records a MemoryHandler holds at the fork are written by the parent only") {
@@ -351,15 +376,7 @@ TEST_CASE(
   TempDir dir;
   const std::string path = dir.file("full.log");
   Pipeline p(path, 4);
-  std::atomic<bool> stop{false};
-  std::atomic<int> counts[kThreads] = {};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
-    threads.emplace_back([t, &stop, &counts] {
-      int i = 0;
-      while (!stop.load(std::memory_order_relaxed)) get_logger("parent").info("p{}-{}", t, i++);
-      counts[t].store(i);
-    });
+  BusyLoggers busy(false);
   constexpr int kForks = 50, kChild = 20;
   int hung = 0, failed = 0;
   for (int k = 0; k < kForks; ++k) {
@@ -373,16 +390,10 @@ TEST_CASE(
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
       ++failed;
   }
-  stop.store(true);
-  for (auto& t : threads) t.join();
+  busy.stop();
   p.listener->stop();
 
-  if (kRuntimeForkSafe)
-    CHECK(hung == 0);
-  else if (hung > 0)
-    MESSAGE(hung << " of " << kForks
-                 << " children hung, under a sanitizer whose allocator is not fork-safe (see "
-                    "the top of the file)");
+  check_none_hung(hung, kForks);
   if (kChildThreadsChecked)
     CHECK(failed == 0);
   else
@@ -393,13 +404,6 @@ TEST_CASE(
   int malformed = 0;
   Seen seen = read_lines(path, malformed);
   CHECK(malformed <= hung);  // a killed child may leave half a line
-  int total = 0, once = 0;
-  for (int t = 0; t < kThreads; ++t) {
-    total += counts[t].load();
-    for (int i = 0; i < counts[t].load(); ++i)
-      once += seen[::getpid()]["p" + std::to_string(t) + "-" + std::to_string(i)] == 1;
-  }
+  const int total = busy.check_each_once(seen);
   MESSAGE("parent records " << total << ", children that hung " << hung);
-  CHECK(once == total);
-  CHECK(static_cast<int>(seen[::getpid()].size()) == total);
 }

@@ -80,6 +80,24 @@ std::shared_ptr<const Entry> resolve_class(const Converted& c,
 
 Builder::Builder(const Json& root, bool dry) : root_(root), dry_(dry) {
   top_.json = &root_;
+  // The document is not changed while it is built, so its objects' addresses and keys stay.
+  constexpr std::size_t kLinear = 16;
+  if (root_.is_object())
+    for (const Json& v : root_)
+      if (v.is_object() && v.size() > kLinear) sections_[&v];
+}
+
+const Json* Builder::find_in_section(const Json& section, std::string_view key) {
+  auto s = sections_.find(&section);
+  if (s == sections_.end()) {
+    auto it = section.find(std::string(key));
+    return it == section.end() ? nullptr : &*it;
+  }
+  auto& index = s->second;
+  if (index.empty())
+    for (auto it = section.begin(); it != section.end(); ++it) index.emplace(it.key(), &*it);
+  auto it = index.find(key);
+  return it == index.end() ? nullptr : it->second;
 }
 
 void Builder::problem(std::string pointer, std::string message) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/entry.hpp"
@@ -183,8 +184,13 @@ class Builder {
   void apply_loggers();
   void configure_logger(Logger& logger, const Converted& config, bool is_root);
 
+  // root_[section][key] by name, for the top-level sections big enough that nlohmann's
+  // linear ordered_map search would make a configuration of N loggers cost N^2.
+  const Json* find_in_section(const Json& section, std::string_view key);
+
   const Json& root_;
   bool dry_;
+  std::unordered_map<const Json*, std::unordered_map<std::string_view, const Json*>> sections_;
   bool incremental_ = false;
   Converted top_;
   const Json* handlers_section_ = nullptr;  // the top-level `handlers` object

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "config/builder.hpp"
+#include "config/json_reader.hpp"
 #include "config/read_text.hpp"
 #include "dictlog/config_json.hpp"
 #include "record/at_fork.hpp"
@@ -172,7 +173,7 @@ std::optional<nlohmann::ordered_json> parse_config(const std::string& text, std:
     }
   }
   try {
-    return nlohmann::ordered_json::parse(text);
+    return detail::read_ordered_json(text);
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann reports a byte offset (1-based, just past the bad byte): show line/column.
     std::size_t line = 1, col = 1;

@@ -287,8 +287,8 @@ Converted Builder::cfg_convert(const std::string& path, const std::string& where
 
 Converted Builder::get(const Converted& parent, std::string_view key) {
   if (!parent.json || !parent.json->is_object()) return {};
-  auto it = parent.json->find(std::string(key));
-  if (it == parent.json->end()) return {};
+  const Json* it = find_in_section(*parent.json, key);
+  if (!it) return {};
   std::string ptr = parent.pointer + "/" + pointer_token(key);
   // handlers[NAME] of a handler already built reads as the handler (Python replaces the
   // config entry with the object).

@@ -54,18 +54,25 @@ void Builder::apply_loggers() {
     problem(f.pointer, f.message);
     return;
   }
+  // CPython's _handle_existing_loggers, without its list.remove and scan to the end (N^2 in
+  // the size of the tree): the names with prefix "NAME." sit together in the sorted list.
   std::vector<std::string> existing;
-  std::set<std::string> children;
-  if (!dry_) existing = logger_names();  // sorted, placeholders included
+  std::vector<char> configured, child;
+  if (!dry_) {
+    existing = logger_names();  // sorted, placeholders included
+    configured.assign(existing.size(), 0);
+    child.assign(existing.size(), 0);
+  }
   if (sec.is_object()) {
     for (const auto& [name, v] : sec.json->items()) {
       if (!dry_) {
         auto it = std::lower_bound(existing.begin(), existing.end(), name);
-        if (it != existing.end() && *it == name) {
+        if (it != existing.end() && *it == name && !configured[it - existing.begin()]) {
+          configured[it - existing.begin()] = 1;
           const std::string prefix = name + ".";
-          for (auto c = it + 1; c != existing.end(); ++c)
-            if (c->starts_with(prefix)) children.insert(*c);
-          existing.erase(it);
+          for (auto c = std::lower_bound(it, existing.end(), prefix);
+               c != existing.end() && c->starts_with(prefix); ++c)
+            child[c - existing.begin()] = 1;
         }
       }
       try {
@@ -80,10 +87,11 @@ void Builder::apply_loggers() {
   if (!dry_) {
     const bool disable = disable_existing_.absent() ||
                          (disable_existing_.json ? truthy(*disable_existing_.json) : true);
-    for (const auto& name : existing) {
-      Logger* lg = find_logger(name);
+    for (std::size_t i = 0; i < existing.size(); ++i) {
+      if (configured[i]) continue;
+      Logger* lg = find_logger(existing[i]);
       if (!lg) continue;  // a placeholder: nothing to reset or disable
-      if (children.count(name)) {
+      if (child[i]) {
         // Children of configured loggers are reset, not re-enabled (CPython).
         lg->set_level(NOTSET);
         for (const auto& h : lg->handlers()) lg->remove_handler(h);
