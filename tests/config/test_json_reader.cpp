@@ -39,7 +39,7 @@ void random_value(std::mt19937& rng, std::string& out, int depth) {
       out += pick(2) ? "true" : "false";
       break;
     case 2:
-      out += std::to_string(static_cast<int>(rng()) - (1 << 30));
+      out += std::to_string(static_cast<long long>(rng() % 2000000001u) - 1000000000);
       break;
     case 3:
       out += "18446744073709551615";
