@@ -366,3 +366,30 @@ TEST_CASE("a field wider than 1,000,000 is refused, never allocated (Python pads
   CHECK_THROWS_WITH_AS(Formatter("{message:{w}}", std::nullopt, '{').format_to(r, out),
                        limit.c_str(), dictlog::ValueError);
 }
+
+TEST_CASE("formats of text attributes only are copied as runs, with the general path's bytes") {
+  // A precision of 1000 keeps a field off the plain path without changing its bytes.
+  LogRecord r = reference_record();
+  LogRecord wide = reference_record();
+  wide.name = "h\xc3\xa9llo.\xe2\x82\xac";  // 7 code points in 10 bytes
+  LogRecord bare = reference_record();
+  bare.name = "";
+  for (const LogRecord* rec : {&r, &wide, &bare}) {
+    CAPTURE(rec->name);
+    CHECK(render("%(asctime)s %(levelname)s %(name)s %(message)s", '%', *rec) ==
+          render("%(asctime).1000s %(levelname).1000s %(name).1000s %(message).1000s", '%', *rec));
+    CHECK(render("[%(levelname)-8s] %(name)9s: a literal longer than eight bytes %(message)s", '%',
+                 *rec) ==
+          render("[%(levelname)-8.1000s] %(name)9.1000s: a literal longer than eight bytes "
+                 "%(message).1000s",
+                 '%', *rec));
+    CHECK(render("{asctime} {levelname} {name} {message}{{}}", '{', *rec) ==
+          render("{asctime!s} {levelname!s} {name!s} {message!s}{{}}", '{', *rec));
+    CHECK(
+        render("$asctime ${levelname}-$name $$ $message", '$', *rec) ==
+        render("%(asctime).1000s %(levelname).1000s-%(name).1000s $ %(message).1000s", '%', *rec));
+  }
+  CHECK(render("%(name)9s|%(name)-9s|", '%', wide) ==
+        "  h\xc3\xa9llo.\xe2\x82\xac|h\xc3\xa9llo.\xe2\x82\xac  |");
+  CHECK(render("%(levelname)s %(message)s", '%', r) == "INFO hello w");
+}

@@ -50,6 +50,28 @@ const dictlog::LogRecord& record(int which) {
   return which ? rich : plain;
 }
 
+// The same bytes as a log call's message must have as fmt's own: dictlog formats "{}"-only
+// messages without fmt's parser and hands the rest to fmt, so any text is checked against
+// fmt::format, errors included.
+void same_message_as_fmt(const std::string& f) {
+  const std::string arg = "s\xc3\xa9{}";
+  dictlog::LogRecord r;
+  r.set_msg_copy(f);
+  r.capture_args(-7, arg, 2.5, true, 'c', std::numeric_limits<unsigned long long>::max());
+  std::optional<std::string> want;
+  try {
+    want = fmt::format(fmt::runtime(f), -7, arg, 2.5, true, 'c',
+                       std::numeric_limits<unsigned long long>::max());
+  } catch (const fmt::format_error&) {
+  }
+  try {
+    const std::string got = r.get_message();
+    if (!want || got != *want) foreign("a message fmt formats differently or refuses");
+  } catch (const fmt::format_error&) {
+    if (want) foreign("a message fmt formats was refused");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -87,5 +109,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (...) {
     foreign("not a std::exception");
   }
+  same_message_as_fmt(rest);
   return 0;
 }

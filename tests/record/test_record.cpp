@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <thread>
+#include <vector>
 
 #include "dictlog/errors.hpp"
 #include "dictlog/record.hpp"
@@ -105,6 +107,49 @@ TEST_CASE("get_message formats captured arguments with fmt, once") {
   CHECK(r.get_message() == "request /index served in    42 us by x");
   CHECK(r.args_repr() == "('/index', 42, 'x')");
   CHECK(!r.args().on_heap());
+}
+
+TEST_CASE("messages of \"{}\" fields give fmt's bytes and fmt's errors, whatever their length") {
+  const std::string long_text(600, 'a');
+  const std::string long_arg(300, 'b');
+  const std::vector<std::string> formats = {"",
+                                            "{}",
+                                            "{} {}",
+                                            "a{}b{}c{}d{}e{}f{}g",
+                                            "{}{}{}{}{}{}{}",
+                                            "{}{}{}{}{}{}{}{}",
+                                            "{{}}",
+                                            "{{{}}}",
+                                            "{{",
+                                            "}}",
+                                            "}",
+                                            "{",
+                                            "x{",
+                                            "{}}",
+                                            "{0}",
+                                            "{:>4}",
+                                            "{} {0}",
+                                            "{!r}",
+                                            "12345678{}",
+                                            long_text + "{}" + long_text + "{}",
+                                            "{{" + long_text};
+  for (const std::string& f : formats) {
+    CAPTURE(f);
+    LogRecord r;
+    r.set_msg_copy(f);
+    r.capture_args(-7, long_arg, 2.5, true, 'c', std::numeric_limits<unsigned long long>::max(),
+                   std::numeric_limits<long long>::min());
+    std::string want;
+    try {
+      want = fmt::format(fmt::runtime(f), -7, long_arg, 2.5, true, 'c',
+                         std::numeric_limits<unsigned long long>::max(),
+                         std::numeric_limits<long long>::min());
+    } catch (const fmt::format_error&) {
+      CHECK_THROWS_AS(r.get_message(), fmt::format_error);
+      continue;
+    }
+    CHECK(r.get_message() == want);
+  }
 }
 
 TEST_CASE("a message without arguments is taken literally") {

@@ -161,6 +161,28 @@ struct DollarFormat {
 DollarFormat compile_dollar(std::string_view fmt, bool validate);
 void render_dollar(const DollarFormat& f, FieldSource& src, std::string& out);
 
+// ---- plain steps: the formats most configurations use ------------------------------------
+
+// One piece of a format whose fields are all the record's text attributes (name, levelname,
+// message, asctime) as str, at most padded to a width: the same bytes in any style, so the
+// record is rendered by copying runs, with no lookup and no value conversion per record.
+struct PlainStep {
+  enum Kind : std::uint8_t { literal, name, levelname, message, asctime };
+  Kind kind = literal;
+  bool left = false;                   // padding after the text (`%-8s`, `{:<8}`)
+  std::uint32_t width = 0;             // in code points; 0: none
+  std::uint32_t offset = 0, size = 0;  // a literal's bytes in PlainSteps::text
+  char small[8] = {};                  // and, up to 8 of them, here: one 8-byte copy
+};
+inline constexpr std::size_t kMaxPlainSteps = 16;
+struct PlainSteps {
+  std::vector<PlainStep> steps;  // at most kMaxPlainSteps
+  std::string text;              // the literals, one after another
+  std::size_t literal_size = 0;  // all literals' bytes
+  bool needs_asctime = false;
+  bool padded = false;  // a step has a width
+};
+
 // ---- the whole thing ---------------------------------------------------------------------
 
 struct CompiledFormat {
@@ -168,7 +190,15 @@ struct CompiledFormat {
   PercentFormat percent;
   std::unique_ptr<BraceTemplate> brace;
   DollarFormat dollar;
+  // Set when the style's template reduces to plain steps (render_plain gives its bytes).
+  std::optional<PlainSteps> plain;
 };
+
+// The plain steps of a compiled template, if every field is one plain_steps supports.
+std::optional<PlainSteps> plain_steps(const CompiledFormat& c);
+// Appends the record's text; `asctime` is set whenever a step needs it (the format uses it).
+void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& asctime,
+                  std::string& out);
 
 // The widest field dictlog pads or fills (width or precision). Python goes as far as memory
 // allows (`{n:2000000000}` makes a 2 GB line for every record, or a MemoryError); dictlog

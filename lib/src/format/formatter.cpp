@@ -125,6 +125,7 @@ Formatter::Formatter(std::optional<std::string> fmt, std::optional<std::string> 
       break;
   }
   detail::check_field_widths(*compiled_);
+  compiled_->plain = detail::plain_steps(*compiled_);
 }
 
 Formatter::~Formatter() = default;
@@ -234,7 +235,11 @@ void Formatter::format_to(const LogRecord& record, std::string& out) const {
   record.message_set = true;
   if (asctime) record.asctime.assign(*asctime);
   try {
-    substitute(*compiled_, record, defaults_, asctime, out);
+    static const std::string no_time;
+    if (compiled_->plain && (asctime || !compiled_->plain->needs_asctime))
+      detail::render_plain(*compiled_->plain, record, asctime ? *asctime : no_time, out);
+    else
+      substitute(*compiled_, record, defaults_, asctime, out);
   } catch (...) {
     out.resize(start);
     throw;

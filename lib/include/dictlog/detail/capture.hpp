@@ -8,6 +8,7 @@
 // they declare themselves safe to copy with dictlog::copy_safe.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -134,6 +135,75 @@ void append_arg_repr(const D& d, std::string& out) {
   }
 }
 
+// Where a "{}"-only message is written: a buffer on the formatting thread's stack, moved
+// into the destination string when it fills and at the end, so that each piece costs a
+// copy and not a string append.
+class PlainOut {
+ public:
+  explicit PlainOut(std::string& out) : out_(out) {}
+  void put(const char* p, std::size_t n) {
+    if (n > static_cast<std::size_t>(end_ - w_)) {
+      flush();
+      if (n > sizeof buf_) {
+        out_.append(p, n);
+        return;
+      }
+    }
+    std::memcpy(w_, p, n);
+    w_ += n;
+  }
+  // Room for n <= 64 bytes at the returned pointer; commit(end) after writing them.
+  char* room(std::size_t n) {
+    if (n > static_cast<std::size_t>(end_ - w_)) flush();
+    return w_;
+  }
+  void commit(char* end) { w_ = end; }
+  void flush() {
+    out_.append(buf_, static_cast<std::size_t>(w_ - buf_));
+    w_ = buf_;
+  }
+
+ private:
+  std::string& out_;
+  char buf_[256];
+  char* w_ = buf_;
+  char* const end_ = buf_ + sizeof buf_;
+};
+
+// One decoded argument of a message whose fields are all "{}": the value and how fmt's
+// "{}" writes it.
+struct PlainArg {
+  const void* value;
+  void (*write)(const void* value, PlainOut& out);
+};
+
+// fmt::format(f, args...) when every replacement field of `f` is "{}" and "{{" its only
+// escape, appended to `out`: true. Anything else (an index, a spec, "}}", too few
+// arguments) leaves `out` as it was and returns false, for fmt itself to format (or
+// reject) the whole message. Logs are mostly "{}": this skips fmt's parse of each field.
+bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, std::string& out);
+
+template <class D>
+inline constexpr bool is_plain_int =
+    std::is_same_v<D, short> || std::is_same_v<D, unsigned short> || std::is_same_v<D, int> ||
+    std::is_same_v<D, unsigned> || std::is_same_v<D, long> || std::is_same_v<D, unsigned long> ||
+    std::is_same_v<D, long long> || std::is_same_v<D, unsigned long long>;
+
+template <class D>
+void write_plain(const void* p, PlainOut& out) {
+  const D& d = *static_cast<const D*>(p);
+  if constexpr (std::is_same_v<D, std::string_view>) {
+    out.put(d.data(), d.size());
+  } else if constexpr (is_plain_int<D>) {
+    char* w = out.room(24);
+    out.commit(std::to_chars(w, w + 24, d).ptr);
+  } else {
+    fmt::memory_buffer buf;
+    fmt::format_to(fmt::appender(buf), "{}", d);
+    out.put(buf.data(), buf.size());
+  }
+}
+
 // One instance per argument-type list: how to format and show a buffer of that list.
 struct ArgVTable {
   void (*format)(const std::byte* data, std::string_view fmt, std::string& out);
@@ -150,6 +220,14 @@ struct VTableFor {
   }
   static void format(const std::byte* p, std::string_view f, std::string& out) {
     auto t = decode_all(p);
+    const bool plain = std::apply(
+        [&](const auto&... a) {
+          const PlainArg args[] = {PlainArg{&a, &write_plain<std::remove_cvref_t<decltype(a)>>}...,
+                                   PlainArg{}};
+          return format_plain(f, args, sizeof...(S), out);
+        },
+        t);
+    if (plain) return;
     // Into fmt's own buffer, then one append: through std::back_inserter, fmt 9 goes
     // through a generic iterator buffer that copies the text a second time.
     fmt::memory_buffer buf;
