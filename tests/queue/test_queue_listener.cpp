@@ -139,6 +139,45 @@ TEST_CASE("handler filters still apply") {
   CHECK(h->lines() == Lines{"a", "b"});
 }
 
+TEST_CASE("a lone FileHandler takes a batch as one run, with its level, filters and handle()") {
+  // Queued before start(), the records reach the listener as one batch.
+  struct CountingFileHandler : FileHandler {
+    using FileHandler::FileHandler;
+    bool handle(LogRecord& r) noexcept override {
+      ++handled;
+      return FileHandler::handle(r);
+    }
+    int handled = 0;
+  };
+  TempDir d;
+  for (int kind = 0; kind < 3; ++kind) {
+    CAPTURE(kind);
+    auto q = std::make_shared<Queue>();
+    const auto path = (d.path() / ("run" + std::to_string(kind) + ".log")).string();
+    std::shared_ptr<FileHandler> file;
+    auto counting = std::make_shared<CountingFileHandler>(path);
+    if (kind == 2)
+      file = counting;
+    else
+      file = std::make_shared<FileHandler>(path);
+    file->set_level(WARNING);
+    file->set_formatter(std::make_shared<Formatter>("%(levelname)s %(message)s"));
+    if (kind == 1) file->add_filter([](LogRecord& r) { return r.get_message() != "w3"; });
+    for (int i = 0; i < 6; ++i)
+      q->put(rec((i % 2 ? "w" : "i") + std::to_string(i), i % 2 ? WARNING : INFO));
+    QueueListener listener(q, {file}, true);
+    listener.start();
+    // Handled before stop(): a batch holding the sentinel goes record by record.
+    CHECK(wait_until([&] { return file->stats().emitted + file->stats().filtered == 3; }));
+    listener.stop();
+    CHECK(slurp(path) ==
+          (kind == 1 ? "WARNING w1\nWARNING w5\n" : "WARNING w1\nWARNING w3\nWARNING w5\n"));
+    CHECK(file->stats().emitted == (kind == 1 ? 2 : 3));
+    CHECK(file->stats().filtered == (kind == 1 ? 1 : 0));
+    if (kind == 2) CHECK(counting->handled == 3);
+  }
+}
+
 TEST_CASE("start while running raises RuntimeError; stop twice, or before start, does nothing") {
   auto q = std::make_shared<Queue>();
   auto h = std::make_shared<CaptureHandler>();

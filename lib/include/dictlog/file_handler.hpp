@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 
 #include "dictlog/stream_handler.hpp"
 
@@ -75,6 +76,7 @@ class FileHandler : public StreamHandler {
   // Byte position in the file (Python's stream.tell()).
   std::int64_t tell() const;
   int fileno() const { return fd_; }
+  bool plain_handle() const override { return typeid(*this) == typeid(FileHandler); }
 
  private:
   std::string base_filename_;

@@ -84,6 +84,11 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   // the filters. Never throws. Virtual so that a handler whose emit is thread-safe on its
   // own (QueueHandler) can skip the lock.
   virtual bool handle(LogRecord& record) noexcept;
+  // handle() for each of `n` records one thread took out together (a QueueListener's
+  // batch), in order, skipping those below level() when `respect_level`: one lock for the
+  // run instead of one per record, when handle() is this class's own (plain_handle());
+  // otherwise handle() for each. Other threads wait for the run (at most a batch).
+  void handle_run(LogRecord* records, std::size_t n, bool respect_level) noexcept;
   virtual void emit(LogRecord& record) = 0;
   virtual void flush() {}
   // Marks the handler closed and drops its registered name. Subclasses that hold
@@ -127,6 +132,9 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   }
   // For a handle() override that runs the filters itself.
   void count_filtered() noexcept { filtered_.fetch_add(1, std::memory_order_relaxed); }
+  // True when this object's handle() is Handler::handle, so handle_run may inline it: a
+  // library class answers for its exact type only (a subclass may override handle()).
+  virtual bool plain_handle() const { return false; }
 
  private:
   friend struct detail::HandlerAccess;

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <typeinfo>
 
 #include "dictlog/handler.hpp"
 #include "dictlog/stream.hpp"
@@ -37,6 +38,7 @@ class StreamHandler : public Handler {
   struct NoStream {};
   StreamHandler(NoStream, int level) : Handler(level) {}
   std::shared_ptr<Stream> stream_;
+  bool plain_handle() const override { return typeid(*this) == typeid(StreamHandler); }
 
  private:
   std::string line_;  // emit()'s buffer, under lock()

@@ -191,6 +191,25 @@ bool Handler::handle(LogRecord& record) noexcept {
   return true;
 }
 
+void Handler::handle_run(LogRecord* records, std::size_t n, bool respect_level) noexcept {
+  if (has_filters() || !plain_handle()) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (!respect_level || records[i].levelno >= level()) handle(records[i]);
+    return;
+  }
+  std::lock_guard lock(lock_);
+  for (std::size_t i = 0; i < n; ++i) {
+    LogRecord& r = records[i];
+    if (respect_level && r.levelno < level()) continue;
+    emitted_.store(emitted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    try {
+      emit(r);
+    } catch (...) {
+      handle_error(r);
+    }
+  }
+}
+
 HandlerStats Handler::stats() const {
   HandlerStats s;
   s.emitted = emitted_.load(std::memory_order_relaxed);

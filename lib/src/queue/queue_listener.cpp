@@ -275,6 +275,14 @@ void QueueListener::monitor() {
       continue;
     }
     bool sentinel = false;
+    // One handler, and this class's own prepare() and handle(): the handler takes the batch
+    // as one run, under one lock.
+    if (batched && handlers_.size() == 1 && typeid(*this) == typeid(QueueListener) &&
+        std::none_of(batch.begin(), batch.end(), is_queue_sentinel)) {
+      handlers_.front()->handle_run(batch.data(), batch.size(), respect_handler_level_);
+      unflushed = true;
+      continue;
+    }
     // Records taken in the same step as the sentinel are handled too: they were put while
     // stop() ran and would otherwise wait for a restart that may never come.
     for (LogRecord& r : batch) {
