@@ -113,7 +113,9 @@ std::optional<Attr> attr_from_name(std::string_view name);
 
 class LogRecord {
  public:
-  LogRecord() = default;
+  // Not defaulted: a value-initialised record (`emplace_back()`, `LogRecord{}`) then
+  // skips zeroing its 600-odd bytes before the members' own initialisers run.
+  LogRecord() noexcept {}
   // What a logger fills in; the time, thread and process are read here.
   LogRecord(std::string_view name, int level, const SourceLocation& where);
 

@@ -2,6 +2,7 @@
 // at construction to literal runs and attribute copies.
 #include <cstring>
 
+#include "dictlog/detail/capture.hpp"  // copy_short
 #include "format/format_template.hpp"
 #include "record/py_unicode.hpp"
 
@@ -166,7 +167,10 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
       w += s.size;
     } else {
       const std::string_view t = field_text(s.kind, r, asctime);
-      if (!t.empty()) std::memcpy(w, t.data(), t.size());
+      if (t.size() <= 16)
+        copy_short(w, t.data(), t.size());
+      else
+        std::memcpy(w, t.data(), t.size());
       w += t.size();
     }
   }

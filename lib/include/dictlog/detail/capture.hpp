@@ -135,6 +135,28 @@ void append_arg_repr(const D& d, std::string& out) {
   }
 }
 
+// Copies n <= 16 bytes as two overlapping moves: the runs between fields are short, and a
+// call to memcpy costs more than such a copy.
+inline void copy_short(char* d, const char* s, std::size_t n) {
+  if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, s, 8);
+    std::memcpy(&b, s + n - 8, 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + n - 4, 4);
+    std::memcpy(d, &a, 4);
+    std::memcpy(d + n - 4, &b, 4);
+  } else if (n > 0) {
+    d[0] = s[0];
+    d[n / 2] = s[n / 2];
+    d[n - 1] = s[n - 1];
+  }
+}
+
 // Where a "{}"-only message is written: a buffer on the formatting thread's stack, moved
 // into the destination string when it fills and at the end, so that each piece costs a
 // copy and not a string append.
@@ -149,7 +171,10 @@ class PlainOut {
         return;
       }
     }
-    std::memcpy(w_, p, n);
+    if (n <= 16)
+      copy_short(w_, p, n);
+    else
+      std::memcpy(w_, p, n);
     w_ += n;
   }
   // Room for n <= 64 bytes at the returned pointer; commit(end) after writing them.
