@@ -226,21 +226,31 @@ TEST_CASE("eight workers' records reach the parent's file once each, in order, n
     workers.push_back(pid);
   }
   int hung = 0;
+  std::vector<bool> killed;
   for (pid_t pid : workers) {
     const int status = wait_for(pid);
     hung += status == -1;
+    killed.push_back(status == -1);
     if (status != -1) CHECK(status == 0);
   }
   shutdown();  // the listener drains what the workers put
   if (kRuntimeForkSafe) REQUIRE(hung == 0);
   Seen s = read_lines(path);
   CHECK(s.torn == 0);
-  CHECK(q->abandoned() == 0);
   for (int k = 0; k < 8; ++k) {
     CAPTURE(k);
-    CHECK(s.by_worker[k].size() == static_cast<std::size_t>(n));
+    // Under a sanitizer a worker forked while the parent's listener held the sanitizer's
+    // allocator lock can hang in its first refill (seen under ASan); killed, it has logged
+    // an ordered prefix. Every other worker logs all its records.
+    if (!killed[k]) {
+      CHECK(s.by_worker[k].size() == static_cast<std::size_t>(n));
+    } else {
+      MESSAGE("worker " << k << " hung in the sanitizer's runtime and was killed after "
+                        << s.by_worker[k].size() << " records");
+    }
     CHECK(consecutive_from_zero(s.by_worker[k]));
   }
+  if (hung == 0) CHECK(q->abandoned() == 0);
 }
 
 TEST_CASE(
