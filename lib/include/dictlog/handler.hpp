@@ -138,6 +138,8 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
 
  private:
   friend struct detail::HandlerAccess;
+  // handle()'s part under lock_: count, emit, and report what emit throws.
+  void emit_counted(LogRecord& record) noexcept;
   // emitted_ is only written under lock_ (a plain increment); the others by any thread.
   std::atomic<std::uint64_t> emitted_{0};
   std::atomic<std::uint64_t> filtered_{0};

@@ -182,13 +182,17 @@ bool Handler::handle(LogRecord& record) noexcept {
     }
   }
   std::lock_guard lock(lock_);
+  emit_counted(record);
+  return true;
+}
+
+void Handler::emit_counted(LogRecord& record) noexcept {
   emitted_.store(emitted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   try {
     emit(record);
   } catch (...) {
     handle_error(record);
   }
-  return true;
 }
 
 void Handler::handle_run(LogRecord* records, std::size_t n, bool respect_level) noexcept {
@@ -199,14 +203,7 @@ void Handler::handle_run(LogRecord* records, std::size_t n, bool respect_level) 
   }
   std::lock_guard lock(lock_);
   for (std::size_t i = 0; i < n; ++i) {
-    LogRecord& r = records[i];
-    if (respect_level && r.levelno < level()) continue;
-    emitted_.store(emitted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    try {
-      emit(r);
-    } catch (...) {
-      handle_error(r);
-    }
+    if (!respect_level || records[i].levelno >= level()) emit_counted(records[i]);
   }
 }
 

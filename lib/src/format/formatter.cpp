@@ -14,6 +14,9 @@ namespace dictlog {
 
 namespace {
 
+// render_plain's asctime when the format has none (a static, so no per-call guard check).
+const std::string no_time;
+
 const char* default_format(char style) {
   switch (style) {
     case '{':
@@ -235,7 +238,6 @@ void Formatter::format_to(const LogRecord& record, std::string& out) const {
   record.message_set = true;
   if (asctime) record.asctime.assign(*asctime);
   try {
-    static const std::string no_time;
     if (compiled_->plain && (asctime || !compiled_->plain->needs_asctime))
       detail::render_plain(*compiled_->plain, record, asctime ? *asctime : no_time, out);
     else
