@@ -202,8 +202,11 @@ TEST_CASE("a buffer's segments come prefaulted from the pool and go back to it d
   auto& pool = detail::SegmentPool::instance();
   constexpr std::size_t kFirst = detail::kFirstSegment;
   {
+    // Starts the pool's thread, and takes a buffer to 1 MiB: the pool keeps spares of the
+    // capacities buffers have reached (test_segment_pool: only those), now all of them.
     Queue warm;
-    warm.put(rec("starts the pool's thread"));
+    const int n = records_filling(2 * detail::kMaxSegment);
+    for (int i = 0; i < n; ++i) warm.put(rec(std::to_string(i)));
   }
   Queue q;                 // its buffer for threads being torn down takes a 64 KiB segment now
   pool.refill_and_wait();  // one spare of every capacity, 64 KiB .. 1 MiB
@@ -220,8 +223,9 @@ TEST_CASE("a buffer's segments come prefaulted from the pool and go back to it d
 
   // A thread's first put takes a 64 KiB spare (and frees the buffers this thread kept for
   // queues that are gone, which may give segments back); filling it and the next takes a
-  // 128 KiB and then a 256 KiB spare. These takes do not wake the pool's thread, so the
-  // counts are exact. (A class may hold two: one made while a consumer gave one back.)
+  // 128 KiB and then a 256 KiB spare. These takes do not wake the pool's thread (buffers
+  // have reached these capacities before), so the counts are exact. (A class may hold
+  // two: one made while a consumer gave one back.)
   const std::size_t served_before_first = pool.served();
   q.put(rec("0"));
   CHECK(pool.served() == served_before_first + 1);

@@ -10,8 +10,9 @@
 // the thread links a twice as big one, up to 1 MiB a segment, prefaulted so that later
 // records meet no page fault. It takes every segment, the first one included, from a
 // process-wide pool in which a background thread, dictlog-pool (started when a thread
-// first puts into an unbounded queue), keeps one prefaulted segment of each size ready, so
-// that growth costs the logging thread no page fault; only when none is ready does the
+// first puts into an unbounded queue), keeps one prefaulted segment ready of each size a
+// buffer has reached and of the next size up, so that growth costs the logging thread no
+// page fault; only when none is ready does the
 // thread allocate and fault one in itself. The consumer gives a segment it has emptied
 // back to the pool, which holds at most two per size, 64 KiB to 1 MiB (~4 MiB in all), and
 // frees the rest. A thread that ends leaves its buffer to the next thread that puts. A waiting call

@@ -46,12 +46,16 @@ Segment* SegmentPool::take(std::size_t cap) {
   bool start = false, wake = false;
   {
     std::lock_guard lock(mutex_);
+    ++taken_;
     if (k < kClasses && classes_[k].count > 0) {
       s = classes_[k].spares[--classes_[k].count];
       ++served_;
     }
     start = !std::exchange(started_, true);
-    wake = !s || k >= kClasses - 1;
+    // A buffer reached a capacity never taken before: its next growth needs the next class.
+    const bool higher = k < kClasses && k > top_;
+    if (higher) top_ = k;
+    wake = !s || higher || k >= kClasses - 1;
     if ((start || wake) && !no_thread_) running_ = true;
   }
   if (start) {
@@ -102,10 +106,16 @@ std::size_t SegmentPool::served() {
   return served_;
 }
 
+std::size_t SegmentPool::taken() {
+  std::lock_guard lock(mutex_);
+  return taken_;
+}
+
 std::size_t SegmentPool::missing() const {
-  std::size_t k = 0;
-  while (k < kClasses && classes_[k].count > 0) ++k;
-  return k;
+  const std::size_t limit = std::min(top_ + 1, kClasses - 1);
+  for (std::size_t k = 0; k <= limit; ++k)
+    if (classes_[k].count == 0) return k;
+  return kClasses;
 }
 
 void SegmentPool::refill_and_wait() {

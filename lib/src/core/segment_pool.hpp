@@ -5,12 +5,14 @@
 // A producer takes every segment of its buffer from the pool, the first one (when a thread
 // first puts into a queue) and each growth, under a short mutex, and allocates one itself
 // only when none is ready (it never waits). The pool's one background thread, the
-// provisioner, keeps one spare of every capacity ready (64 KiB .. 1 MiB: a buffer's whole
-// way up), so a growth finds its segment there. The producer wakes it only when it took a
-// 1 MiB segment or found none: a futex wake costs the logging thread tens of us on a VM,
-// so the smaller spares it took are replaced at the provisioner's next round. The consumer
-// gives an emptied segment back when the pool holds no spare of its capacity (it is
-// already faulted in), and deletes it otherwise.
+// provisioner, keeps one spare ready of every capacity a buffer has reached so far and of
+// the next one up (64 KiB and 128 KiB at first; at most 64 KiB .. 1 MiB), so a growth
+// finds its segment there, while a process whose buffers stay small holds 192 KiB of
+// spares, not 2 MiB. The producer wakes it only when it took a capacity never taken
+// before, a 1 MiB segment, or found none: a futex wake costs the logging thread tens of us
+// on a VM, so the smaller spares it took are replaced at the provisioner's next round. The
+// consumer gives an emptied segment back when the pool holds no spare of its capacity (it
+// is already faulted in), and deletes it otherwise.
 //
 // The pool holds at most kMaxSpares segments per capacity, so at most
 // 2 * (64 + 128 + 256 + 512 + 1024) KiB = 3968 KiB (1984 KiB once the provisioner is
@@ -73,9 +75,10 @@ class SegmentPool {
   void give_back(Segment* s);
 
   // For tests: spares of capacity `cap` held now; takes served by a spare so far; has the
-  // provisioner (if started) make every capacity ready now, and waits for it.
+  // provisioner (if started) make every capacity it keeps ready now, and waits for it.
   std::size_t spares(std::size_t cap);
   std::size_t served();
+  std::size_t taken();  // every take so far, served by a spare or not
   void refill_and_wait();
   // Ends the provisioner (dictlog::shutdown()): joins it, so no thread of dictlog's is left.
   void stop();
@@ -92,7 +95,7 @@ class SegmentPool {
     std::array<Segment*, kMaxSpares> spares{};
     std::size_t count = 0;
   };
-  // The first capacity with no spare, or kClasses.
+  // The first capacity up to the one above top_ with no spare, or kClasses.
   std::size_t missing() const;
 
   std::mutex mutex_;
@@ -100,6 +103,8 @@ class SegmentPool {
   std::condition_variable ready_;
   std::array<Class, kClasses> classes_;
   std::size_t served_ = 0;
+  std::size_t taken_ = 0;
+  std::size_t top_ = 0;     // the largest class any producer has taken
   bool started_ = false;    // the provisioner was started (or failed to start)
   bool no_thread_ = false;  // it failed to start or was stopped: producers allocate
   bool stopping_ = false;   // stop() asks the provisioner to return

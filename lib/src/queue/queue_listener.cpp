@@ -124,8 +124,10 @@ void report_listener_error() {
 }
 
 // Records taken per step: enough to amortise the hand-over, small enough that handlers
-// are flushed regularly under a steady flow.
-constexpr std::size_t kBatch = 4096;
+// are flushed regularly under a steady flow. The batch's records stay allocated for the
+// listener's life (512 x sizeof(LogRecord), 312 KiB; 4096 held 2.4 MiB and took no fewer
+// instructions per record) and a batch this size stays in the L2 cache while it is written.
+constexpr std::size_t kBatch = 512;
 }  // namespace
 
 void serve_after_shutdown(const LogQueue* q, QueueListener* hint) {

@@ -1,0 +1,81 @@
+// The segment pool's spares follow the capacities buffers reach. Its own executable: the
+// pool is process-wide and remembers the largest capacity ever taken, so this must run in
+// a process where no buffer has grown yet.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
+#include "dictlog/queue.hpp"
+#include "dictlog/record.hpp"
+
+using namespace dictlog;
+
+namespace {
+
+LogRecord rec(int i) {
+  return make_log_record({{"msg", std::to_string(i)}, {"levelno", 20}});
+}
+
+// Puts records numbered from `first` until this thread's buffer in `q` has taken its next
+// segment from the pool; returns the next number.
+int grow_until_taken(Queue& q, detail::SegmentPool& pool, int first) {
+  const std::size_t taken = pool.taken();
+  int i = first;
+  while (pool.taken() == taken && i < first + 1'000'000) q.put(rec(i++));
+  return i;
+}
+
+std::vector<std::size_t> spares(detail::SegmentPool& pool) {
+  std::vector<std::size_t> out;
+  for (std::size_t cap = detail::kFirstSegment; cap <= detail::kMaxSegment; cap *= 2)
+    out.push_back(pool.spares(cap));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the pool keeps spares of the capacities buffers reached and of the next one only") {
+  auto& pool = detail::SegmentPool::instance();
+  Queue q;
+  q.put(rec(0));  // this thread's first put: a 64 KiB segment, and the pool's thread starts
+  pool.refill_and_wait();
+  // A process that logs little holds 64 + 128 KiB of spares, not 64 KiB .. 1 MiB.
+  std::vector<std::size_t> s = spares(pool);
+  CHECK(s[0] >= 1);
+  CHECK(s[1] >= 1);
+  CHECK(s[2] == 0);
+  CHECK(s[3] == 0);
+  CHECK(s[4] == 0);
+
+  // The buffer fills its 64 KiB and takes the 128 KiB spare: the pool is woken for a
+  // capacity never taken before and makes the 256 KiB one ready for the next growth.
+  std::size_t served = pool.served();
+  int n = grow_until_taken(q, pool, 1);
+  CHECK(pool.served() == served + 1);
+  pool.refill_and_wait();
+  s = spares(pool);
+  CHECK(s[1] >= 1);
+  CHECK(s[2] >= 1);
+  CHECK(s[3] == 0);
+  CHECK(s[4] == 0);
+
+  // Every growth after it found its segment ready, up to 1 MiB: none was allocated on
+  // this thread (each take was served by a spare).
+  for (int growth = 0; growth < 3; ++growth) {
+    served = pool.served();
+    n = grow_until_taken(q, pool, n);
+    CHECK(pool.served() == served + 1);
+    pool.refill_and_wait();
+  }
+  s = spares(pool);
+  for (std::size_t k = 0; k < s.size(); ++k) CHECK_MESSAGE(s[k] >= 1, "capacity class " << k);
+
+  // Nothing was lost on the way.
+  std::vector<LogRecord> out;
+  CHECK(q.get_batch(out, std::size_t{1} << 22, false) == static_cast<std::size_t>(n));
+  REQUIRE(!out.empty());
+  CHECK(out.front().get_message() == "0");
+  CHECK(out.back().get_message() == std::to_string(n - 1));
+}
