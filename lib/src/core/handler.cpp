@@ -328,7 +328,8 @@ std::string describe_current_exception() {
 }
 
 namespace {
-thread_local const void* t_listener = nullptr;
+// Read for every record a listener writes: no __tls_get_addr call (see chain.hpp's t_hazard).
+[[gnu::tls_model("initial-exec")]] constinit thread_local const void* t_listener = nullptr;
 }  // namespace
 const void* current_listener() noexcept {
   return t_listener;

@@ -61,7 +61,14 @@ struct LocalTime {
   std::string text;
 };
 constexpr std::size_t kTimeSlots = 4;
-__attribute__((tls_model("initial-exec"))) thread_local LocalTime t_times[kTimeSlots];
+// The slots are reached through a pointer set on a thread's first use: the array's own
+// first-use guard is a thread-local the compiler reaches through __tls_get_addr on every
+// access, where this pointer is one load.
+[[gnu::tls_model("initial-exec")]] constinit thread_local LocalTime* t_times = nullptr;
+[[gnu::noinline]] LocalTime* thread_times() {
+  thread_local LocalTime times[kTimeSlots];
+  return t_times = times;
+}
 
 // Python's default_msec_format, compared without a strlen.
 bool is_plain_msec_format(const std::string& f) {
@@ -71,7 +78,10 @@ bool is_plain_msec_format(const std::string& f) {
 // The strftime text for `second`, followed by ",000" when `msecs`, from this thread's cache.
 LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool msecs,
                        const std::string& tfmt) {
-  LocalTime& c = t_times[(reinterpret_cast<std::uintptr_t>(owner) >> 4) % kTimeSlots];
+  LocalTime* times = t_times;
+  if (!times) [[unlikely]]
+    times = thread_times();
+  LocalTime& c = times[(reinterpret_cast<std::uintptr_t>(owner) >> 4) % kTimeSlots];
   if (!(c.valid && c.second == second && c.utc == utc && c.msecs == msecs && c.format == tfmt))
       [[unlikely]] {
     std::time_t t = static_cast<std::time_t>(second);

@@ -142,15 +142,37 @@ void set_created(LogRecord& r, std::int64_t created_ns) {
   r.relative_created = static_cast<double>(created_ns - start_time_ns()) / 1e6;
 }
 
+// What one drain has looked up for its calls, which mostly repeat a few call sites and
+// levels: a level's name from the shared table, the lengths of the file and function names.
+struct CallViews {
+  bool have_level = false;
+  int level = 0;
+  std::string_view levelname;
+  const char* file = nullptr;
+  std::string_view pathname;
+  const char* function = nullptr;
+  std::string_view func;
+};
+
 // Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
-void build_record(const DirectCall& c, std::int64_t created_ns, LogRecord& r) {
-  SourceLocation where{c.file, c.function, c.line};
+void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, LogRecord& r) {
   r.name = c.name;
   r.levelno = c.level;
-  r.levelname = interned_level_name(c.level);
-  if (where.file_name()) r.pathname = where.file_name();
-  if (where.function_name()) r.func = where.function_name();
-  r.lineno = where.line();
+  if (!v.have_level || v.level != c.level) {
+    v.levelname = interned_level_name(c.level);
+    v.level = c.level;
+    v.have_level = true;
+  }
+  r.levelname = v.levelname;
+  if (c.file) {
+    if (c.file != v.file) v.pathname = v.file = c.file;
+    r.pathname = v.pathname;
+  }
+  if (c.function) {
+    if (c.function != v.function) v.func = v.function = c.function;
+    r.func = v.func;
+  }
+  r.lineno = c.line;
   set_created(r, created_ns);
   r.thread = c.thread;
   r.thread_name = c.thread_name;
@@ -172,6 +194,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
   add_new_buffers();
   for (std::size_t i = 0; i < bufs_.size(); ++i) heads_[i] = bufs_[i]->peek();
   const TickConverter clock;
+  CallViews views;
   PrepareRun run;
   std::size_t n = 0;
   while (n < max) {
@@ -187,7 +210,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
     // jitter, and a rate measured over a short span early on), and is then moved up to it.
     if (h->kind == EntryKind::call) {
       build_record(*reinterpret_cast<const DirectCall*>(h + 1),
-                   std::max(clock.to_ns(h->ticks), b.last_created_ns), r);
+                   std::max(clock.to_ns(h->ticks), b.last_created_ns), views, r);
       b.last_created_ns = r.created_ns;
     } else {
       auto* src = reinterpret_cast<LogRecord*>(h + 1);
