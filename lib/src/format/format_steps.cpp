@@ -151,9 +151,10 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
     render_padded(p, r, asctime, out);
     return;
   }
+  // Each field's text once, by kind (the literal's slot stays empty).
+  const std::string_view fields[] = {{}, r.name, r.levelname, r.message_text(), asctime};
   std::size_t total = p.literal_size;
-  for (const PlainStep& s : p.steps)
-    if (s.kind != PlainStep::literal) total += field_text(s.kind, r, asctime).size();
+  for (const PlainStep& s : p.steps) total += fields[s.kind].size();
   // 8 bytes of slack, so that a short literal is one 8-byte copy whatever its length.
   const std::size_t start = out.size();
   out.resize(start + total + sizeof(PlainStep::small));
@@ -166,7 +167,7 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
         std::memcpy(w, p.text.data() + s.offset, s.size);
       w += s.size;
     } else {
-      const std::string_view t = field_text(s.kind, r, asctime);
+      const std::string_view t = fields[s.kind];
       if (t.size() <= 16)
         copy_short(w, t.data(), t.size());
       else
