@@ -12,12 +12,12 @@
 // process-wide pool in which a background thread, dictlog-pool (started when a thread
 // first puts into an unbounded queue), keeps one prefaulted segment ready of each size a
 // buffer has reached and of the next size up, so that growth costs the logging thread no
-// page fault; only when none is ready does the
-// thread allocate and fault one in itself. The consumer gives a segment it has emptied
-// back to the pool, which holds at most two per size, 64 KiB to 1 MiB (~4 MiB in all), and
-// frees the rest. A thread that ends leaves its buffer to the next thread that puts. A waiting call
-// takes ~120 bytes plus its encoded arguments (a whole LogRecord, ~560, when it was put as a
-// record), in segments that may be half empty.
+// page fault; only when none is ready does the thread allocate and fault one in itself.
+// The consumer gives a segment it has emptied back to the pool, which holds at most two
+// per size, 64 KiB to 1 MiB (~4 MiB in all), and frees the rest. A thread that ends leaves
+// its buffer to the next thread that puts. A waiting call takes ~120 bytes plus its
+// encoded arguments (a whole LogRecord, ~560, when it was put as a record), in segments
+// that may be half empty.
 //
 // A bounded queue keeps Python's maxsize exactly: its records go into chunks of 64 slots
 // (a slot is a LogRecord, ~540 bytes) under one short lock, and a record counts against

@@ -152,6 +152,8 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
     return;
   }
   // Each field's text once, by kind (the literal's slot stays empty).
+  static_assert(PlainStep::name == 1 && PlainStep::levelname == 2 && PlainStep::message == 3 &&
+                PlainStep::asctime == 4);
   const std::string_view fields[] = {{}, r.name, r.levelname, r.message_text(), asctime};
   std::size_t total = p.literal_size;
   for (const PlainStep& s : p.steps) total += fields[s.kind].size();
