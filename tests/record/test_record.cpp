@@ -152,6 +152,64 @@ TEST_CASE("messages of \"{}\" fields give fmt's bytes and fmt's errors, whatever
   }
 }
 
+TEST_CASE("a brace is found wherever it stands in a message of any length") {
+  // The scan reads 16 or 8 bytes at a time, a short tail as the text's last 16 bytes: every
+  // position of every length up to three vectors, for a field, an escape and an error.
+  for (const std::string piece : {"{}", "{{", "}"}) {
+    for (std::size_t len = 0; len <= 48; ++len) {
+      for (std::size_t at = 0; at <= len; ++at) {
+        std::string f(len, 'x');
+        f.insert(at, piece);
+        CAPTURE(f);
+        LogRecord r;
+        r.set_msg_copy(f);
+        r.capture_args(42);
+        std::string want;
+        try {
+          want = fmt::format(fmt::runtime(f), 42);
+        } catch (const fmt::format_error&) {
+          CHECK_THROWS_AS(r.get_message(), fmt::format_error);
+          continue;
+        }
+        CHECK(r.get_message() == want);
+      }
+    }
+  }
+}
+
+template <class T>
+void check_integers() {
+  std::vector<T> values = {0, 1, std::numeric_limits<T>::max(), std::numeric_limits<T>::min()};
+  // Each power of ten the type holds, and its neighbours, with either sign.
+  for (unsigned long long p = 1;
+       p <= static_cast<unsigned long long>(std::numeric_limits<T>::max()); p *= 10) {
+    for (unsigned long long v : {p - 1, p, p + 1}) {
+      if (v > static_cast<unsigned long long>(std::numeric_limits<T>::max())) continue;
+      values.push_back(static_cast<T>(v));
+      if constexpr (std::is_signed_v<T>) values.push_back(static_cast<T>(-static_cast<T>(v)));
+    }
+    if (p > std::numeric_limits<unsigned long long>::max() / 10) break;
+  }
+  for (T v : values) {
+    CAPTURE(+v);
+    LogRecord r;
+    r.set_msg("<{}>");
+    r.capture_args(v);
+    CHECK(r.get_message() == fmt::format("<{}>", v));
+  }
+}
+
+TEST_CASE("integers of every width are written as fmt writes them") {
+  check_integers<short>();
+  check_integers<unsigned short>();
+  check_integers<int>();
+  check_integers<unsigned>();
+  check_integers<long>();
+  check_integers<unsigned long>();
+  check_integers<long long>();
+  check_integers<unsigned long long>();
+}
+
 TEST_CASE("a message without arguments is taken literally") {
   LogRecord r;
   r.set_msg("100% {not a field}");

@@ -105,11 +105,10 @@ LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool ms
 
 // Python's "%s,%03d" % (text, msecs) for the record's msecs, over the ",mmm" at `p`.
 void put_msecs(double msecs, char* p) {
-  int ms = static_cast<int>(msecs);
+  const unsigned ms = static_cast<unsigned>(msecs) % 1000;
   p[0] = ',';
-  p[1] = static_cast<char>('0' + ms / 100 % 10);
-  p[2] = static_cast<char>('0' + ms / 10 % 10);
-  p[3] = static_cast<char>('0' + ms % 10);
+  p[1] = static_cast<char>('0' + ms / 100);
+  std::memcpy(p + 2, detail::kDigitPairs + ms % 100 * 2, 2);
 }
 
 }  // namespace

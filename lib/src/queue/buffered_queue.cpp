@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <new>
 
 #include "core/thread_buffer.hpp"
@@ -197,11 +198,22 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
   CallViews views;
   PrepareRun run;
   std::size_t n = 0;
+  // The buffer with the oldest head, and the oldest head of the others: the picked buffer's
+  // records older than that come next without looking at the others again (they change
+  // only when a sentinel makes the drain look at every buffer once more).
+  std::size_t pick = heads_.size();
+  std::uint64_t others = 0;
   while (n < max) {
-    std::size_t pick = heads_.size();
-    for (std::size_t i = 0; i < heads_.size(); ++i)
-      if (heads_[i] && (pick == heads_.size() || heads_[i]->ticks < heads_[pick]->ticks)) pick = i;
-    if (pick == heads_.size()) break;
+    if (pick == heads_.size() || !heads_[pick] || heads_[pick]->ticks >= others) {
+      pick = heads_.size();
+      for (std::size_t i = 0; i < heads_.size(); ++i)
+        if (heads_[i] && (pick == heads_.size() || heads_[i]->ticks < heads_[pick]->ticks))
+          pick = i;
+      if (pick == heads_.size()) break;
+      others = std::numeric_limits<std::uint64_t>::max();
+      for (std::size_t i = 0; i < heads_.size(); ++i)
+        if (i != pick && heads_[i]) others = std::min(others, heads_[i]->ticks);
+    }
     EntryHeader* h = heads_[pick];
     ThreadBuffer& b = *bufs_[pick];
     LogRecord& r = out.emplace_back();
@@ -231,6 +243,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
       add_new_buffers();
       for (std::size_t i = 0; i < heads_.size(); ++i)
         if (!heads_[i]) heads_[i] = bufs_[i]->peek();
+      pick = heads_.size();
     }
     if (!run.apply(prep, r)) {
       out.pop_back();  // reported; Python never enqueued it

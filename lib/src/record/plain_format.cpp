@@ -3,21 +3,46 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "dictlog/detail/capture.hpp"
 
 namespace dictlog::detail {
 
 namespace {
 
-// The first '{' or '}' in [s, end), or end: eight bytes at a time (a word has a zero byte
-// where it equals the brace's repeated byte).
-const char* find_brace(const char* s, const char* end) {
+// The first '{' or '}' in [s, end), or end; the text starts at `begin` <= s. Sixteen bytes
+// at a time where SSE2 is there, a tail shorter than that read as the text's last sixteen
+// bytes (never past `end`), so a message costs a few compares, not one per byte.
+const char* find_brace(const char* begin, const char* s, const char* end) {
+#if defined(__SSE2__)
+  const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
+  auto braces = [&](const char* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close))));
+  };
+  while (end - s >= 16) {
+    if (const unsigned m = braces(s)) return s + std::countr_zero(m);
+    s += 16;
+  }
+  if (s == end) return end;
+  if (end - begin >= 16) {
+    const unsigned m = braces(end - 16) >> (16 - (end - s));
+    return m ? s + std::countr_zero(m) : end;
+  }
+#else
+  (void)begin;
+#endif
+  // A word has a zero byte where it equals the brace's repeated byte.
   constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  constexpr std::uint64_t open = ones * '{', close = ones * '}';
+  constexpr std::uint64_t open8 = ones * '{', close8 = ones * '}';
   while (end - s >= 8) {
     std::uint64_t w;
     std::memcpy(&w, s, 8);
-    const std::uint64_t a = w ^ open, b = w ^ close;
+    const std::uint64_t a = w ^ open8, b = w ^ close8;
     const std::uint64_t hit = ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
     if (hit) return s + (std::countr_zero(hit) >> 3);
     s += 8;
@@ -36,7 +61,7 @@ bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, std::
   std::size_t next = 0;
   for (;;) {
     const char* text = s;
-    s = find_brace(s, end);
+    s = find_brace(f.data(), s, end);
     w.put(text, static_cast<std::size_t>(s - text));
     if (s == end) {
       w.flush();
