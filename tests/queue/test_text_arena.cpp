@@ -1,5 +1,6 @@
 // TextArena, and a listener's deferred prepare into it (prepare_in).
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <string>
 #include <vector>
@@ -78,4 +79,47 @@ TEST_CASE("TextArena: texts larger than a chunk, and many chunks") {
   CHECK(arena.store("").empty());
   arena.reset();
   CHECK(arena.store("again") == "again");
+}
+
+TEST_CASE("formatting into the arena survives chunk ends, giant arguments, fmt's fallback") {
+  detail::TextArena arena;
+  const std::string giant(100 * 1024, 'g');  // more than a chunk: the message moves twice
+  std::vector<LogRecord> records;
+  std::vector<std::string> want;
+  records.reserve(4000);
+  for (int i = 0; i < 4000; ++i) {
+    LogRecord& r = records.emplace_back();
+    // Every 7th a spec ("{:>6}": written by fmt after the plain pass took its bytes back),
+    // every 1000th a giant argument, the rest "{}" fields.
+    const std::string arg = i % 1000 == 999 ? giant : "arg" + std::to_string(i);
+    if (i % 7 == 3) {
+      r.set_msg("spec {:>6} #{}");
+      want.push_back(fmt::format("spec {:>6} #{}", arg, i));
+    } else {
+      r.set_msg("plain {} #{}");
+      want.push_back(fmt::format("plain {} #{}", arg, i));
+    }
+    r.capture_args(arg, i);
+    detail::prepare_in(r, arena);
+    if (i % 500 == 250) {
+      // A message fmt rejects leaves the record as it was and takes no room.
+      LogRecord bad;
+      bad.set_msg("{} {} {}");
+      bad.capture_args(1);
+      CHECK_THROWS(detail::prepare_in(bad, arena));
+      CHECK(bad.msg() == "{} {} {}");
+    }
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    CAPTURE(i);
+    CHECK(records[i].is_prepared());
+    CHECK(records[i].msg() == want[i]);
+  }
+  // After a reset the arena's chunks are written again from the start.
+  arena.reset();
+  LogRecord again;
+  again.set_msg("{}-{}");
+  again.capture_args(std::string("x"), 2);
+  detail::prepare_in(again, arena);
+  CHECK(again.msg() == "x-2");
 }

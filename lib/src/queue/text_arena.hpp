@@ -34,6 +34,9 @@ class TextArena {
   void reset();
 
  private:
+  friend class ArenaOut;
+  // A chunk of at least `need` bytes after the current one, made current and empty.
+  char* next_chunk(std::size_t need);
   struct Chunk {
     std::unique_ptr<char[]> data;
     std::size_t size = 0;
@@ -41,6 +44,24 @@ class TextArena {
   std::vector<Chunk> chunks_;
   std::size_t current_ = 0;  // the chunk store() fills
   std::size_t used_ = 0;     // bytes of it in use
+};
+
+// A message formatted straight into the arena (one copy, not one into a string and a
+// second into the arena): finish() stores it. Text written without finish() (the
+// formatter threw) takes no space.
+//
+//   ArenaOut out(arena);
+//   record.args().format_to(record.msg(), out);
+//   std::string_view text = out.finish();
+class ArenaOut final : public TextOut {
+ public:
+  explicit ArenaOut(TextArena& a);
+  std::string_view finish();
+  void rewind(std::size_t n) override { w_ = start_ + n; }
+
+ private:
+  void grow(std::size_t n) override;
+  TextArena& a_;
 };
 
 // The arena of the batch this thread's QueueListener is taking from its queue (records

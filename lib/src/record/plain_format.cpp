@@ -53,9 +53,8 @@ const char* find_brace(const char* begin, const char* s, const char* end) {
 
 }  // namespace
 
-bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, std::string& out) {
-  const std::size_t start = out.size();
-  PlainOut w(out);
+bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, TextOut& w) {
+  const std::size_t start = w.written();
   const char* s = f.data();
   const char* const end = s + f.size();
   std::size_t next = 0;
@@ -63,10 +62,7 @@ bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, std::
     const char* text = s;
     s = find_brace(f.data(), s, end);
     w.put(text, static_cast<std::size_t>(s - text));
-    if (s == end) {
-      w.flush();
-      return true;
-    }
+    if (s == end) return true;
     // "}}" and a lone "}" (an error) are fmt's to handle, as is any field but "{}".
     if (*s == '}' || s + 1 == end) break;
     if (s[1] == '{') {
@@ -79,8 +75,7 @@ bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, std::
     }
     s += 2;
   }
-  w.flush();
-  out.resize(start);
+  w.rewind(start);
   return false;
 }
 

@@ -158,56 +158,99 @@ inline void copy_short(char* d, const char* s, std::size_t n) {
   }
 }
 
-// Where a "{}"-only message is written: a buffer on the formatting thread's stack, moved
-// into the destination string when it fills and at the end, so that each piece costs a
-// copy and not a string append.
-class PlainOut {
+// Where a message is written while it is formatted: the free run [w_, end_) of its final
+// storage, so that each piece costs one copy there. grow() makes room and keeps what was
+// written; written() and rewind() let a formatter that gives up take its bytes back.
+class TextOut {
  public:
-  explicit PlainOut(std::string& out) : out_(out) {}
+  TextOut(const TextOut&) = delete;
+  TextOut& operator=(const TextOut&) = delete;
   void put(const char* p, std::size_t n) {
-    if (n > static_cast<std::size_t>(end_ - w_)) {
-      flush();
-      if (n > sizeof buf_) {
-        out_.append(p, n);
-        return;
-      }
-    }
+    if (n > static_cast<std::size_t>(end_ - w_)) grow(n);
     if (n <= 16)
       copy_short(w_, p, n);
     else
       std::memcpy(w_, p, n);
     w_ += n;
   }
-  // Room for n <= 64 bytes at the returned pointer; commit(end) after writing them.
+  // Room for n bytes at the returned pointer; commit(end) after writing them.
   char* room(std::size_t n) {
-    if (n > static_cast<std::size_t>(end_ - w_)) flush();
+    if (n > static_cast<std::size_t>(end_ - w_)) grow(n);
     return w_;
   }
   void commit(char* end) { w_ = end; }
-  void flush() {
-    out_.append(buf_, static_cast<std::size_t>(w_ - buf_));
-    w_ = buf_;
+  std::size_t written() const { return moved_ + static_cast<std::size_t>(w_ - start_); }
+  // Drops what was written after written() returned n.
+  virtual void rewind(std::size_t n) = 0;
+
+ protected:
+  TextOut() = default;
+  ~TextOut() = default;
+  // At least n bytes free at w_ afterwards, the text written so far kept.
+  virtual void grow(std::size_t n) = 0;
+
+  char* start_ = nullptr;  // where the text in [start_, w_) begins
+  char* w_ = nullptr;
+  char* end_ = nullptr;
+  std::size_t moved_ = 0;  // bytes written before start_, kept elsewhere
+};
+
+// A TextOut appending to a std::string: through a buffer on the formatting thread's stack,
+// moved into the string when it fills and at the end, so that each piece costs a copy and
+// not a string append. A piece longer than the buffer goes into the string directly.
+class StringOut final : public TextOut {
+ public:
+  explicit StringOut(std::string& out) : out_(out), base_(out.size()) { use_buffer(); }
+  ~StringOut() { finish(); }
+  // Everything written is in the string.
+  void finish() {
+    if (in_string_)
+      out_.resize(static_cast<std::size_t>(w_ - out_.data()));
+    else
+      out_.append(buf_, static_cast<std::size_t>(w_ - buf_));
+    use_buffer();
+  }
+  void rewind(std::size_t n) override {
+    finish();
+    out_.resize(base_ + n);
+    moved_ = n;
   }
 
  private:
+  void use_buffer() {
+    in_string_ = false;
+    moved_ = out_.size() - base_;
+    start_ = w_ = buf_;
+    end_ = buf_ + sizeof buf_;
+  }
+  void grow(std::size_t n) override {
+    finish();
+    if (n <= sizeof buf_) return;
+    const std::size_t at = out_.size();
+    out_.resize(at + n);
+    in_string_ = true;
+    start_ = w_ = out_.data() + at;
+    end_ = w_ + n;
+  }
+
   std::string& out_;
+  const std::size_t base_;
+  bool in_string_ = false;
   char buf_[256];
-  char* w_ = buf_;
-  char* const end_ = buf_ + sizeof buf_;
 };
 
 // One decoded argument of a message whose fields are all "{}": the value and how fmt's
 // "{}" writes it.
 struct PlainArg {
   const void* value;
-  void (*write)(const void* value, PlainOut& out);
+  void (*write)(const void* value, TextOut& out);
 };
 
 // fmt::format(f, args...) when every replacement field of `f` is "{}" and "{{" its only
 // escape, appended to `out`: true. Anything else (an index, a spec, "}}", too few
 // arguments) leaves `out` as it was and returns false, for fmt itself to format (or
 // reject) the whole message. Logs are mostly "{}": this skips fmt's parse of each field.
-bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, std::string& out);
+bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, TextOut& out);
 
 template <class D>
 inline constexpr bool is_plain_int =
@@ -263,7 +306,7 @@ char* write_decimal(char* w, U v) {
 }
 
 template <class D>
-void write_plain(const void* p, PlainOut& out) {
+void write_plain(const void* p, TextOut& out) {
   const D& d = *static_cast<const D*>(p);
   if constexpr (std::is_same_v<D, std::string_view>) {
     out.put(d.data(), d.size());
@@ -287,7 +330,7 @@ void write_plain(const void* p, PlainOut& out) {
 
 // One instance per argument-type list: how to format and show a buffer of that list.
 struct ArgVTable {
-  void (*format)(const std::byte* data, std::string_view fmt, std::string& out);
+  void (*format)(const std::byte* data, std::string_view fmt, TextOut& out);
   void (*repr)(const std::byte* data, std::string& out);
   std::uint8_t count;
 };
@@ -299,7 +342,7 @@ struct VTableFor {
     // Braced initialisation evaluates left to right: the decoders walk the buffer in order.
     return std::tuple<typename Codec<S>::decoded...>{Codec<S>::decode(p, off)...};
   }
-  static void format(const std::byte* p, std::string_view f, std::string& out) {
+  static void format(const std::byte* p, std::string_view f, TextOut& out) {
     auto t = decode_all(p);
     const bool plain = std::apply(
         [&](const auto&... a) {
@@ -309,8 +352,7 @@ struct VTableFor {
         },
         t);
     if (plain) return;
-    // Into fmt's own buffer, then one append: through std::back_inserter, fmt 9 goes
-    // through a generic iterator buffer that copies the text a second time.
+    // Into fmt's own buffer, then one copy.
     fmt::memory_buffer buf;
     std::apply(
         [&](auto&... a) {
@@ -318,7 +360,7 @@ struct VTableFor {
                           fmt::make_format_args(a...));
         },
         t);
-    out.append(buf.data(), buf.size());
+    out.put(buf.data(), buf.size());
   }
   static void repr(const std::byte* p, std::string& out) {
     auto t = decode_all(p);
@@ -385,7 +427,11 @@ class ArgPack {
 
   // fmt-formats `fmt` with the captured arguments, appending to out. Throws fmt::format_error
   // for a runtime format string that does not fit them.
-  void format_to(std::string_view fmt, std::string& out) const { vt_->format(data(), fmt, out); }
+  void format_to(std::string_view fmt, TextOut& out) const { vt_->format(data(), fmt, out); }
+  void format_to(std::string_view fmt, std::string& out) const {
+    StringOut o(out);
+    format_to(fmt, o);
+  }
   // Python's repr of the args tuple: "()", "('w',)", "(1, 'x')".
   void repr_to(std::string& out) const {
     if (empty())
