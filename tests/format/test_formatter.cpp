@@ -203,6 +203,27 @@ TEST_CASE("asctime: default format with milliseconds, datefmt without, UTC conve
   CHECK(f.format(r) == "22:13.500 hello w");
 }
 
+TEST_CASE("asctime: a changed date format of the same length is not served from the cache") {
+  LogRecord r = reference_record();
+  Formatter f("%(asctime)s");
+  f.set_utc(true);
+  CHECK(f.format(r) == "2023-11-14 22:13:20,500");
+  // 17 bytes each, differing in the first, the middle and the last of the words compared.
+  f.default_time_format = "%Y/%m-%d %H:%M:%S";
+  CHECK(f.format(r) == "2023/11-14 22:13:20,500");
+  f.default_time_format = "%Y/%m-%d.%H:%M:%S";
+  CHECK(f.format(r) == "2023/11-14.22:13:20,500");
+  f.default_time_format = "%Y/%m-%d.%H:%M.%S";
+  CHECK(f.format(r) == "2023/11-14.22:13.20,500");
+  Formatter d("%(asctime)s", "%d %H:%M:%S");  // 11 bytes, a datefmt of its own
+  d.set_utc(true);
+  CHECK(d.format(r) == "14 22:13:20");
+  Formatter e("%(asctime)s", "%d.%H:%M:%S");
+  e.set_utc(true);
+  CHECK(e.format(r) == "14.22:13:20");
+  CHECK(d.format(r) == "14 22:13:20");
+}
+
 TEST_CASE("asctime follows CPython 3.13's msecs rule at the second boundary") {
   Formatter f("%(asctime)s");
   f.set_utc(true);
@@ -385,6 +406,12 @@ TEST_CASE("formats of text attributes only are copied as runs, with the general 
                  '%', *rec));
     CHECK(render("{asctime} {levelname} {name} {message}{{}}", '{', *rec) ==
           render("{asctime!s} {levelname!s} {name!s} {message!s}{{}}", '{', *rec));
+    // Fields side by side, literals side by side ("%%" is one), a format of literals only.
+    CHECK(render("%(name)s%(levelname)s%(message)s", '%', *rec) ==
+          render("%(name).1000s%(levelname).1000s%(message).1000s", '%', *rec));
+    CHECK(render("100%% %(name)s%%%% done, then a trailing literal of many bytes", '%', *rec) ==
+          render("100%% %(name).1000s%%%% done, then a trailing literal of many bytes", '%', *rec));
+    CHECK(render("only %% text", '%', *rec) == "only % text");
     CHECK(
         render("$asctime ${levelname}-$name $$ $message", '$', *rec) ==
         render("%(asctime).1000s %(levelname).1000s-%(name).1000s $ %(message).1000s", '%', *rec));

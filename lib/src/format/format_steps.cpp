@@ -30,13 +30,11 @@ class StepsBuilder {
  public:
   void literal(std::string_view t) {
     if (t.empty()) return;
-    PlainStep s;
-    s.offset = static_cast<std::uint32_t>(p_.text.size());
-    s.size = static_cast<std::uint32_t>(t.size());
-    if (t.size() <= sizeof s.small) std::memcpy(s.small, t.data(), t.size());
+    PlainStep s = literal_step(p_.text.size(), t.size(), t);
     p_.text += t;
     p_.literal_size += t.size();
     p_.steps.push_back(s);
+    run_size_ += t.size();
   }
   bool field(const FieldRef& ref, int width, bool left) {
     auto kind = text_attr(ref);
@@ -48,15 +46,34 @@ class StepsBuilder {
     if (s.kind == PlainStep::asctime) p_.needs_asctime = true;
     if (s.width) p_.padded = true;
     p_.steps.push_back(s);
+    end_run(s.kind);
     return true;
   }
   std::optional<PlainSteps> done() {
     if (p_.steps.size() > kMaxPlainSteps) return std::nullopt;
+    if (run_size_) end_run(PlainStep::literal);
     return std::move(p_);
   }
 
  private:
+  static PlainStep literal_step(std::size_t offset, std::size_t size, std::string_view t) {
+    PlainStep s;
+    s.offset = static_cast<std::uint32_t>(offset);
+    s.size = static_cast<std::uint32_t>(size);
+    if (size <= sizeof s.small) std::memcpy(s.small, t.data(), size);
+    return s;
+  }
+  // The literals since the last field, with `kind` after them.
+  void end_run(PlainStep::Kind kind) {
+    const std::size_t offset = p_.text.size() - run_size_;
+    PlainStep r = literal_step(offset, run_size_, std::string_view(p_.text).substr(offset));
+    r.kind = kind;
+    p_.runs.push_back(r);
+    run_size_ = 0;
+  }
+
   PlainSteps p_;
+  std::size_t run_size_ = 0;
 };
 
 std::optional<PlainSteps> percent_steps(const PercentFormat& f) {
@@ -156,26 +173,23 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
                 PlainStep::asctime == 4);
   const std::string_view fields[] = {{}, r.name, r.levelname, r.message_text(), asctime};
   std::size_t total = p.literal_size;
-  for (const PlainStep& s : p.steps) total += fields[s.kind].size();
+  for (const PlainStep& s : p.runs) total += fields[s.kind].size();
   // 8 bytes of slack, so that a short literal is one 8-byte copy whatever its length.
   const std::size_t start = out.size();
   out.resize(start + total + sizeof(PlainStep::small));
   char* w = out.data() + start;
-  for (const PlainStep& s : p.steps) {
-    if (s.kind == PlainStep::literal) {
-      if (s.size <= sizeof s.small)
-        std::memcpy(w, s.small, sizeof s.small);
-      else
-        std::memcpy(w, p.text.data() + s.offset, s.size);
-      w += s.size;
-    } else {
-      const std::string_view t = fields[s.kind];
-      if (t.size() <= 16)
-        copy_short(w, t.data(), t.size());
-      else
-        std::memcpy(w, t.data(), t.size());
-      w += t.size();
-    }
+  for (const PlainStep& s : p.runs) {
+    if (s.size <= sizeof s.small)
+      std::memcpy(w, s.small, sizeof s.small);
+    else
+      std::memcpy(w, p.text.data() + s.offset, s.size);
+    w += s.size;
+    const std::string_view t = fields[s.kind];
+    if (t.size() <= 16)
+      copy_short(w, t.data(), t.size());
+    else
+      std::memcpy(w, t.data(), t.size());
+    w += t.size();
   }
   out.resize(start + total);
 }

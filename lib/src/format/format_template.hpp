@@ -177,6 +177,9 @@ struct PlainStep {
 inline constexpr std::size_t kMaxPlainSteps = 16;
 struct PlainSteps {
   std::vector<PlainStep> steps;  // at most kMaxPlainSteps
+  // The same without widths, fewer: each run is a literal (maybe empty) and then the field
+  // of its kind (none for a `literal` run, the last one).
+  std::vector<PlainStep> runs;
   std::string text;              // the literals, one after another
   std::size_t literal_size = 0;  // all literals' bytes
   bool needs_asctime = false;

@@ -75,6 +75,23 @@ bool is_plain_msec_format(const std::string& f) {
   return f.size() == 7 && std::memcmp(f.data(), "%s,%03d", 7) == 0;
 }
 
+// a == b without a memcmp call for the formats a time cache holds (8 to 32 bytes): the call
+// costs more than comparing them a word at a time.
+bool same_text(const std::string& a, const std::string& b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8 || n > 32) return std::memcmp(a.data(), b.data(), n) == 0;
+  std::uint64_t x, y, diff = 0;
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    diff |= x ^ y;
+  }
+  std::memcpy(&x, a.data() + n - 8, 8);
+  std::memcpy(&y, b.data() + n - 8, 8);
+  return (diff | (x ^ y)) == 0;
+}
+
 // The strftime text for `second`, followed by ",000" when `msecs`, from this thread's cache.
 LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool msecs,
                        const std::string& tfmt) {
@@ -82,8 +99,8 @@ LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool ms
   if (!times) [[unlikely]]
     times = thread_times();
   LocalTime& c = times[(reinterpret_cast<std::uintptr_t>(owner) >> 4) % kTimeSlots];
-  if (!(c.valid && c.second == second && c.utc == utc && c.msecs == msecs && c.format == tfmt))
-      [[unlikely]] {
+  if (!(c.valid && c.second == second && c.utc == utc && c.msecs == msecs &&
+        same_text(c.format, tfmt))) [[unlikely]] {
     std::time_t t = static_cast<std::time_t>(second);
     std::tm tm{};
     if (utc)

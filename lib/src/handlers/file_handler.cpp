@@ -281,7 +281,10 @@ void FileHandler::emit(LogRecord& record) {
       fm.format_to(record, pending_);
     else
       pending_ += fm.format(record);
-    pending_ += terminator;
+    if (terminator.size() == 1)
+      pending_.push_back(terminator[0]);
+    else
+      pending_ += terminator;
     // Where the batch's last record came from, without copying its text.
     pending_last_.name = record.name;
     pending_last_.levelno = record.levelno;
