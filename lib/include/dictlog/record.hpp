@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,9 +60,17 @@ class ShortText {
     return set() ? std::string_view(buf_, len_) : std::string_view();
   }
   void assign(std::string_view s) {
-    if (s.size() < sizeof buf_) {
-      s.copy(buf_, s.size());
-      len_ = static_cast<std::uint8_t>(s.size());
+    if (const std::size_t n = s.size(); n < sizeof buf_) {
+      // An asctime (23 bytes) is two 16-byte copies; a libc call would cost more.
+      if (n <= 16) {
+        detail::copy_short(buf_, s.data(), n);
+      } else if (n <= 32) {
+        std::memcpy(buf_, s.data(), 16);
+        std::memcpy(buf_ + n - 16, s.data() + n - 16, 16);
+      } else {
+        std::memcpy(buf_, s.data(), n);
+      }
+      len_ = static_cast<std::uint8_t>(n);
     } else {
       long_.assign(s);
       len_ = kLong;

@@ -234,9 +234,10 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
       }
     }
     const QueuePreparer* prep = h->prep;
+    const bool call = h->kind == EntryKind::call;  // a sentinel is a whole record
     b.pop(h);
     heads_[pick] = b.peek();
-    if (is_queue_sentinel(r)) {
+    if (!call && is_queue_sentinel(r)) {
       // Records put before the sentinel may have become visible only after the buffers
       // were first looked at, some in buffers made since (a drain lasts as long as
       // producers keep it fed): look again, so the listener handles them before it ends.

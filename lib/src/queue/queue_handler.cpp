@@ -34,7 +34,6 @@ bool QueuePreparer::apply_locked(LogRecord& r) const {
     owner_->taken_.store(owner_->taken_.load(std::memory_order_relaxed) + 1,
                          std::memory_order_relaxed);
   try {
-    static const auto* default_formatter = new Formatter();
     // Without a formatter, and with no traceback or stack to append, the text is the
     // message itself: it is moved, not formatted again and copied.
     if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->has_formatter())) {
@@ -48,6 +47,7 @@ bool QueuePreparer::apply_locked(LogRecord& r) const {
       finish_prepare(r, r.take_message());
       return true;
     }
+    static const auto* default_formatter = new Formatter();
     std::string text = owner_ ? owner_->format(r) : default_formatter->format(r);
     finish_prepare(r, std::move(text));
     return true;
