@@ -409,3 +409,42 @@ TEST_CASE("LogQueue's default get_batch serves a custom queue through get()") {
   CHECK(q.maxsize() == 0);
   CHECK_FALSE(q.full());
 }
+
+TEST_CASE("records put by threads in turns come out oldest first, whatever buffer holds them") {
+  Queue q;
+  constexpr int kRecords = 3000;
+  // Who puts each record: runs of 1 to 7 by one of three threads, the next run another's.
+  std::vector<int> owner;
+  unsigned seed = 12345;
+  int who = 0;
+  while (owner.size() < kRecords) {
+    seed = seed * 1103515245u + 12345u;
+    const int run = 1 + static_cast<int>((seed >> 16) % 7);
+    who = (who + 1 + static_cast<int>((seed >> 8) % 2)) % 3;
+    for (int i = 0; i < run && owner.size() < kRecords; ++i) owner.push_back(who);
+  }
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      for (;;) {
+        const int i = next.load(std::memory_order_acquire);
+        if (i == kRecords) return;
+        if (owner[static_cast<std::size_t>(i)] != t) {
+          std::this_thread::yield();
+          continue;
+        }
+        q.put(rec(std::to_string(i)));
+        next.store(i + 1, std::memory_order_release);
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::vector<LogRecord> out;
+  while (q.get_batch(out, 100000, false) > 0) {
+  }
+  REQUIRE(out.size() == kRecords);
+  int wrong = 0;
+  for (int i = 0; i < kRecords; ++i)
+    if (out[static_cast<std::size_t>(i)].get_message() != std::to_string(i)) ++wrong;
+  CHECK(wrong == 0);
+}
