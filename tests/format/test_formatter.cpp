@@ -4,6 +4,9 @@
 // CPython itself.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <thread>
@@ -233,6 +236,45 @@ TEST_CASE("asctime follows CPython 3.13's msecs rule at the second boundary") {
   // created rounds up to the next second as a double: Python shows that second, msecs 0.
   r.created_ns = 1700000000'999999900;
   CHECK(f.format(r) == "2023-11-14 22:13:21,000");
+}
+
+TEST_CASE("asctime's second and msecs follow Python's float arithmetic for every time") {
+  // Python: created = ns / 1e9; formatTime floors it; msecs = ns % 1e9 // 1e6, set to 0
+  // when created rounded up into the next second. Computed here apart from the library.
+  auto python = [](std::int64_t ns) {
+    const double created = static_cast<double>(ns) / 1e9;
+    std::time_t second = static_cast<std::time_t>(std::floor(created));
+    long msecs = static_cast<long>(ns % 1'000'000'000 / 1'000'000);
+    if (msecs == 999 && static_cast<std::int64_t>(created) != ns / 1'000'000'000) msecs = 0;
+    std::tm tm{};
+    gmtime_r(&second, &tm);
+    char text[64];
+    std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+    std::snprintf(text + n, sizeof text - n, ",%03ld", msecs);
+    return std::string(text);
+  };
+  Formatter f("%(asctime)s");
+  f.set_utc(true);
+  LogRecord r = reference_record();
+  std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  const std::int64_t fractions[] = {0,           1,           999'999,     1'000'000,  998'999'999,
+                                    999'000'000, 999'999'000, 999'999'743, 999'999'999};
+  int mismatches = 0;
+  for (int i = 0; i < 20000; ++i) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    // Seconds from 1970 to the year 2262 (the int64 ns limit), each fraction, and a
+    // random one.
+    const std::int64_t second = static_cast<std::int64_t>((seed >> 20) % 9'200'000'000ULL);
+    for (std::int64_t fraction : fractions) {
+      r.created_ns = second * 1'000'000'000 + fraction;
+      if (f.format(r) != python(r.created_ns) && ++mismatches <= 5)
+        CHECK(f.format(r) == python(r.created_ns));
+    }
+    r.created_ns = second * 1'000'000'000 + static_cast<std::int64_t>(seed % 1'000'000'000);
+    if (f.format(r) != python(r.created_ns) && ++mismatches <= 5)
+      CHECK(f.format(r) == python(r.created_ns));
+  }
+  CHECK(mismatches == 0);
 }
 
 TEST_CASE("asctime uses local time unless set_utc") {

@@ -92,37 +92,64 @@ bool same_text(const std::string& a, const std::string& b) {
   return (diff | (x ^ y)) == 0;
 }
 
+// Fills a slot that did not hold `second` in `tfmt`: out of line, so that the check that
+// finds it does (every record but one a second) has no frame to build.
+[[gnu::noinline]] void fill_time(LocalTime& c, std::int64_t second, bool utc, bool msecs,
+                                 const std::string& tfmt) {
+  std::time_t t = static_cast<std::time_t>(second);
+  std::tm tm{};
+  if (utc)
+    gmtime_r(&t, &tm);
+  else
+    localtime_r(&t, &tm);
+  c.text.clear();
+  append_strftime(tfmt, tm, c.text);
+  c.base = c.text.size();
+  if (msecs) c.text += ",000";
+  c.second = second;
+  c.utc = utc;
+  c.msecs = msecs;
+  c.format = tfmt;
+  c.valid = true;
+}
+
 // The strftime text for `second`, followed by ",000" when `msecs`, from this thread's cache.
-LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool msecs,
-                       const std::string& tfmt) {
+inline LocalTime& cached_time(const void* owner, std::int64_t second, bool utc, bool msecs,
+                              const std::string& tfmt) {
   LocalTime* times = t_times;
   if (!times) [[unlikely]]
     times = thread_times();
   LocalTime& c = times[(reinterpret_cast<std::uintptr_t>(owner) >> 4) % kTimeSlots];
   if (!(c.valid && c.second == second && c.utc == utc && c.msecs == msecs &&
-        same_text(c.format, tfmt))) [[unlikely]] {
-    std::time_t t = static_cast<std::time_t>(second);
-    std::tm tm{};
-    if (utc)
-      gmtime_r(&t, &tm);
-    else
-      localtime_r(&t, &tm);
-    c.text.clear();
-    append_strftime(tfmt, tm, c.text);
-    c.base = c.text.size();
-    if (msecs) c.text += ",000";
-    c.second = second;
-    c.utc = utc;
-    c.msecs = msecs;
-    c.format = tfmt;
-    c.valid = true;
-  }
+        same_text(c.format, tfmt))) [[unlikely]]
+    fill_time(c, second, utc, msecs, tfmt);
   return c;
 }
 
+// What formatTime takes from the record: floor(record.created) and record.msecs. From the
+// integer ns where the float gives the same: before 4e18 ns (the year 2096) a whole
+// second's ns is exact as a double, so created = ns / 1e9 is never below the second, and
+// while the fraction is below .999 s it cannot round up into the next one. Otherwise (and
+// later, where Python's float shows the second before), Python's own arithmetic.
+struct SecondAndMsecs {
+  std::int64_t second;
+  unsigned msecs;
+};
+inline SecondAndMsecs second_and_msecs(const LogRecord& record) {
+  if (record.created_ns >= 0 && record.created_ns < 4'000'000'000'000'000'000) {
+    const auto ns = static_cast<std::uint64_t>(record.created_ns);
+    const std::uint64_t fraction = ns % 1'000'000'000;
+    if (fraction < 999'000'000)
+      return {static_cast<std::int64_t>(ns / 1'000'000'000),
+              static_cast<unsigned>(fraction / 1'000'000)};
+  }
+  return {static_cast<std::int64_t>(std::floor(record.created())),
+          static_cast<unsigned>(record.msecs())};
+}
+
 // Python's "%s,%03d" % (text, msecs) for the record's msecs, over the ",mmm" at `p`.
-void put_msecs(double msecs, char* p) {
-  const unsigned ms = static_cast<unsigned>(msecs) % 1000;
+void put_msecs(unsigned msecs, char* p) {
+  const unsigned ms = msecs % 1000;
   p[0] = ',';
   p[1] = static_cast<char>('0' + ms / 100);
   std::memcpy(p + 2, detail::kDigitPairs + ms % 100 * 2, 2);
@@ -162,18 +189,17 @@ Formatter::~Formatter() = default;
 std::string Formatter::format_time(const LogRecord& record,
                                    const std::optional<std::string>& datefmt) const {
   // converter(record.created): Python floors the float seconds.
-  auto second = static_cast<std::int64_t>(std::floor(record.created()));
+  const SecondAndMsecs when = second_and_msecs(record);
   bool custom = datefmt && !datefmt->empty();
   if (!custom && !default_time_format)
     throw TypeError("strftime() argument 1 must be str, not None");
   const std::string& tfmt = custom ? *datefmt : *default_time_format;
-  const LocalTime& c = cached_time(this, second, utc_, false, tfmt);
+  const LocalTime& c = cached_time(this, when.second, utc_, false, tfmt);
   std::string s = c.text;
   if (custom || !default_msec_format || default_msec_format->empty()) return s;
-  double msecs = record.msecs();
   if (is_plain_msec_format(*default_msec_format)) {
     s.resize(s.size() + 4);
-    put_msecs(msecs, s.data() + s.size() - 4);
+    put_msecs(when.msecs, s.data() + s.size() - 4);
     return s;
   }
   // Any other msec format: Python's `default_msec_format % (s, msecs)`.
@@ -181,7 +207,7 @@ std::string Formatter::format_time(const LogRecord& record,
   detail::PyVal items[2];
   items[0] = detail::PyVal::of_str(s);
   items[1].kind = detail::PyVal::floating;
-  items[1].d = msecs;
+  items[1].d = when.msecs;
   detail::PercentArgs args;
   args.items = items;
   args.count = 2;
@@ -233,9 +259,10 @@ const std::string* Formatter::cached_asctime(const LogRecord& record) const {
       msecs = true;
     }
   }
-  auto second = static_cast<std::int64_t>(std::floor(record.created()));
-  LocalTime& c = cached_time(this, second, utc_, msecs, custom ? *datefmt_ : *default_time_format);
-  if (msecs) put_msecs(record.msecs(), c.text.data() + c.base);
+  const SecondAndMsecs when = second_and_msecs(record);
+  LocalTime& c =
+      cached_time(this, when.second, utc_, msecs, custom ? *datefmt_ : *default_time_format);
+  if (msecs) put_msecs(when.msecs, c.text.data() + c.base);
   return &c.text;
 }
 
