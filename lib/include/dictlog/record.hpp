@@ -62,14 +62,10 @@ class ShortText {
   void assign(std::string_view s) {
     if (const std::size_t n = s.size(); n < sizeof buf_) {
       // An asctime (23 bytes) is two 16-byte copies; a libc call would cost more.
-      if (n <= 16) {
+      if (n <= 32)
         detail::copy_short(buf_, s.data(), n);
-      } else if (n <= 32) {
-        std::memcpy(buf_, s.data(), 16);
-        std::memcpy(buf_ + n - 16, s.data() + n - 16, 16);
-      } else {
+      else
         std::memcpy(buf_, s.data(), n);
-      }
       len_ = static_cast<std::uint8_t>(n);
     } else {
       long_.assign(s);

@@ -185,7 +185,7 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
       std::memcpy(w, p.text.data() + s.offset, s.size);
     w += s.size;
     const std::string_view t = fields[s.kind];
-    if (t.size() <= 16)
+    if (t.size() <= 32)
       copy_short(w, t.data(), t.size());
     else
       std::memcpy(w, t.data(), t.size());

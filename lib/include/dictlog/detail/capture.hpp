@@ -224,7 +224,7 @@ class ArgPack {
     vt_ = vt;
     auto* d = reinterpret_cast<char*>(reserve(n));
     // Mostly a few numbers: a libc call would cost more than the copy.
-    if (n <= 16)
+    if (n <= 32)
       copy_short(d, reinterpret_cast<const char*>(p), n);
     else
       std::memcpy(d, p, n);
