@@ -59,7 +59,8 @@ class TextOut {
   TextOut(const TextOut&) = delete;
   TextOut& operator=(const TextOut&) = delete;
   void put(const char* p, std::size_t n) {
-    if (n > static_cast<std::size_t>(end_ - w_)) grow(n);
+    if (n > static_cast<std::size_t>(end_ - w_)) [[unlikely]]
+      make_room(n);
     if (n <= 32)
       copy_short(w_, p, n);
     else
@@ -68,7 +69,8 @@ class TextOut {
   }
   // Room for n bytes at the returned pointer; commit(end) after writing them.
   char* room(std::size_t n) {
-    if (n > static_cast<std::size_t>(end_ - w_)) grow(n);
+    if (n > static_cast<std::size_t>(end_ - w_)) [[unlikely]]
+      make_room(n);
     return w_;
   }
   void commit(char* end) { w_ = end; }
@@ -81,6 +83,9 @@ class TextOut {
   ~TextOut() = default;
   // At least n bytes free at w_ afterwards, the text written so far kept.
   virtual void grow(std::size_t n) = 0;
+  // grow() behind a call the compiler may not inline: it would otherwise guess the
+  // subclass, inline its grow into every writer and make each save registers it rarely needs.
+  [[gnu::noinline]] void make_room(std::size_t n) { grow(n); }
 
   char* start_ = nullptr;  // where the text in [start_, w_) begins
   char* w_ = nullptr;
