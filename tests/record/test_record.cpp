@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <iterator>
 #include <limits>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -175,6 +178,57 @@ TEST_CASE("a brace is found wherever it stands in a message of any length") {
       }
     }
   }
+}
+
+TEST_CASE("messages of several fields among escapes and literals are written as fmt writes them") {
+  // Exactly as many "{}" as arguments and no other brace: each argument's writer inlined;
+  // anything else goes to the pointer-driven pass or to fmt. Random messages of pieces.
+  const char* pieces[] = {"{}",
+                          "{}",
+                          "{}",
+                          "{{",
+                          "}}",
+                          "}",
+                          "{",
+                          "{:>4}",
+                          "a",
+                          "b c ",
+                          "a literal that is longer than thirty-two bytes"};
+  std::uint64_t seed = 7;
+  auto next = [&seed](std::size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>((seed >> 33) % n);
+  };
+  const int i = -1234567;
+  const std::string s = "seventeen bytes!!";
+  const unsigned long long u = 18446744073709551615ULL;
+  const double d = 2.5;
+  int fast = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string f;
+    if (round % 2) {
+      for (std::size_t k = next(7); k > 0; --k) f += pieces[next(std::size(pieces))];
+    } else {  // four "{}" among literals only
+      for (int field = 0; field < 4; ++field)
+        f += std::string(pieces[8 + next(3)]).substr(0, next(3)) + "{}";
+      f += std::string(pieces[8 + next(3)]).substr(0, next(3) * 20);
+    }
+    CAPTURE(f);
+    LogRecord r;
+    r.set_msg_copy(f);
+    r.capture_args(i, s, u, d);
+    std::string want;
+    try {
+      want = fmt::format(fmt::runtime(f), i, s, u, d);
+    } catch (const fmt::format_error&) {
+      CHECK_THROWS_AS(r.get_message(), fmt::format_error);
+      continue;
+    }
+    CHECK(r.get_message() == want);
+    const char* at[5];
+    fast += dictlog::detail::find_plain_fields(f, 4, at);
+  }
+  CHECK(fast >= 10000);  // the inlined path was taken, not only the others
 }
 
 template <class T>

@@ -53,6 +53,18 @@ const char* find_brace(const char* begin, const char* s, const char* end) {
 
 }  // namespace
 
+bool find_plain_fields(std::string_view f, std::size_t n, const char** at) {
+  const char* s = f.data();
+  const char* const end = s + f.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    s = find_brace(f.data(), s, end);
+    if (end - s < 2 || s[0] != '{' || s[1] != '}') return false;
+    at[i] = s;
+    s += 2;
+  }
+  return find_brace(f.data(), s, end) == end;
+}
+
 bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, TextOut& w) {
   const std::size_t start = w.written();
   const char* s = f.data();

@@ -153,6 +153,20 @@ struct VTableFor {
   }
   static void format(const std::byte* p, std::string_view f, TextOut& out) {
     auto t = decode_all(p);
+    const char* at[sizeof...(S) + 1];
+    if (find_plain_fields(f, sizeof...(S), at)) {
+      const char* s = f.data();
+      std::size_t i = 0;
+      std::apply(
+          [&](const auto&... a) {
+            ((out.put(s, static_cast<std::size_t>(at[i] - s)), write_plain_value(a, out),
+              s = at[i++] + 2),
+             ...);
+          },
+          t);
+      out.put(s, static_cast<std::size_t>(f.data() + f.size() - s));
+      return;
+    }
     const bool plain = std::apply(
         [&](const auto&... a) {
           const PlainArg args[] = {PlainArg{&a, &write_plain<std::remove_cvref_t<decltype(a)>>}...,

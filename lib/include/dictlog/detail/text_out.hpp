@@ -150,6 +150,12 @@ struct PlainArg {
 // reject) the whole message. Logs are mostly "{}": this skips fmt's parse of each field.
 bool format_plain(std::string_view f, const PlainArg* args, std::size_t n, TextOut& out);
 
+// Where the fields of `f` start when it has exactly n of them, each "{}", and no other
+// brace: at[i] is the i-th field's '{'. False otherwise (format_plain takes "{{" and fewer
+// fields, fmt the rest). With it, an argument list's own code writes the message, each
+// argument's writer inlined, where format_plain calls one through a pointer.
+bool find_plain_fields(std::string_view f, std::size_t n, const char** at);
+
 template <class D>
 inline constexpr bool is_plain_int =
     std::is_same_v<D, short> || std::is_same_v<D, unsigned short> || std::is_same_v<D, int> ||
@@ -203,9 +209,9 @@ char* write_decimal(char* w, U v) {
   return end;
 }
 
+// fmt's "{}" of d, appended to out.
 template <class D>
-void write_plain(const void* p, TextOut& out) {
-  const D& d = *static_cast<const D*>(p);
+inline void write_plain_value(const D& d, TextOut& out) {
   if constexpr (std::is_same_v<D, std::string_view>) {
     out.put(d.data(), d.size());
   } else if constexpr (is_plain_int<D>) {
@@ -224,6 +230,11 @@ void write_plain(const void* p, TextOut& out) {
     fmt::format_to(fmt::appender(buf), "{}", d);
     out.put(buf.data(), buf.size());
   }
+}
+
+template <class D>
+void write_plain(const void* p, TextOut& out) {
+  write_plain_value(*static_cast<const D*>(p), out);
 }
 
 }  // namespace dictlog::detail
