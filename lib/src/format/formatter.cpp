@@ -1,6 +1,7 @@
 // Formatter and BufferingFormatter: Python's logging.Formatter, byte for byte.
 #include "dictlog/formatter.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -53,6 +54,10 @@ void append_strftime(const std::string& format, const std::tm& tm, std::string& 
 // formatters, or reused after one is destroyed, only costs a strftime.
 struct LocalTime {
   std::int64_t second = 0;
+  // second's first ns, when its records can take the integer path (second_and_msecs): a
+  // record then belongs here if it lies within the first 999 ms after it.
+  std::int64_t start_ns = 0;
+  bool fast = false;
   bool valid = false;
   bool utc = false;
   bool msecs = false;    // text ends in ",mmm", rewritten in place for each record
@@ -70,9 +75,13 @@ constexpr std::size_t kTimeSlots = 4;
   return t_times = times;
 }
 
-// Python's default_msec_format, compared without a strlen.
+// Python's default_msec_format, compared as one word (its terminating NUL included).
 bool is_plain_msec_format(const std::string& f) {
-  return f.size() == 7 && std::memcmp(f.data(), "%s,%03d", 7) == 0;
+  if (f.size() != 7) return false;
+  std::uint64_t word, plain;
+  std::memcpy(&word, f.c_str(), 8);
+  std::memcpy(&plain, "%s,%03d", 8);
+  return word == plain;
 }
 
 // a == b without a memcmp call for the formats a time cache holds (8 to 32 bytes): the call
@@ -92,6 +101,9 @@ bool same_text(const std::string& a, const std::string& b) {
   return (diff | (x ^ y)) == 0;
 }
 
+// Seconds whose records take the integer path of second_and_msecs: before 4e18 ns.
+constexpr std::int64_t kFastSeconds = 4'000'000'000;
+
 // Fills a slot that did not hold `second` in `tfmt`: out of line, so that the check that
 // finds it does (every record but one a second) has no frame to build.
 [[gnu::noinline]] void fill_time(LocalTime& c, std::int64_t second, bool utc, bool msecs,
@@ -107,6 +119,8 @@ bool same_text(const std::string& a, const std::string& b) {
   c.base = c.text.size();
   if (msecs) c.text += ",000";
   c.second = second;
+  c.fast = second >= 0 && second < kFastSeconds;
+  c.start_ns = c.fast ? second * 1'000'000'000 : 0;
   c.utc = utc;
   c.msecs = msecs;
   c.format = tfmt;
@@ -136,7 +150,7 @@ struct SecondAndMsecs {
   unsigned msecs;
 };
 inline SecondAndMsecs second_and_msecs(const LogRecord& record) {
-  if (record.created_ns >= 0 && record.created_ns < 4'000'000'000'000'000'000) {
+  if (record.created_ns >= 0 && record.created_ns < kFastSeconds * 1'000'000'000) {
     const auto ns = static_cast<std::uint64_t>(record.created_ns);
     const std::uint64_t fraction = ns % 1'000'000'000;
     if (fraction < 999'000'000)
@@ -147,12 +161,18 @@ inline SecondAndMsecs second_and_msecs(const LogRecord& record) {
           static_cast<unsigned>(record.msecs())};
 }
 
+// ",000" .. ",999": the ",mmm" of Python's "%s,%03d" % (text, msecs), one load per record.
+constexpr auto kMsecsText = [] {
+  std::array<std::array<char, 4>, 1000> t{};
+  for (unsigned ms = 0; ms < 1000; ++ms)
+    t[ms] = {',', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+             static_cast<char>('0' + ms % 10)};
+  return t;
+}();
+
 // Python's "%s,%03d" % (text, msecs) for the record's msecs, over the ",mmm" at `p`.
 void put_msecs(unsigned msecs, char* p) {
-  const unsigned ms = msecs % 1000;
-  p[0] = ',';
-  p[1] = static_cast<char>('0' + ms / 100);
-  std::memcpy(p + 2, detail::kDigitPairs + ms % 100 * 2, 2);
+  std::memcpy(p, kMsecsText[msecs % 1000].data(), 4);
 }
 
 }  // namespace
@@ -259,9 +279,22 @@ const std::string* Formatter::cached_asctime(const LogRecord& record) const {
       msecs = true;
     }
   }
+  const std::string& tfmt = custom ? *datefmt_ : *default_time_format;
+  // The record within the first 999 ms of the second this thread's slot holds: its msecs
+  // are the ns past the second's start, with no division of the whole time.
+  LocalTime* times = t_times;
+  if (times) [[likely]] {
+    LocalTime& c = times[(reinterpret_cast<std::uintptr_t>(this) >> 4) % kTimeSlots];
+    const auto into =
+        static_cast<std::uint64_t>(record.created_ns) - static_cast<std::uint64_t>(c.start_ns);
+    if (into < 999'000'000 && c.fast && c.valid && c.utc == utc_ && c.msecs == msecs &&
+        same_text(c.format, tfmt)) [[likely]] {
+      if (msecs) put_msecs(static_cast<unsigned>(into / 1'000'000), c.text.data() + c.base);
+      return &c.text;
+    }
+  }
   const SecondAndMsecs when = second_and_msecs(record);
-  LocalTime& c =
-      cached_time(this, when.second, utc_, msecs, custom ? *datefmt_ : *default_time_format);
+  LocalTime& c = cached_time(this, when.second, utc_, msecs, tfmt);
   if (msecs) put_msecs(when.msecs, c.text.data() + c.base);
   return &c.text;
 }
