@@ -16,7 +16,8 @@ namespace {
 // The first '{' or '}' in [s, end), or end; the text starts at `begin` <= s. Sixteen bytes
 // at a time where SSE2 is there, a tail shorter than that read as the text's last sixteen
 // bytes (never past `end`), so a message costs a few compares, not one per byte.
-const char* find_brace(const char* begin, const char* s, const char* end) {
+[[gnu::always_inline]] inline const char* find_brace(const char* begin, const char* s,
+                                                     const char* end) {
 #if defined(__SSE2__)
   const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
   auto braces = [&](const char* p) {
