@@ -156,10 +156,11 @@ TEST_CASE("messages of \"{}\" fields give fmt's bytes and fmt's errors, whatever
 }
 
 TEST_CASE("a brace is found wherever it stands in a message of any length") {
-  // The scan reads 16 or 8 bytes at a time, a short tail as the text's last 16 bytes: every
-  // position of every length up to three vectors, for a field, an escape and an error.
-  for (const std::string piece : {"{}", "{{", "}"}) {
-    for (std::size_t len = 0; len <= 48; ++len) {
+  // The scans read 16 or 8 bytes at a time, a short tail as the text's last 16 bytes, and a
+  // text of up to 64 bytes as one mask: every position of every length past that, for a
+  // field, an escape and two errors.
+  for (const std::string piece : {"{}", "{{", "}", "{"}) {
+    for (std::size_t len = 0; len <= 80; ++len) {
       for (std::size_t at = 0; at <= len; ++at) {
         std::string f(len, 'x');
         f.insert(at, piece);
