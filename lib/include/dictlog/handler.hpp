@@ -78,7 +78,12 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   std::string format(const LogRecord& record) const;
   // The formatter format() uses, for emit() (lock() held): no lock or reference count
   // per record, only a check that set_formatter has not run since the last call.
-  const Formatter& emit_formatter() const;
+  const Formatter& emit_formatter() const {
+    if (formatter_version_.load(std::memory_order_acquire) == emit_version_ && emit_formatter_)
+        [[likely]]
+      return *emit_formatter_;
+    return emit_formatter_slow();
+  }
 
   // Python's handle: filters, then emit under the lock. Returns whether the record passed
   // the filters. Never throws. Virtual so that a handler whose emit is thread-safe on its
@@ -140,6 +145,8 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   friend struct detail::HandlerAccess;
   // handle()'s part under lock_: count, emit, and report what emit throws.
   void emit_counted(LogRecord& record) noexcept;
+  // emit_formatter() after set_formatter, or with none set (the default Formatter).
+  const Formatter& emit_formatter_slow() const;
   // emitted_ is only written under lock_ (a plain increment); the others by any thread.
   std::atomic<std::uint64_t> emitted_{0};
   std::atomic<std::uint64_t> filtered_{0};

@@ -157,7 +157,7 @@ std::string Handler::format(const LogRecord& record) const {
   return (f ? *f : *default_formatter).format(record);
 }
 
-const Formatter& Handler::emit_formatter() const {
+const Formatter& Handler::emit_formatter_slow() const {
   static const auto* default_formatter = new Formatter();
   // A set_formatter racing with this record may or may not apply to it, as in Python; the
   // version is read before the formatter, so a change is never missed for good.

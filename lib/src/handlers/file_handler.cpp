@@ -197,7 +197,8 @@ namespace {
 constexpr std::size_t kBatchBytes = 64 * 1024;
 }  // namespace
 
-bool FileHandler::batchable() const {
+// Inline in emit(), its only caller: a call per record for two flag checks.
+[[gnu::always_inline]] inline bool FileHandler::batchable() const {
   if (plain_ < 0) [[unlikely]]  // fixed once constructed; read with lock() held
     plain_ = typeid(*this) == typeid(FileHandler) && encoding_ == "utf-8" && !binary_;
   return plain_ == 1 && detail::on_listener_thread();
