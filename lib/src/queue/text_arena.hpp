@@ -48,7 +48,9 @@ class TextArena {
 
 // A message formatted straight into the arena (one copy, not one into a string and a
 // second into the arena): finish() stores it. Text written without finish() (the
-// formatter threw) takes no space.
+// formatter threw) is not kept: the next message is written over it. A message that
+// outgrows its chunk moves whole to the next one (a bigger one if it needs it); the tail it
+// left stays unused until the arena is reset, at most one message's worth per chunk.
 //
 //   ArenaOut out(arena);
 //   record.args().format_to(record.msg(), out);
