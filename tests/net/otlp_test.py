@@ -281,8 +281,11 @@ def case_tls():
             check("https: exit", r.returncode, 0)
             check("https: delivered", (len(records_of(rec.requests())),
                                        stats["otlp"]["dropped_peer_down"]), (2, 0))
+            # The two records may have gone in one request or two (a slow build's listener
+            # can see them apart), so "nothing more" is counted from what is there now.
+            before = len(rec.requests())
             r, stats, _, _ = run(tmp, otlp, EVENTS[:2], env={"SSL_CERT_FILE": "/dev/null"})
-            check("https, CA not trusted: nothing more received", len(rec.requests()), 1)
+            check("https, CA not trusted: nothing more received", len(rec.requests()), before)
             check("https, CA not trusted: counted and reported once",
                   (stats["otlp"]["dropped_peer_down"], r.stderr.count("--- Logging error ---")),
                   (2, 1))
