@@ -7,14 +7,14 @@
 // records keep their order; records of different threads are ordered by the TSC reading of
 // their put (or call), which can differ from the order in which the puts completed by the
 // few ns two threads raced. A buffer starts at 64 KiB and, when the consumer falls behind,
-// the thread links a twice as big one, up to 1 MiB a segment, prefaulted so that later
+// the thread links a twice as big one, up to 256 KiB a segment, prefaulted so that later
 // records meet no page fault. It takes every segment, the first one included, from a
 // process-wide pool in which a background thread, dictlog-pool (started when a thread
 // first puts into an unbounded queue), keeps one prefaulted segment ready of each size a
 // buffer has reached and of the next size up, so that growth costs the logging thread no
 // page fault; only when none is ready does the thread allocate and fault one in itself.
 // The consumer gives a segment it has emptied back to the pool, which holds at most two
-// per size, 64 KiB to 1 MiB (~4 MiB in all), and frees the rest. A thread that ends leaves
+// per size, 64 KiB to 256 KiB (896 KiB in all), and frees the rest. A thread that ends leaves
 // its buffer to the next thread that puts. A waiting call takes ~120 bytes plus its
 // encoded arguments (a whole LogRecord, ~560, when it was put as a record), in segments
 // that may be half empty.

@@ -6,19 +6,19 @@
 // first puts into a queue) and each growth, under a short mutex, and allocates one itself
 // only when none is ready (it never waits). The pool's one background thread, the
 // provisioner, keeps one spare ready of every capacity a buffer has reached so far and of
-// the next one up (64 KiB and 128 KiB at first; at most 64 KiB .. 1 MiB), so a growth
+// the next one up (64 KiB and 128 KiB at first; at most 64, 128 and 256 KiB), so a growth
 // finds its segment there, while a process whose buffers stay small holds 192 KiB of
-// spares, not 2 MiB. The producer wakes it only when it took a capacity never taken
-// before, a 1 MiB segment, or found none: a futex wake costs the logging thread tens of us
-// on a VM, so the smaller spares it took are replaced at the provisioner's next round. The
-// consumer gives an emptied segment back when the pool holds no spare of its capacity (it
-// is already faulted in), and deletes it otherwise.
+// spares. The producer wakes it only when it took a capacity never taken before, a 256 KiB
+// segment, or found none: a futex wake costs the logging thread tens of us on a VM, so the
+// smaller spares it took are replaced at the provisioner's next round. The consumer gives
+// an emptied segment back when the pool holds no spare of its capacity (it is already
+// faulted in), and deletes it otherwise.
 //
 // The pool holds at most kMaxSpares segments per capacity, so at most
-// 2 * (64 + 128 + 256 + 512 + 1024) KiB = 3968 KiB (1984 KiB once the provisioner is
-// done), and none until a thread first puts into an unbounded queue: the provisioner
-// starts then. The pool lives until the process ends; its thread until dictlog::shutdown()
-// (stop()), after which producers allocate their segments themselves.
+// 2 * (64 + 128 + 256) KiB = 896 KiB (448 KiB once the provisioner is done), and none until
+// a thread first puts into an unbounded queue: the provisioner starts then. The pool lives
+// until the process ends; its thread until dictlog::shutdown() (stop()), after which
+// producers allocate their segments themselves.
 #pragma once
 
 #include <array>
@@ -35,9 +35,11 @@ namespace dictlog::detail {
 struct EntryHeader;
 
 constexpr std::size_t kFirstSegment = 64 * 1024;
-// Growth past this adds segments of this size: prefaulting one costs ~0.1 ms, where a
-// bigger one would stall a single call for milliseconds when the pool has none ready.
-constexpr std::size_t kMaxSegment = 1024 * 1024;
+// Growth past this adds segments of this size. Small enough that a backlog's memory stays
+// near its entries' (a parked call costs ~190 bytes with the segments and spares around it,
+// bench (e); ~480 with segments up to 1 MiB) and prefaulting one costs a few tens of us;
+// large enough that a producer takes one from the pool only every ~2,000 calls.
+constexpr std::size_t kMaxSegment = 256 * 1024;
 
 // A ring of bytes, written by one producer and read by one consumer at a time.
 struct Segment {
@@ -84,7 +86,7 @@ class SegmentPool {
   void stop();
 
  private:
-  static constexpr std::size_t kClasses = 5;  // kFirstSegment .. kMaxSegment
+  static constexpr std::size_t kClasses = 3;  // kFirstSegment .. kMaxSegment
   static_assert(kFirstSegment << (kClasses - 1) == kMaxSegment);
 
   SegmentPool() = default;
