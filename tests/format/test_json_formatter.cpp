@@ -64,6 +64,25 @@ TEST_CASE("field order: defaults, format fields, static, exception, extras, time
         R"("timestamp": "2023-11-14T22:13:20.500000+00:00"})");
 }
 
+TEST_CASE(
+    "a key given by defaults, the format and static_fields keeps its first place and its "
+    "last value; a field the record lacks is null, an extra it names is taken") {
+  LogRecord r = reference_record();
+  r.extra = {{"zz", 7}, {"user", "u"}};
+  JsonFormatterOptions o;
+  o.defaults = {{"name", "d"}, {"a", 1}, {"b", 2}};
+  o.fmt.emplace("%(message)s %(name)s %(zz)s %(absent)s %(b)s");
+  o.static_fields = {{"a", 3}, {"zz", 4}};
+  o.rename_fields = {{"zz", "z"}};
+  CHECK(render(o, r) ==
+        R"({"name": "app.mod", "a": 3, "b": null, "message": "hello w", "z": 4, "absent": null, )"
+        R"("user": "u"})");
+  o.static_fields = {};
+  CHECK(render(o, r) ==
+        R"({"name": "app.mod", "a": 1, "b": null, "message": "hello w", "z": 7, "absent": null, )"
+        R"("user": "u"})");
+}
+
 TEST_CASE("rename applies to every key (4.x; 2.0.1 renamed format fields only)") {
   LogRecord r = reference_record();
   r.extra = {{"user", "u"}};
@@ -109,6 +128,44 @@ TEST_CASE("json.dumps escaping: ensure_ascii on and off, controls, DEL, astral, 
   o.json_ensure_ascii = false;
   CHECK(render(o, r) ==
         "{\"message\": \"\x7f\\u0001\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80 q\\\"b\\\\ \\udcff\"}");
+}
+
+TEST_CASE(
+    "json.dumps escaping of every length: a special byte at every place, alone or with "
+    "another at the end, is escaped, and the bytes around it copied") {
+  // (bytes, escape) pairs; ensure_ascii is on.
+  const std::vector<std::pair<std::string, std::string>> specials = {
+      {"\"", "\\\""},          {"\\", "\\\\"},      {"\n", "\\n"},
+      {"\x01", "\\u0001"},     {"\x1f", "\\u001f"}, {"\x7f", "\\u007f"},
+      {"\xc3\xa9", "\\u00e9"}, {"\xff", "\\udcff"}, {"\t", "\\t"}};
+  JsonFormatter f;
+  auto line_of = [&f](const std::string& msg) {
+    LogRecord r = reference_record();
+    r.set_msg(msg);
+    r.args() = dictlog::detail::ArgPack{};
+    return f.format(r);
+  };
+  int checked = 0;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    // Printable ASCII from ' ' to '~' but '"' and '\', copied as it is.
+    std::string plain;
+    for (std::size_t i = 0; i < len; ++i) {
+      char c = static_cast<char>(' ' + (i * 7) % 95);
+      plain += c == '"' || c == '\\' ? 'q' : c;
+    }
+    REQUIRE(line_of(plain) == "{\"message\": \"" + plain + "\"}");
+    for (std::size_t at = 0; at < len; ++at)
+      for (const auto& [bytes, escape] : specials)
+        for (bool tail : {false, true}) {
+          std::string head = plain.substr(0, at);
+          std::string rest = plain.substr(at + 1);
+          std::string msg = head + bytes + rest + (tail ? "\x02" : "");
+          std::string want = head + escape + rest + (tail ? "\\u0002" : "");
+          REQUIRE(line_of(msg) == "{\"message\": \"" + want + "\"}");
+          ++checked;
+        }
+  }
+  CHECK(checked == 820 * 9 * 2);
 }
 
 TEST_CASE("json_indent: newlines, the indent per level, ',' at line ends, empty containers") {

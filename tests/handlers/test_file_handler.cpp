@@ -11,6 +11,7 @@
 
 #include "dictlog/errors.hpp"
 #include "dictlog/file_handler.hpp"
+#include "dictlog/json_formatter.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/rotating_file_handler.hpp"
 #include "dictlog/watched_file_handler.hpp"
@@ -29,6 +30,40 @@ void emit(Handler& h, const char* msg) {
   h.handle(r);
 }
 }  // namespace
+
+namespace {
+// Python's way to change a formatter: override format() alone.
+struct TaggedJson : JsonFormatter {
+  std::string format(const LogRecord& r) const override {
+    return "tag " + JsonFormatter::format(r);
+  }
+};
+struct TaggedText : Formatter {
+  std::string format(const LogRecord& r) const override { return "tag " + Formatter::format(r); }
+};
+}  // namespace
+
+TEST_CASE(
+    "formatters write in place when format() is theirs; a subclass overriding format() alone "
+    "is called through it") {
+  TempDir d;
+  auto h = std::make_shared<FileHandler>("app.log");
+  auto json = std::make_shared<JsonFormatter>();
+  h->set_formatter(json);
+  LogRecord r = make_log_record({{"msg", "a \"q\""}, {"levelno", 20}, {"user", "u"}});
+  h->handle(r);
+  h->set_formatter(std::make_shared<TaggedJson>());
+  h->handle(r);
+  h->set_formatter(std::make_shared<TaggedText>());
+  h->handle(r);
+  h->close();
+  CHECK(json->formats_in_place());
+  CHECK_FALSE(TaggedJson().formats_in_place());
+  CHECK_FALSE(TaggedText().formats_in_place());
+  const std::string line = R"({"message": "a \"q\"", "user": "u"})";
+  CHECK(json->format(r) == line);
+  CHECK(slurp("app.log") == line + "\ntag " + line + "\ntag a \"q\"\n");
+}
 
 TEST_CASE("mode a appends, mode w truncates") {
   TempDir d;

@@ -2,11 +2,17 @@
 // expected string below is what CPython 3.13 prints for the same value.
 #include <doctest/doctest.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
+#include <string>
 
 #include "dictlog/detail/pystr.hpp"
 #include "dictlog/value.hpp"
+#include "record/py_unicode.hpp"
 
 namespace {
 
@@ -38,6 +44,78 @@ TEST_CASE("float repr is the shortest round-trip text laid out as Python lays it
   CHECK(float_repr(5e-324) == "5e-324");
   CHECK(float_repr(1.7976931348623157e308) == "1.7976931348623157e+308");
   CHECK(float_repr(1700000000.5) == "1700000000.5");
+}
+
+TEST_CASE(
+    "shortest digits of floats with few decimals (found without to_chars) are to_chars' "
+    "shortest round-trip digits") {
+  // to_chars' scientific shortest form, split as shortest_digits splits it.
+  auto reference = [](double d) {
+    char buf[64];
+    const auto end = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific).ptr;
+    std::string text(buf, end);
+    const auto e = text.find('e');
+    std::string digits;
+    for (char c : text.substr(0, e))
+      if (c != '.' && c != '-') digits += c;
+    return digits + "e" + std::to_string(std::stoi(text.substr(e + 1))) +
+           (std::signbit(d) ? "-" : "+");
+  };
+  auto got = [](double d) {
+    const auto sd = dictlog::detail::shortest_digits(d);
+    return std::string(sd.digits, static_cast<std::size_t>(sd.ndigits)) + "e" +
+           std::to_string(sd.exp10) + (sd.negative ? "-" : "+");
+  };
+  std::mt19937_64 rng(20261206);
+  static constexpr double kPow10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+  long checked = 0;
+  for (int k = 0; k < 18; ++k)
+    for (int i = 0; i < 20000; ++i) {
+      // n / 10^k: the values the short path is for, of every width up to past its limits.
+      const auto n = static_cast<std::int64_t>(rng() % 10'000'000'000'000'000ULL) >>
+                     static_cast<int>(rng() % 60);
+      const double d = (i % 2 ? -1.0 : 1.0) * static_cast<double>(n) / kPow10[k];
+      REQUIRE(got(d) == reference(d));
+      ++checked;
+    }
+  for (int i = 0; i < 200000; ++i) {  // any bits: mostly 17 digits, where to_chars decides
+    const std::uint64_t bits = rng();
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    if (!std::isfinite(d)) continue;
+    REQUIRE(got(d) == reference(d));
+  }
+  for (double d : {0.1,
+                   0.2,
+                   0.3,
+                   0.7,
+                   1.1,
+                   2.675,
+                   12.5,
+                   99.99,
+                   1e-5,
+                   1.5e-5,
+                   9.999e-6,
+                   1e15,
+                   999999999999999.9,
+                   999999999999999.0,
+                   123456789012345.6,
+                   4503599627370495.5,
+                   9007199254740993.0,
+                   0.1 + 0.2,
+                   1.0 / 3,
+                   2.0 / 3,
+                   1e14,
+                   5e14,
+                   100.0})
+    CHECK(got(d) == reference(d));
+  CHECK(checked == 18 * 20000);
+  CHECK(float_repr(12.5) == "12.5");
+  CHECK(float_repr(-0.25) == "-0.25");
+  CHECK(float_repr(1.1) == "1.1");
+  CHECK(float_repr(1e14) == "100000000000000.0");
+  CHECK(float_repr(1.5e-5) == "1.5e-05");
 }
 
 TEST_CASE("float repr of zero, infinities and nan") {

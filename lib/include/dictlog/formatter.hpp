@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "dictlog/record.hpp"
@@ -45,6 +46,14 @@ class Formatter {
   virtual std::string format(const LogRecord& record) const;
   // The same, appended to `out` (the listener's batched path).
   virtual void format_to(const LogRecord& record, std::string& out) const;
+  // Whether format() is format_to() into a new string, so that a handler may append in
+  // place: true for Formatter and for a library class that overrides format_to() alone
+  // (format_to_type() names it), false for any class derived further, which may override
+  // format() alone as Python's subclasses do.
+  bool formats_in_place() const {
+    const std::type_info& t = typeid(*this);
+    return t == typeid(Formatter) || t == format_to_type();
+  }
 
   // Python's formatTime: strftime(datefmt) if datefmt is set, else
   // default_time_format then default_msec_format % (text, msecs).
@@ -68,6 +77,16 @@ class Formatter {
   std::optional<std::string> default_time_format{"%Y-%m-%d %H:%M:%S"};
   std::optional<std::string> default_msec_format{"%s,%03d"};
 
+ protected:
+  // The class whose format() is its format_to(): a library formatter that overrides
+  // format_to() alone returns its own typeid.
+  virtual const std::type_info& format_to_type() const { return typeid(Formatter); }
+  // format_time()'s text from this thread's cache (valid until the thread's next time
+  // formatting) when this object is exactly of type `exact`, the calling class, whose
+  // format_time() is Formatter's; nullptr when format_time() itself must run (a subclass
+  // that may override it, an unusual default_msec_format, no default_time_format).
+  const std::string* cached_asctime(const LogRecord& record, const std::type_info& exact) const;
+
  private:
   std::string fmt_;
   std::optional<std::string> datefmt_;
@@ -75,11 +94,6 @@ class Formatter {
   dictlog::extra defaults_;
   bool uses_time_ = false;
   bool utc_ = false;
-  // format_time()'s text for an exact Formatter, in this thread's cache (valid until the
-  // thread's next time formatting); nullptr when format_time() itself must run (a
-  // subclass, an unusual default_msec_format, no default_time_format).
-  const std::string* cached_asctime(const LogRecord& record) const;
-
   std::unique_ptr<detail::CompiledFormat> compiled_;
 };
 

@@ -23,8 +23,12 @@
 // once (each call sets only the record's message and asctime, as Formatter does).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -76,13 +80,39 @@ class JsonFormatter : public Formatter {
   // python-json-logger's RESERVED_ATTRS on Python 3.12+ (taskName included).
   static const std::vector<std::string>& reserved_attrs_default();
 
+ protected:
+  const std::type_info& format_to_type() const override { return typeid(JsonFormatter); }
+
  private:
+  // A key that defaults, the format's fields or static_fields put in every object, in the
+  // dict's order (a key's first place, its last value), resolved once here rather than
+  // by name on every record.
+  struct Slot {
+    std::string key;               // after rename_fields
+    std::string key_json;          // ", ", the key as json.dumps writes it, ": "
+    const Value* fixed = nullptr;  // a configured value; else
+    std::optional<Attr> attr;      // a record attribute; else
+    std::string extra_name;        // record.__dict__.get(name) of an extra
+  };
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+
   bool skipped(std::string_view key) const;
   std::string_view renamed(std::string_view key) const;
+  void put_slot(std::string_view key, const Value* fixed, std::string_view field);
 
   JsonFormatterOptions options_;
   std::vector<std::string> required_;
-  std::vector<std::string> skip_;  // required_ and the reserved attributes, sorted
+  std::vector<Slot> slots_;
+  // required_ and the reserved attributes: never copied as extras.
+  std::unordered_set<std::string, NameHash, std::equal_to<>> skip_;
+  // Per length (31: longer), a bit per first byte's low 5 bits of the names in skip_: most
+  // extras' keys are not skipped, and this says so without hashing them.
+  std::uint32_t skip_starts_[32] = {};
   bool uses_asctime_ = false;
   bool skips_every_attribute_ = false;  // the extras are then only the record's extra keys
 };

@@ -60,6 +60,9 @@ class RFC5424Formatter : public Formatter {
 
   const RFC5424Options& options() const { return options_; }
 
+ protected:
+  const std::type_info& format_to_type() const override { return typeid(RFC5424Formatter); }
+
  private:
   RFC5424Options options_;
 };

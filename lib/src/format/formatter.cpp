@@ -265,10 +265,11 @@ void append_section(std::string& out, std::size_t start, const std::string& text
 
 }  // namespace
 
-const std::string* Formatter::cached_asctime(const LogRecord& record) const {
+const std::string* Formatter::cached_asctime(const LogRecord& record,
+                                             const std::type_info& exact) const {
   // format_time may be overridden (Python's formatTime); an unusual msec format needs
   // Python's % formatting. Both go through format_time.
-  if (typeid(*this) != typeid(Formatter)) [[unlikely]]
+  if (typeid(*this) != exact) [[unlikely]]
     return nullptr;
   bool custom = datefmt_ && !datefmt_->empty();
   bool msecs = false;
@@ -314,7 +315,7 @@ void Formatter::format_to(const LogRecord& record, std::string& out) const {
   std::optional<std::string> own_asctime;
   const std::string* asctime = nullptr;
   if (uses_time_) {
-    asctime = cached_asctime(record);
+    asctime = cached_asctime(record, typeid(Formatter));
     if (!asctime) {
       own_asctime = format_time(record, datefmt_);
       asctime = &*own_asctime;

@@ -3,6 +3,9 @@
 #include "dictlog/json_formatter.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <type_traits>
+#include <typeinfo>
 
 #include "dictlog/errors.hpp"
 #include "format/json_text.hpp"
@@ -68,20 +71,43 @@ JsonFormatter::JsonFormatter(JsonFormatterOptions options)
     required_ = detail::parse_json_fields(fmt(), options_.style[0]);
   else
     required_ = detail::comma_json_fields(options_.fmt);
-  skip_ = required_;
+  skip_.insert(required_.begin(), required_.end());
   const auto& reserved =
       options_.reserved_attrs ? *options_.reserved_attrs : reserved_attrs_default();
-  skip_.insert(skip_.end(), reserved.begin(), reserved.end());
-  std::sort(skip_.begin(), skip_.end());
+  skip_.insert(reserved.begin(), reserved.end());
+  for (const auto& name : skip_)
+    if (!name.empty()) skip_starts_[std::min<std::size_t>(name.size(), 31)] |= 1u << (name[0] & 31);
   uses_asctime_ = std::find(required_.begin(), required_.end(), "asctime") != required_.end();
   skips_every_attribute_ = true;
   for (int a = 0; a < attr_count; ++a)
     if (!skipped(attr_name(static_cast<Attr>(a)))) skips_every_attribute_ = false;
+  // log_data's first keys, in the order format() puts them: defaults, the fields, static.
+  for (const auto& [k, v] : options_.defaults) put_slot(k, &v, {});
+  for (const auto& field : required_) put_slot(field, nullptr, field);
+  for (const auto& [k, v] : options_.static_fields) put_slot(k, &v, {});
+}
+
+void JsonFormatter::put_slot(std::string_view key, const Value* fixed, std::string_view field) {
+  const std::string_view to = renamed(key);
+  auto it = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.key == to; });
+  if (it == slots_.end()) {
+    Slot s;
+    s.key = to;
+    s.key_json = ", ";
+    detail::append_json_string(to, options_.json_ensure_ascii, s.key_json);
+    s.key_json += ": ";
+    slots_.push_back(std::move(s));
+    it = slots_.end() - 1;
+  }
+  it->fixed = fixed;
+  it->attr = fixed ? std::nullopt : attr_from_name(field);
+  it->extra_name = fixed || it->attr ? std::string() : std::string(field);
 }
 
 bool JsonFormatter::skipped(std::string_view key) const {
-  return std::binary_search(skip_.begin(), skip_.end(), key,
-                            [](std::string_view a, std::string_view b) { return a < b; });
+  if (!key.empty() && !(skip_starts_[std::min<std::size_t>(key.size(), 31)] >> (key[0] & 31) & 1))
+    return false;
+  return skip_.find(key) != skip_.end();
 }
 
 std::string_view JsonFormatter::renamed(std::string_view key) const {
@@ -97,10 +123,44 @@ struct Item {
   std::string_view key;
   ValueView value;
   const std::vector<std::string>* lines = nullptr;
+  std::string_view key_json;  // ", ", the key written and ": ", when known in advance
+};
+
+// log_data's items: on the stack for the usual handful, so that a record costs no heap.
+class Items {
+ public:
+  Items() {}  // NOLINT: the inline items start their lifetime in push_back
+  ~Items() {}
+  Items(const Items&) = delete;
+  Items& operator=(const Items&) = delete;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Item* begin() { return heap_.empty() ? inline_ : heap_.data(); }
+  Item* end() { return begin() + size_; }
+  Item& operator[](std::size_t i) { return begin()[i]; }
+  void push_back(const Item& it) {
+    if (size_ < kInline) {
+      std::construct_at(inline_ + size_++, it);
+      return;
+    }
+    if (heap_.empty()) heap_.assign(inline_, inline_ + kInline);
+    heap_.push_back(it);
+    ++size_;
+  }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+  static_assert(std::is_trivially_destructible_v<Item>);
+  union {
+    Item inline_[kInline];
+  };
+  std::size_t size_ = 0;
+  std::vector<Item> heap_;
 };
 
 // log_data: a dict, so a key written again keeps its first place and takes the new value.
-void put(std::vector<Item>& items, std::string_view key, ValueView value,
+void put(Items& items, std::string_view key, ValueView value,
          const std::vector<std::string>* lines = nullptr) {
   for (auto& it : items)
     if (it.key == key) {
@@ -108,7 +168,7 @@ void put(std::vector<Item>& items, std::string_view key, ValueView value,
       it.lines = lines;
       return;
     }
-  items.push_back({key, value, lines});
+  items.push_back({key, value, lines, {}});
 }
 
 const ValueList* empty_list() {
@@ -122,39 +182,46 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
   // BaseJsonFormatter.format: record.message, then asctime only when a field names it.
   record.message_text();  // Python's record.message = record.getMessage(): it may raise
   record.message_set = true;
-  std::string asctime;
+  std::string own_asctime;
+  std::string_view asctime;
   if (uses_asctime_) {
-    asctime = format_time(record, datefmt());
+    if (const std::string* cached = cached_asctime(record, typeid(JsonFormatter))) {
+      asctime = *cached;
+    } else {
+      own_asctime = format_time(record, datefmt());
+      asctime = own_asctime;
+    }
     record.asctime.assign(asctime);
   }
   // record.args is a tuple in Python (a list in JSON); a captured call's arguments have no
-  // typed form here, so a non-empty one is written as the text of its repr.
-  std::string args_text = record.args_repr();
+  // typed form here, so a non-empty one is written as the text of its repr, made only
+  // when a key takes it.
+  std::optional<std::string> args_text;
   auto attribute = [&](Attr a) -> ValueView {
     switch (a) {
       case Attr::args:
-        if (args_text == "()") return empty_list();
-        if (args_text == "None") return std::monostate{};
-        return std::string_view(args_text);
+        if (!args_text) args_text = record.args_repr();
+        if (*args_text == "()") return empty_list();
+        if (*args_text == "None") return std::monostate{};
+        return std::string_view(*args_text);
       case Attr::asctime:
-        return uses_asctime_ ? ValueView(std::string_view(asctime)) : ValueView{};
+        return uses_asctime_ ? ValueView(asctime) : ValueView{};
       default:
         return record.attribute(a);
     }
   };
 
-  std::vector<Item> items;
-  items.reserve(required_.size() + options_.defaults.size() + options_.static_fields.size() + 8);
-  for (const auto& [k, v] : options_.defaults) put(items, renamed(k), v.view());
-  for (const auto& field : required_) {  // record.__dict__.get(field)
+  Items items;
+  for (const Slot& s : slots_) {
     ValueView v;
-    if (auto a = attr_from_name(field))
-      v = attribute(*a);
-    else if (const Value* x = record.find_extra(field))
+    if (s.fixed)
+      v = s.fixed->view();
+    else if (s.attr)
+      v = attribute(*s.attr);
+    else if (const Value* x = record.find_extra(s.extra_name))
       v = x->view();
-    put(items, renamed(field), v);
+    items.push_back({s.key, v, nullptr, s.key_json});
   }
-  for (const auto& [k, v] : options_.static_fields) put(items, renamed(k), v.view());
   std::string exc, stack;
   std::vector<std::string> exc_lines, stack_lines;
   if (record.exc_text) {
@@ -171,7 +238,7 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
   }
   // merge_record_extra: record.__dict__ in its order, minus the skipped and private keys.
   auto extra_item = [&](std::string_view key, ValueView v) {
-    if (!skipped(key) && !key.starts_with('_')) put(items, renamed(key), v);
+    if (!key.starts_with('_') && !skipped(key)) put(items, renamed(key), v);
   };
   if (skips_every_attribute_) {
     for_each_extra(record, extra_item);
@@ -191,7 +258,7 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
     for (const auto& [from, to] : options_.rename_fields) {
       bool present = std::any_of(items.begin(), items.end(),
                                  [&to = to](const Item& it) { return it.key == to; });
-      if (!present) items.push_back({to, std::monostate{}});
+      if (!present) items.push_back({to, std::monostate{}, nullptr, {}});
     }
 
   // prefix + json.dumps(log_data, indent=..., ensure_ascii=...)
@@ -201,14 +268,23 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
   out += options_.prefix;
   out += '{';
   for (std::size_t i = 0; i < items.size(); ++i) {
-    detail::append_json_item_start(layout, 1, i == 0, out);
-    detail::append_json_string(items[i].key, layout.ensure_ascii, out);
-    out += ": ";
-    if (!items[i].lines) {
-      detail::append_json_value(items[i].value, layout, 1, out);
+    const Item& item = items[i];
+    if (!item.key_json.empty() && !layout.indent) {
+      out += item.key_json.substr(i == 0 ? 2 : 0);  // one append for the usual one-line case
+    } else {
+      detail::append_json_item_start(layout, 1, i == 0, out);
+      if (!item.key_json.empty()) {
+        out += item.key_json.substr(2);
+      } else {
+        detail::append_json_string(item.key, layout.ensure_ascii, out);
+        out += ": ";
+      }
+    }
+    if (!item.lines) {
+      detail::append_json_value(item.value, layout, 1, out);
       continue;
     }
-    const auto& lines = *items[i].lines;
+    const auto& lines = *item.lines;
     out += '[';
     for (std::size_t j = 0; j < lines.size(); ++j) {
       detail::append_json_item_start(layout, 2, j == 0, out);

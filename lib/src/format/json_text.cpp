@@ -2,8 +2,12 @@
 // values, python-json-logger 4.x's format parsing, isoformat and splitlines.
 #include "format/json_text.hpp"
 
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "dictlog/detail/pystr.hpp"
@@ -35,6 +39,67 @@ void append_u(unsigned cp, std::string& out) {
   for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
 }
 
+// Bytes in each lane of a 64-bit word, for testing 8 bytes at once.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+
+// The high bit of each zero byte of x. Only the lowest flag is exact (a byte above a zero
+// byte may be flagged through the borrow); the lowest is all that is read of it.
+constexpr std::uint64_t zero_bytes(std::uint64_t x) {
+  return (x - kOnes) & ~x & kHighs;
+}
+
+template <class T>
+std::uint64_t load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The high bit of each byte of x that json.dumps does not copy unchanged: < 0x20 (the
+// borrow trick again), >= 0x7f (0x7f, or the high bit), '"' or '\\'. The lowest flag of
+// each mask is exact, so the lowest of their union is.
+constexpr std::uint64_t special_bytes(std::uint64_t x) {
+  return ((x - kOnes * 0x20) & ~x & kHighs) | (x & kHighs) | zero_bytes(x ^ (kOnes * 0x7f)) |
+         zero_bytes(x ^ (kOnes * '"')) | zero_bytes(x ^ (kOnes * '\\'));
+}
+
+// The end of the run from s[i] of bytes json.dumps copies unchanged, tested 8 bytes at a
+// time, the last ones by a word that overlaps bytes already tested (a byte loop over the
+// tail cost more than the words).
+std::size_t plain_run_end(std::string_view s, std::size_t i) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  for (; i + 8 <= n; i += 8)
+    if (const std::uint64_t m = special_bytes(load<std::uint64_t>(p + i)))
+      return i + static_cast<std::size_t>(std::countr_zero(m) / 8);
+  if (i == n) return n;
+  constexpr std::uint64_t kPad = kOnes * 'a';
+  if (n >= 8) {
+    // The last word; its bytes before i (tested above, or before this run) read as plain,
+    // so that no flag of theirs can carry into the run's.
+    const auto before = 8 * static_cast<unsigned>(8 - (n - i));
+    const std::uint64_t low = (std::uint64_t{1} << before) - 1;
+    const std::uint64_t x = (load<std::uint64_t>(p + n - 8) & ~low) | (kPad & low);
+    const std::uint64_t m = special_bytes(x);
+    return m ? n - 8 + static_cast<std::size_t>(std::countr_zero(m) / 8) : n;
+  }
+  // Shorter than a word: all its bytes, overlapping, padded with a plain byte. No flag: the
+  // whole text is plain; else the byte loop finds the first special byte from i.
+  std::uint64_t x;
+  if (n >= 4)
+    x = load<std::uint32_t>(p) | load<std::uint32_t>(p + n - 4) << 32;
+  else if (n >= 2)
+    x = load<std::uint16_t>(p) | load<std::uint16_t>(p + n - 2) << 16 | (kPad << 32);
+  else
+    x = static_cast<unsigned char>(p[0]) | (kPad << 8);
+  if (!special_bytes(x)) return n;
+  for (; i < n; ++i) {
+    const char c = p[i];
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
 void append_float(double d, std::string& out) {
   // json's float.__repr__, with its own names for the values JSON has no literal for.
   if (std::isnan(d))
@@ -52,9 +117,7 @@ void append_json_string(std::string_view s, bool ensure_ascii, std::string& out)
   for (std::size_t i = 0; i < s.size();) {
     // Most text is printable ASCII that json.dumps copies as it is: one append per run,
     // not one per byte (the byte loop was a third of the listener's work per JSON line).
-    std::size_t run = i;
-    while (run < s.size() && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
-      ++run;
+    const std::size_t run = plain_run_end(s, i);
     if (run > i) {
       out.append(s.data() + i, run - i);
       i = run;
@@ -140,9 +203,10 @@ void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, 
     case 1:
       out += std::get<bool>(v) ? "true" : "false";
       break;
-    case 2:
-      out += std::to_string(std::get<std::int64_t>(v));
-      break;
+    case 2: {
+      char b[24];
+      out.append(b, std::to_chars(b, b + sizeof b, std::get<std::int64_t>(v)).ptr);
+    } break;
     case 3:
       append_float(std::get<double>(v), out);
       break;

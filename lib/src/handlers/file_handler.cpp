@@ -278,10 +278,17 @@ void FileHandler::emit(LogRecord& record) {
   if (batchable()) {
     const Formatter& fm = emit_formatter();
     // format_to appends in place; a subclass that overrides format() gets format().
-    if (typeid(fm) == typeid(Formatter))
-      fm.format_to(record, pending_);
-    else
+    if (fm.formats_in_place()) {
+      const std::size_t start = pending_.size();
+      try {
+        fm.format_to(record, pending_);
+      } catch (...) {  // the batch keeps whole lines only
+        pending_.resize(start);
+        throw;
+      }
+    } else {
       pending_ += fm.format(record);
+    }
     if (terminator.size() == 1)
       pending_.push_back(terminator[0]);
     else

@@ -18,7 +18,7 @@ void StreamHandler::emit(LogRecord& record) {
   const Formatter& fm = emit_formatter();
   // Into a buffer kept between records (lock() is held): no allocation once it has grown.
   line_.clear();
-  if (typeid(fm) == typeid(Formatter))
+  if (fm.formats_in_place())
     fm.format_to(record, line_);
   else
     line_ = fm.format(record);  // a subclass may override format() alone

@@ -3,7 +3,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "record/py_unicode.hpp"
 
@@ -22,11 +24,45 @@ void append_float_repr(double d, std::string& out) {
   layout_repr(sd, out);
 }
 
+namespace {
+
+// Most logged floats (amounts, durations, ratios) have a few decimals. For those the shortest
+// round-trip digits are the integer n = d * 10^k for the smallest k at which n / 10^k gives d
+// back: with n < 10^15 and 10^k exact, that division is correctly rounded, so the test is
+// exact, and 10^-k is wider than d's ulp, so no other n of that length rounds to d. It costs
+// a multiply and a divide per decimal instead of to_chars' general search; anything else
+// (no such k up to 10^15, zero, huge or tiny values) returns false for to_chars.
+bool few_decimals(double d, ShortestDigits& sd) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const double a = std::fabs(d);
+  if (!(a >= 1e-5) || a >= 1e15) return false;
+  for (int k = 0; k < 16; ++k) {
+    const double scaled = a * kPow10[k];
+    if (scaled >= 1e15) return false;
+    const auto n = static_cast<std::uint64_t>(scaled + 0.5);
+    if (static_cast<double>(n) / kPow10[k] != a) continue;
+    char buf[24];
+    const auto len = static_cast<int>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf);
+    int kept = len;
+    while (kept > 1 && buf[kept - 1] == '0') --kept;  // only k = 0 leaves trailing zeros
+    std::memcpy(sd.digits, buf, static_cast<std::size_t>(kept));
+    sd.ndigits = kept;
+    sd.exp10 = len - 1 - k;
+    sd.negative = d < 0;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 ShortestDigits shortest_digits(double d) {
+  ShortestDigits sd;
+  if (few_decimals(d, sd)) return sd;
   // Scientific shortest round-trip form: "-1.2345e+06"; split into sign, digits, exponent.
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  ShortestDigits sd;
   const char* p = buf;
   if (*p == '-') {
     sd.negative = true;
