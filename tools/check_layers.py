@@ -19,7 +19,7 @@ LAYERS = ["record", "format", "core", "handlers", "net", "queue", "config"]
 
 PUBLIC = {
     "record": ["level", "value", "record", "thread_name", "errors", "source_location",
-               "detail/capture", "detail/pystr", "detail/text_out"],
+               "detail/capture", "detail/pystr", "detail/text_out", "detail/name_filter"],
     "format": ["formatter", "json_formatter", "rfc5424_formatter", "filter"],
     "core": ["handler", "logger", "logger_adapter", "shutdown", "context", "detail/direct_call"],
     "handlers": ["stream", "stream_handler", "file_handler", "rotating_file_handler",

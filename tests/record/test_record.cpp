@@ -323,6 +323,31 @@ TEST_CASE("extra keys that clash with record attributes are refused") {
   CHECK_NOTHROW(check_extra_keys({{"sql", "select 1"}, {"user", 7}}));
 }
 
+TEST_CASE(
+    "attribute names are found by name, each of them, and no near miss is: same length, "
+    "same first byte, one byte changed, a prefix that is not a name itself, or empty") {
+  int found = 0, missed = 0;
+  for (int a = 0; a < attr_count; ++a) {
+    const std::string name(attr_name(static_cast<Attr>(a)));
+    REQUIRE(attr_from_name(name) == static_cast<Attr>(a));
+    ++found;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      std::string near = name;
+      near[i] = near[i] == 'x' ? 'y' : 'x';
+      CHECK_FALSE(attr_from_name(near));
+      const std::string prefix = name.substr(0, i);  // "process" of "processName" is a name
+      const auto p = attr_from_name(prefix);
+      CHECK((!p || attr_name(*p) == prefix));
+      missed += 2;
+    }
+    CHECK_FALSE(attr_from_name(name + "s"));
+    CHECK_FALSE(attr_from_name("_" + name));
+  }
+  CHECK_FALSE(attr_from_name(""));
+  CHECK(found == 23);
+  CHECK(missed > 300);
+}
+
 TEST_CASE("extra values render as Python's str") {
   CHECK(str(Value(true)) == "True");
   CHECK(str(Value()) == "None");

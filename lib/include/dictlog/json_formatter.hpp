@@ -23,7 +23,6 @@
 // once (each call sets only the record's message and asctime, as Formatter does).
 #pragma once
 
-#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "dictlog/detail/name_filter.hpp"
 #include "dictlog/formatter.hpp"
 #include "dictlog/value.hpp"
 
@@ -110,9 +110,7 @@ class JsonFormatter : public Formatter {
   std::vector<Slot> slots_;
   // required_ and the reserved attributes: never copied as extras.
   std::unordered_set<std::string, NameHash, std::equal_to<>> skip_;
-  // Per length (31: longer), a bit per first byte's low 5 bits of the names in skip_: most
-  // extras' keys are not skipped, and this says so without hashing them.
-  std::uint32_t skip_starts_[32] = {};
+  detail::NameFilter skip_filter_;  // most extras' keys are not skipped: no hash for them
   bool uses_asctime_ = false;
   bool skips_every_attribute_ = false;  // the extras are then only the record's extra keys
 };

@@ -75,8 +75,7 @@ JsonFormatter::JsonFormatter(JsonFormatterOptions options)
   const auto& reserved =
       options_.reserved_attrs ? *options_.reserved_attrs : reserved_attrs_default();
   skip_.insert(reserved.begin(), reserved.end());
-  for (const auto& name : skip_)
-    if (!name.empty()) skip_starts_[std::min<std::size_t>(name.size(), 31)] |= 1u << (name[0] & 31);
+  for (const auto& name : skip_) skip_filter_.add(name);
   uses_asctime_ = std::find(required_.begin(), required_.end(), "asctime") != required_.end();
   skips_every_attribute_ = true;
   for (int a = 0; a < attr_count; ++a)
@@ -93,9 +92,12 @@ void JsonFormatter::put_slot(std::string_view key, const Value* fixed, std::stri
   if (it == slots_.end()) {
     Slot s;
     s.key = to;
-    s.key_json = ", ";
-    detail::append_json_string(to, options_.json_ensure_ascii, s.key_json);
-    s.key_json += ": ";
+    {
+      detail::StringOut key(s.key_json);  // in the string when it goes
+      key.put(", ", 2);
+      detail::append_json_string(to, options_.json_ensure_ascii, key);
+      key.put(": ", 2);
+    }
     slots_.push_back(std::move(s));
     it = slots_.end() - 1;
   }
@@ -105,9 +107,7 @@ void JsonFormatter::put_slot(std::string_view key, const Value* fixed, std::stri
 }
 
 bool JsonFormatter::skipped(std::string_view key) const {
-  if (!key.empty() && !(skip_starts_[std::min<std::size_t>(key.size(), 31)] >> (key[0] & 31) & 1))
-    return false;
-  return skip_.find(key) != skip_.end();
+  return skip_filter_.may_contain(key) && skip_.find(key) != skip_.end();
 }
 
 std::string_view JsonFormatter::renamed(std::string_view key) const {
@@ -261,40 +261,43 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
       if (!present) items.push_back({to, std::monostate{}, nullptr, {}});
     }
 
-  // prefix + json.dumps(log_data, indent=..., ensure_ascii=...)
+  // prefix + json.dumps(log_data, indent=..., ensure_ascii=...), written through a buffer
+  // on the stack rather than a string append per piece.
   detail::JsonLayout layout;
   layout.indent = options_.json_indent ? &*options_.json_indent : nullptr;
   layout.ensure_ascii = options_.json_ensure_ascii;
-  out += options_.prefix;
-  out += '{';
+  detail::StringOut w(out);
+  w.put(options_.prefix.data(), options_.prefix.size());
+  w.put("{", 1);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& item = items[i];
     if (!item.key_json.empty() && !layout.indent) {
-      out += item.key_json.substr(i == 0 ? 2 : 0);  // one append for the usual one-line case
+      const std::size_t skip = i == 0 ? 2 : 0;  // ", " starts the key of every item but one
+      w.put(item.key_json.data() + skip, item.key_json.size() - skip);
     } else {
-      detail::append_json_item_start(layout, 1, i == 0, out);
+      detail::append_json_item_start(layout, 1, i == 0, w);
       if (!item.key_json.empty()) {
-        out += item.key_json.substr(2);
+        w.put(item.key_json.data() + 2, item.key_json.size() - 2);
       } else {
-        detail::append_json_string(item.key, layout.ensure_ascii, out);
-        out += ": ";
+        detail::append_json_string(item.key, layout.ensure_ascii, w);
+        w.put(": ", 2);
       }
     }
     if (!item.lines) {
-      detail::append_json_value(item.value, layout, 1, out);
+      detail::append_json_value(item.value, layout, 1, w);
       continue;
     }
     const auto& lines = *item.lines;
-    out += '[';
+    w.put("[", 1);
     for (std::size_t j = 0; j < lines.size(); ++j) {
-      detail::append_json_item_start(layout, 2, j == 0, out);
-      detail::append_json_string(lines[j], layout.ensure_ascii, out);
+      detail::append_json_item_start(layout, 2, j == 0, w);
+      detail::append_json_string(lines[j], layout.ensure_ascii, w);
     }
-    if (!lines.empty()) detail::append_json_close_line(layout, 2, out);
-    out += ']';
+    if (!lines.empty()) detail::append_json_close_line(layout, 2, w);
+    w.put("]", 1);
   }
-  if (!items.empty()) detail::append_json_close_line(layout, 1, out);
-  out += '}';
+  if (!items.empty()) detail::append_json_close_line(layout, 1, w);
+  w.put("}", 1);
 }
 
 }  // namespace dictlog

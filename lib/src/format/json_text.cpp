@@ -34,9 +34,16 @@ bool is_name_start(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-void append_u(unsigned cp, std::string& out) {
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
+void put(TextOut& out, std::string_view s) {
+  out.put(s.data(), s.size());
+}
+
+void append_u(unsigned cp, TextOut& out) {
+  char* w = out.room(6);
+  w[0] = '\\';
+  w[1] = 'u';
+  for (int k = 0; k < 4; ++k) w[2 + k] = kHex[(cp >> (12 - 4 * k)) & 0xF];
+  out.commit(w + 6);
 }
 
 // Bytes in each lane of a 64-bit word, for testing 8 bytes at once.
@@ -100,26 +107,39 @@ std::size_t plain_run_end(std::string_view s, std::size_t i) {
   return i;
 }
 
-void append_float(double d, std::string& out) {
+void append_float(double d, TextOut& out) {
   // json's float.__repr__, with its own names for the values JSON has no literal for.
   if (std::isnan(d))
-    out += "NaN";
+    put(out, "NaN");
   else if (std::isinf(d))
-    out += d > 0 ? "Infinity" : "-Infinity";
+    put(out, d > 0 ? "Infinity" : "-Infinity");
   else
-    append_float_repr(d, out);
+    out.commit(write_float_repr(d, out.room(kFloatReprMax)));
 }
 
 }  // namespace
 
-void append_json_string(std::string_view s, bool ensure_ascii, std::string& out) {
-  out += '"';
-  for (std::size_t i = 0; i < s.size();) {
+void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out) {
+  std::size_t i = plain_run_end(s, 0);
+  if (i == s.size()) {  // nothing to escape, the usual case: one copy between the quotes
+    char* w = out.room(s.size() + 2);
+    w[0] = '"';
+    if (s.size() <= 32)
+      copy_short(w + 1, s.data(), s.size());
+    else
+      std::memcpy(w + 1, s.data(), s.size());
+    w[s.size() + 1] = '"';
+    out.commit(w + s.size() + 2);
+    return;
+  }
+  put(out, "\"");
+  out.put(s.data(), i);
+  while (i < s.size()) {
     // Most text is printable ASCII that json.dumps copies as it is: one append per run,
     // not one per byte (the byte loop was a third of the listener's work per JSON line).
     const std::size_t run = plain_run_end(s, i);
     if (run > i) {
-      out.append(s.data() + i, run - i);
+      out.put(s.data() + i, run - i);
       i = run;
       continue;
     }
@@ -127,25 +147,25 @@ void append_json_string(std::string_view s, bool ensure_ascii, std::string& out)
     if (c < 0x80) {
       switch (c) {
         case '"':
-          out += "\\\"";
+          put(out, "\\\"");
           break;
         case '\\':
-          out += "\\\\";
+          put(out, "\\\\");
           break;
         case '\n':
-          out += "\\n";
+          put(out, "\\n");
           break;
         case '\r':
-          out += "\\r";
+          put(out, "\\r");
           break;
         case '\t':
-          out += "\\t";
+          put(out, "\\t");
           break;
         case '\b':
-          out += "\\b";
+          put(out, "\\b");
           break;
         case '\f':
-          out += "\\f";
+          put(out, "\\f");
           break;
         default:
           // ensure_ascii escapes everything outside ' '..'~' (DEL too); otherwise only
@@ -153,7 +173,7 @@ void append_json_string(std::string_view s, bool ensure_ascii, std::string& out)
           if (c < 0x20 || (c == 0x7f && ensure_ascii))
             append_u(c, out);
           else
-            out += static_cast<char>(c);
+            out.put(s.data() + i, 1);
       }
       ++i;
       continue;
@@ -166,7 +186,7 @@ void append_json_string(std::string_view s, bool ensure_ascii, std::string& out)
       continue;
     }
     if (!ensure_ascii) {
-      out.append(s.substr(i, len));
+      out.put(s.data() + i, len);
     } else if (cp > 0xFFFF) {
       unsigned v = static_cast<unsigned>(cp) - 0x10000;
       append_u(0xD800 + (v >> 10), out);
@@ -176,37 +196,38 @@ void append_json_string(std::string_view s, bool ensure_ascii, std::string& out)
     }
     i += len;
   }
-  out += '"';
+  put(out, "\"");
 }
 
-void append_json_item_start(const JsonLayout& layout, int depth, bool first, std::string& out) {
+void append_json_item_start(const JsonLayout& layout, int depth, bool first, TextOut& out) {
   if (!layout.indent) {
-    if (!first) out += ", ";
+    if (!first) put(out, ", ");
     return;
   }
-  if (!first) out += ',';
-  out += '\n';
-  for (int i = 0; i < depth; ++i) out += *layout.indent;
+  if (!first) put(out, ",");
+  put(out, "\n");
+  for (int i = 0; i < depth; ++i) put(out, *layout.indent);
 }
 
-void append_json_close_line(const JsonLayout& layout, int depth, std::string& out) {
+void append_json_close_line(const JsonLayout& layout, int depth, TextOut& out) {
   if (!layout.indent) return;
-  out += '\n';
-  for (int i = 0; i + 1 < depth; ++i) out += *layout.indent;
+  put(out, "\n");
+  for (int i = 0; i + 1 < depth; ++i) put(out, *layout.indent);
 }
 
-void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, std::string& out) {
+void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, TextOut& out) {
   switch (v.index()) {
     case 0:
-      out += "null";
+      put(out, "null");
       break;
     case 1:
-      out += std::get<bool>(v) ? "true" : "false";
+      put(out, std::get<bool>(v) ? "true" : "false");
       break;
     case 2: {
-      char b[24];
-      out.append(b, std::to_chars(b, b + sizeof b, std::get<std::int64_t>(v)).ptr);
-    } break;
+      char* w = out.room(24);
+      out.commit(std::to_chars(w, w + 24, std::get<std::int64_t>(v)).ptr);
+      break;
+    }
     case 3:
       append_float(std::get<double>(v), out);
       break;
@@ -215,26 +236,26 @@ void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, 
       break;
     case 5: {
       const auto& items = std::get<const ValueList*>(v)->items;
-      out += '[';
+      put(out, "[");
       for (std::size_t i = 0; i < items.size(); ++i) {
         append_json_item_start(layout, depth + 1, i == 0, out);
         append_json_value(items[i].view(), layout, depth + 1, out);
       }
       if (!items.empty()) append_json_close_line(layout, depth + 1, out);
-      out += ']';
+      put(out, "]");
       break;
     }
     default: {
       const auto& items = std::get<const ValueDict*>(v)->items;
-      out += '{';
+      put(out, "{");
       for (std::size_t i = 0; i < items.size(); ++i) {
         append_json_item_start(layout, depth + 1, i == 0, out);
         append_json_string(items[i].first, layout.ensure_ascii, out);
-        out += ": ";
+        put(out, ": ");
         append_json_value(items[i].second.view(), layout, depth + 1, out);
       }
       if (!items.empty()) append_json_close_line(layout, depth + 1, out);
-      out += '}';
+      put(out, "}");
       break;
     }
   }

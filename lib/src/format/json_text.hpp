@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dictlog/detail/text_out.hpp"
 #include "dictlog/value.hpp"
 
 namespace dictlog::detail {
@@ -22,14 +23,14 @@ struct JsonLayout {
 // non-ASCII as \uXXXX (surrogate pairs past U+FFFF) when ensure_ascii. A byte that is not
 // UTF-8 is written as the surrogate escape Python would hold for it (\udcNN), so the line
 // stays valid JSON and loses nothing.
-void append_json_string(std::string_view s, bool ensure_ascii, std::string& out);
+void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out);
 // None, bool, int, float (repr; NaN, Infinity, -Infinity), str, list, dict.
-void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, std::string& out);
+void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, TextOut& out);
 // What goes before an item of a container at `depth` (the container's depth + 1): nothing,
 // ", ", or a newline and the indent.
-void append_json_item_start(const JsonLayout& layout, int depth, bool first, std::string& out);
+void append_json_item_start(const JsonLayout& layout, int depth, bool first, TextOut& out);
 // What closes a non-empty container whose items are at `depth`.
-void append_json_close_line(const JsonLayout& layout, int depth, std::string& out);
+void append_json_close_line(const JsonLayout& layout, int depth, TextOut& out);
 
 // 4.x's parse(): the fields of a `%`, `{` or `$` format, found as its regexes find them
 // (`%\((.+?)\)`, `\{(.+?)\}`, and `$name` or `${name}` with `$$` skipped), in order.

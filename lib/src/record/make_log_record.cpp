@@ -2,6 +2,7 @@
 // that keeps `extra` from overwriting an attribute.
 #include <array>
 
+#include "dictlog/detail/name_filter.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/record.hpp"
 #include "record/clock.hpp"
@@ -15,6 +16,7 @@ constexpr std::array<std::string_view, attr_count> kAttrNames = {
     "filename",    "module",  "exc_info", "exc_text",        "stack_info", "lineno",
     "funcName",    "created", "msecs",    "relativeCreated", "thread",     "threadName",
     "processName", "process", "taskName", "message",         "asctime"};
+constexpr auto kAttrFilter = detail::NameFilter::of(kAttrNames);
 }  // namespace
 
 std::string_view attr_name(Attr a) {
@@ -22,6 +24,8 @@ std::string_view attr_name(Attr a) {
 }
 
 std::optional<Attr> attr_from_name(std::string_view name) {
+  // Every extra key of every record comes here (check_extra_keys, JsonFormatter).
+  if (!kAttrFilter.may_contain(name)) return std::nullopt;
   for (std::size_t i = 0; i < kAttrNames.size(); ++i)
     if (kAttrNames[i] == name) return static_cast<Attr>(i);
   return std::nullopt;

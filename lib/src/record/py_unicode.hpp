@@ -31,6 +31,8 @@ struct ShortestDigits {
 ShortestDigits shortest_digits(double d);
 // Python's repr() layout of shortest digits (fixed iff -4 <= exp10 < 16).
 void layout_repr(const ShortestDigits& sd, std::string& out);
+// The same written at w (room for kFloatReprMax bytes); returns the end.
+char* write_layout_repr(const ShortestDigits& sd, char* w);
 // "e+05", "e-10", "e+300".
 void append_exponent(int e, std::string& out);
 

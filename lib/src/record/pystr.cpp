@@ -12,16 +12,18 @@
 namespace dictlog::detail {
 
 void append_float_repr(double d, std::string& out) {
-  if (std::isnan(d)) {
-    out += "nan";
-    return;
-  }
-  if (std::isinf(d)) {
-    out += d < 0 ? "-inf" : "inf";
-    return;
-  }
-  ShortestDigits sd = shortest_digits(d);
-  layout_repr(sd, out);
+  char b[kFloatReprMax];
+  out.append(b, write_float_repr(d, b));
+}
+
+char* write_float_repr(double d, char* w) {
+  auto text = [w](std::string_view t) {
+    std::memcpy(w, t.data(), t.size());
+    return w + t.size();
+  };
+  if (std::isnan(d)) return text("nan");
+  if (std::isinf(d)) return text(d < 0 ? "-inf" : "inf");
+  return write_layout_repr(shortest_digits(d), w);
 }
 
 namespace {
@@ -91,32 +93,47 @@ void append_exponent(int e, std::string& out) {
 }
 
 void layout_repr(const ShortestDigits& sd, std::string& out) {
-  if (sd.negative) out += '-';
-  std::string_view digits(sd.digits, sd.ndigits);
-  int e = sd.exp10;
+  char b[kFloatReprMax];
+  out.append(b, write_layout_repr(sd, b));
+}
+
+char* write_layout_repr(const ShortestDigits& sd, char* w) {
+  // At most 17 digits, a sign, "0." and 4 zeros, or ".0", or "e-324": 24 bytes.
+  auto put = [&w](const char* p, std::size_t n) {
+    std::memcpy(w, p, n);
+    w += n;
+  };
+  if (sd.negative) *w++ = '-';
+  const char* digits = sd.digits;
+  const auto n = static_cast<std::size_t>(sd.ndigits);
+  const int e = sd.exp10;
   if (e < -4 || e >= 16) {
-    out += digits[0];
-    if (digits.size() > 1) {
-      out += '.';
-      out.append(digits.substr(1));
+    *w++ = digits[0];
+    if (n > 1) {
+      *w++ = '.';
+      put(digits + 1, n - 1);
     }
-    append_exponent(e, out);
-    return;
+    *w++ = 'e';
+    *w++ = e < 0 ? '-' : '+';
+    const unsigned u = static_cast<unsigned>(e < 0 ? -e : e);
+    if (u < 10) *w++ = '0';
+    return std::to_chars(w, w + 8, u).ptr;
   }
-  int decpt = e + 1;  // digits before the point
+  const int decpt = e + 1;  // digits before the point
   if (decpt <= 0) {
-    out += "0.";
-    out.append(static_cast<std::size_t>(-decpt), '0');
-    out.append(digits);
-  } else if (static_cast<std::size_t>(decpt) >= digits.size()) {
-    out.append(digits);
-    out.append(static_cast<std::size_t>(decpt) - digits.size(), '0');
-    out += ".0";
+    put("0.0000", 2 + static_cast<std::size_t>(-decpt));
+    put(digits, n);
+  } else if (static_cast<std::size_t>(decpt) >= n) {
+    put(digits, n);
+    std::memset(w, '0', static_cast<std::size_t>(decpt) - n);
+    w += static_cast<std::size_t>(decpt) - n;
+    put(".0", 2);
   } else {
-    out.append(digits.substr(0, static_cast<std::size_t>(decpt)));
-    out += '.';
-    out.append(digits.substr(static_cast<std::size_t>(decpt)));
+    put(digits, static_cast<std::size_t>(decpt));
+    *w++ = '.';
+    put(digits + decpt, n - static_cast<std::size_t>(decpt));
   }
+  return w;
 }
 
 void append_str_repr(std::string_view s, std::string& out, bool ascii) {
