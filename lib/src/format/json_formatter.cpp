@@ -192,6 +192,7 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
       asctime = own_asctime;
     }
     record.asctime.assign(asctime);
+    asctime = record.asctime.view();  // the thread's cache may change before the line is written
   }
   // record.args is a tuple in Python (a list in JSON); a captured call's arguments have no
   // typed form here, so a non-empty one is written as the text of its repr, made only
