@@ -98,7 +98,7 @@ void layout_repr(const ShortestDigits& sd, std::string& out) {
 }
 
 char* write_layout_repr(const ShortestDigits& sd, char* w) {
-  // At most 17 digits, a sign, "0." and 4 zeros, or ".0", or "e-324": 24 bytes.
+  // At most 17 digits, a sign, "0." and 3 zeros, or ".0", or "e-324": 24 bytes.
   auto put = [&w](const char* p, std::size_t n) {
     std::memcpy(w, p, n);
     w += n;
