@@ -50,8 +50,8 @@ Percentiles measure_latency(Call call, const Bursts& bs, long& calls) {
 
 // Scenario (i), the floor of a time-stamped call under measure_latency's timer: a
 // noinline call that does nothing, and one that reads the time stamp as dictlog's hot path
-// does (lib/src/record/clock.hpp's clock_ticks(): __rdtsc() on x86, else the wall clock) and
-// stores it and its arguments, the least a logger does before it hands a record on. The
+// does (lib/include/dictlog/detail/clock.hpp's clock_ticks(): __rdtsc() on x86, else the wall
+// clock) and stores it and its arguments, the least a logger does before it hands a record on. The
 // empty asm keeps the compiler from dropping a call it can see has no effect, or the
 // arguments the caller computes (a clone without them would time less than (a) does);
 // volatile keeps the stores; thread_local keeps producers from sharing (and racing on) a

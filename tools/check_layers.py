@@ -5,7 +5,7 @@ Usage: check_layers.py [LIB_SRC_DIR]   (default: lib/src beside this script's fo
 
 The layers, lowest first, are the folders of lib/src (docs/ARCHITECTURE.md). A file in
 lib/src/<layer>/ may include private headers of its own layer and of the layers below
-("record/fence.hpp"), and public headers (lib/include/dictlog/) whose concept belongs
+("dictlog/detail/fence.hpp"), and public headers (lib/include/dictlog/) whose concept belongs
 to those layers; PUBLIC below says which layer each public header belongs to, and it
 is checked as well: a public header may only include public headers of its layer or below.
 It also fails on a file of lib/ longer than MAX_LINES: a file is read in one sitting.
@@ -19,9 +19,11 @@ LAYERS = ["record", "format", "core", "handlers", "net", "queue", "config"]
 
 PUBLIC = {
     "record": ["level", "value", "record", "thread_name", "errors", "source_location",
-               "detail/capture", "detail/pystr", "detail/text_out", "detail/name_filter"],
+               "detail/capture", "detail/pystr", "detail/text_out", "detail/name_filter",
+               "detail/fence", "detail/clock"],
     "format": ["formatter", "json_formatter", "rfc5424_formatter", "filter"],
-    "core": ["handler", "logger", "logger_adapter", "shutdown", "context", "detail/direct_call"],
+    "core": ["handler", "logger", "logger_adapter", "shutdown", "context", "detail/direct_call",
+             "detail/chain", "detail/segment_pool", "detail/thread_buffer"],
     "handlers": ["stream", "stream_handler", "file_handler", "rotating_file_handler",
                  "timed_rotating_file_handler", "watched_file_handler", "memory_handler",
                  "null_handler"],

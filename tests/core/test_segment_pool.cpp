@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
+#include "dictlog/detail/segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
 #include "dictlog/queue.hpp"
 #include "dictlog/record.hpp"
 

@@ -8,10 +8,10 @@
 #include <thread>
 #include <vector>
 
+#include "dictlog/detail/clock.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/queue.hpp"
 #include "dictlog/queue_handler.hpp"
-#include "record/clock.hpp"
 #include "support/capture.hpp"
 
 using namespace dictlog;

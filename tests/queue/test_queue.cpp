@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/segment_pool.hpp"   // white-box: the pool behind the unbounded queues' buffers
-#include "core/thread_buffer.hpp"  // white-box: one thread's buffer
+#include "dictlog/detail/segment_pool.hpp"  // white-box: the pool behind the unbounded queues' buffers
+#include "dictlog/detail/thread_buffer.hpp"  // white-box: one thread's buffer
 #include "dictlog/queue.hpp"
 #include "support/deque_queue.hpp"
 

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <new>
 #include <sstream>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "dictlog/file_handler.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/null_handler.hpp"
+#include "dictlog/queue.hpp"
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
@@ -361,4 +364,40 @@ TEST_CASE("logging through a QueueHandler allocates nothing on the calling threa
   listener.stop();
   CHECK(sink->count.load() == 5000);
   lg.remove_handler(qh);
+}
+
+TEST_CASE("a call queued without a record carries its thread's ident and the name it had then") {
+  // The logger's only handler is a QueueHandler on an unbounded queue: calls after a
+  // thread's first go into its buffer with one pointer to an interned (ident, name) pair,
+  // which set_thread_name must replace.
+  auto q = std::make_shared<Queue>();
+  Logger& lg = fresh_logger("qh.identity");
+  lg.add_handler(std::make_shared<QueueHandler>(q));
+  std::uint64_t idents[2] = {};
+  std::latch both_running(2);
+  auto work = [&](int t) {
+    idents[t] = static_cast<std::uint64_t>(pthread_self());
+    both_running.arrive_and_wait();  // live together: two idents, one name
+    set_thread_name("first");
+    for (int i = 0; i < 3; ++i) lg.info("{} {}", t, i);
+    set_thread_name("second-" + std::to_string(t));
+    for (int i = 3; i < 6; ++i) lg.info("{} {}", t, i);
+    set_thread_name("first");  // a name taken before: its pair again
+    lg.info("{} {}", t, 6);
+  };
+  std::thread a(work, 0), b(work, 1);
+  a.join();
+  b.join();
+  std::vector<LogRecord> out;
+  while (q->get_batch(out, 1000, false) > 0) {
+  }
+  REQUIRE(out.size() == 14);
+  REQUIRE(idents[0] != idents[1]);
+  for (const LogRecord& r : out) {
+    const std::string m = r.get_message();
+    const int t = m[0] - '0', i = m[2] - '0';
+    CAPTURE(m);
+    CHECK(r.thread == idents[t]);
+    CHECK(r.thread_name == (i < 3 || i == 6 ? "first" : "second-" + std::to_string(t)));
+  }
 }

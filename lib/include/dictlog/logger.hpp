@@ -29,11 +29,14 @@
 
 #include <fmt/format.h>
 
+#include "dictlog/detail/chain.hpp"
 #include "dictlog/detail/direct_call.hpp"
+#include "dictlog/detail/thread_buffer.hpp"
 #include "dictlog/filter.hpp"
 #include "dictlog/handler.hpp"
 #include "dictlog/level.hpp"
 #include "dictlog/record.hpp"
+#include "dictlog/thread_name.hpp"
 #include "dictlog/value.hpp"
 
 namespace dictlog {
@@ -234,17 +237,16 @@ class Logger : public Filterer {
     if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
       if (&o == &Options::none()) {
         const std::size_t n = detail::ArgPack::encoded_size_of(a...);
-        if (detail::DirectCall* c = begin_direct(level, n)) {
-          c->fmt = fmt_data;
-          c->fmt_size = static_cast<std::uint32_t>(fmt_size);
-          c->file = file;
-          c->function = function;
-          c->line = line;
-          c->arg_size = static_cast<std::uint32_t>(n);
-          c->vt = detail::ArgPack::encode_to(c->args(), a...);
-          end_direct(c);
+        if (log_direct(level, n, [&](detail::DirectCall& c) {
+              c.fmt = fmt_data;
+              c.fmt_size = static_cast<std::uint32_t>(fmt_size);
+              c.file = file;
+              c.function = function;
+              c.line = line;
+              c.arg_size = static_cast<std::uint32_t>(n);
+              c.vt = detail::ArgPack::encode_to(c.args(), a...);
+            }))
           return;
-        }
       }
     }
     log_args_record<A...>(level, o, fmt_data, fmt_size, file, function, line, a...);
@@ -283,10 +285,12 @@ class Logger : public Filterer {
   }
   // The call written straight into the only handler's queue (detail::DirectSink), when
   // nothing in between needs a LogRecord: this logger has no filters, its records meet one
-  // handler, which admits the level and takes direct calls. nullptr: take the usual path.
-  // Between the two, the handler chain is held as call_handlers holds it.
-  detail::DirectCall* begin_direct(int level, std::size_t arg_size);
-  void end_direct(detail::DirectCall* call);
+  // handler, which admits the level and takes direct calls. `fill` writes the call's parts
+  // while the handler chain is held as call_handlers holds it. False: take the usual path.
+  // Inline, below: the whole path is compiled into the caller's log_args, with no call
+  // into the library (each call would save and restore the caller's registers).
+  template <class Fill>
+  [[gnu::always_inline]] bool log_direct(int level, std::size_t arg_size, Fill&& fill);
   LogRecord new_record(int level, const SourceLocation& w) const;
   void dispatch(LogRecord& r, const Options& o);
 
@@ -306,6 +310,45 @@ class Logger : public Filterer {
 
 #undef DICTLOG_LEVEL_METHODS
 #undef DICTLOG_LOG_ARGS
+
+template <class Fill>
+[[gnu::always_inline]] inline bool Logger::log_direct(int level, std::size_t arg_size,
+                                                      Fill&& fill) {
+  using namespace detail;
+  HazardRecord* rec = t_hazard;
+  // A thread's first call takes the usual path, which gets it a hazard record; a call
+  // made while another is in flight on this thread (a handler that logs) does too, and so
+  // does one with a context bound (the record carries it).
+  if (!rec || !call_state_clear() || has_filters()) [[unlikely]]
+    return false;
+  std::atomic<const Chain*>& slot = rec->slot[0];
+  const Chain* c = publish_chain(slot, chain_);
+  DirectSink::Reserved r;
+  if (c && c->route.sink && level >= c->direct_handler->level() &&
+      !c->direct_handler->has_filters())
+    r = c->route.sink->reserve_call(arg_size, c->route.tag);
+  if (!r.call) {
+    slot.store(nullptr, std::memory_order_release);
+    return false;
+  }
+  // No call into other code before the commit: `fill` copies numbers, strings and
+  // trivially copyable objects (detail::ArgTraits), so the call state stays clear.
+  DirectCall* call = r.call;
+  call->name = name_;
+  call->level = level;
+  call->thread = current_thread_identity();
+  fill(*call);
+  // The commit orders the call before the closed flag's load (a light fence): a handler
+  // closed before its listener's sentinel went in is seen here if the call came after it.
+  if (c->route.sink->commit_call(r) || c->direct_handler->closed()) [[unlikely]] {
+    t_call.hazard_depth = 1;  // the handler may log: a nested call takes the next slot
+    c->direct_target->serve_late_call();
+    t_call.hazard_depth = 0;
+  }
+  slot.store(nullptr, std::memory_order_release);
+  maybe_reclaim();
+  return true;
+}
 
 // The logger of that name; "", "root" give the root logger.
 Logger& get_logger(std::string_view name = "");

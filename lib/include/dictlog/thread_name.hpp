@@ -26,14 +26,27 @@ namespace detail {
 // This thread's name as records show it. Interned: the view stays valid. Its ident is
 // pthread_self(). Both are kept in initial-exec TLS, so that a logging call reads them
 // with two loads.
+// Both, as a queued call carries them: one pointer to a pair interned for the life of the
+// process (one per ident and name).
+struct ThreadIdentity {
+  std::uint64_t ident;
+  std::string_view name;
+};
 struct ThreadInfo {
   std::string_view name;
   std::uint64_t ident = 0;
   bool named = false;
+  const ThreadIdentity* identity = nullptr;  // of name and ident; reset by set_thread_name
 };
 extern constinit __attribute__((tls_model("initial-exec"))) thread_local ThreadInfo t_thread;
 std::string_view current_thread_name_slow();
 std::uint64_t current_thread_ident_slow();
+const ThreadIdentity* current_thread_identity_slow();
+inline const ThreadIdentity* current_thread_identity() {
+  if (const ThreadIdentity* p = t_thread.identity) [[likely]]
+    return p;
+  return current_thread_identity_slow();
+}
 inline std::string_view current_thread_name() {
   if (!t_thread.named) [[unlikely]]
     return current_thread_name_slow();

@@ -1,4 +1,4 @@
-#include "core/chain.hpp"
+#include "dictlog/detail/chain.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -1,10 +1,10 @@
 // The thread's bound context. It lives here, beside the hazard depth, because the logger's
-// direct path tests "context bound" and "call in flight" as one word (core/chain.hpp).
+// direct path tests "context bound" and "call in flight" as one word (dictlog/detail/chain.hpp).
 #include "dictlog/context.hpp"
 
 #include <algorithm>
 
-#include "core/chain.hpp"
+#include "dictlog/detail/chain.hpp"
 #include "dictlog/record.hpp"
 
 namespace dictlog {

@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "core/chain.hpp"
 #include "core/last_resort.hpp"
 #include "core/manager.hpp"
-#include "core/thread_buffer.hpp"
 #include "dictlog/context.hpp"
+#include "dictlog/detail/chain.hpp"
+#include "dictlog/detail/thread_buffer.hpp"
 
 namespace dictlog {
 
@@ -118,45 +118,6 @@ std::vector<Logger*> Logger::get_children() const {
   for (auto& [n, lg] : m.loggers)
     if (lg->parent_ == this) out.push_back(lg.get());
   return out;
-}
-
-detail::DirectCall* Logger::begin_direct(int level, std::size_t arg_size) {
-  using namespace detail;
-  HazardRecord* rec = t_hazard;
-  // A thread's first call takes the usual path, which gets it a hazard record; a call
-  // made while another is in flight on this thread (a handler that logs) does too, and so
-  // does one with a context bound (the record carries it).
-  if (!rec || !call_state_clear() || has_filters()) [[unlikely]]
-    return nullptr;
-  std::atomic<const Chain*>& slot = rec->slot[0];
-  const Chain* c = publish_chain(slot, chain_);
-  DirectCall* call = nullptr;
-  if (c && c->route.sink && level >= c->direct_handler->level() &&
-      !c->direct_handler->has_filters())
-    call = c->route.sink->reserve_call(arg_size, c->route.tag);
-  if (!call) {
-    slot.store(nullptr, std::memory_order_release);
-    return nullptr;
-  }
-  t_call.hazard_depth = 1;
-  call->name = name_;
-  call->level = level;
-  call->thread = current_thread_ident();
-  call->thread_name = current_thread_name();
-  return call;
-}
-
-void Logger::end_direct(detail::DirectCall* call) {
-  using namespace detail;
-  std::atomic<const Chain*>& slot = t_hazard->slot[0];
-  const Chain* c = slot.load(std::memory_order_relaxed);  // begin_direct's
-  // The commit orders the call before the closed flag's load (a light fence): a handler
-  // closed before its listener's sentinel went in is seen here if the call came after it.
-  if (c->route.sink->commit_call(call) || c->direct_handler->closed()) [[unlikely]]
-    c->direct_target->serve_late_call();
-  slot.store(nullptr, std::memory_order_release);
-  t_call.hazard_depth = 0;
-  maybe_reclaim();
 }
 
 LogRecord Logger::new_record(int level, const SourceLocation& w) const {

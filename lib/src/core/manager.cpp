@@ -4,7 +4,7 @@
 #include <climits>
 #include <set>
 
-#include "core/chain.hpp"
+#include "dictlog/detail/chain.hpp"
 #include "record/at_fork.hpp"
 
 namespace dictlog {

@@ -1,4 +1,4 @@
-#include "core/segment_pool.hpp"
+#include "dictlog/detail/segment_pool.hpp"
 
 #include <pthread.h>
 #include <signal.h>

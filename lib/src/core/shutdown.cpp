@@ -4,8 +4,8 @@
 #include <mutex>
 #include <vector>
 
-#include "core/segment_pool.hpp"
 #include "dictlog/detail/direct_call.hpp"
+#include "dictlog/detail/segment_pool.hpp"
 #include "dictlog/handler.hpp"
 #include "record/at_fork.hpp"
 

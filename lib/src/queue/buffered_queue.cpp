@@ -6,12 +6,12 @@
 #include <limits>
 #include <new>
 
-#include "core/thread_buffer.hpp"
+#include "dictlog/detail/clock.hpp"
+#include "dictlog/detail/fence.hpp"
+#include "dictlog/detail/thread_buffer.hpp"
 #include "dictlog/queue.hpp"  // is_queue_sentinel
 #include "queue/queue_prepare.hpp"
 #include "record/at_fork.hpp"
-#include "record/clock.hpp"
-#include "record/fence.hpp"
 
 namespace dictlog::detail {
 
@@ -175,8 +175,8 @@ void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, Lo
   }
   r.lineno = c.line;
   set_created(r, created_ns);
-  r.thread = c.thread;
-  r.thread_name = c.thread_name;
+  r.thread = c.thread->ident;
+  r.thread_name = c.thread->name;
   r.process = current_process_id();
   r.set_msg(std::string_view(c.fmt, c.fmt_size));
   r.args().assign_raw(c.vt, c.args(), c.arg_size);

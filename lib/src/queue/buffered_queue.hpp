@@ -1,5 +1,5 @@
 // The queue behind Queue() and SimpleQueue(): unbounded, a buffer for every thread that
-// puts into it (core/thread_buffer.hpp), which the consumer merges in time-stamp order
+// puts into it (dictlog/detail/thread_buffer.hpp), which the consumer merges in time-stamp order
 // (queue.hpp's class comment). It is the DirectSink a logger writes its calls into.
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "record/clock.hpp"
+#include "dictlog/detail/clock.hpp"
 
 #include <chrono>
 

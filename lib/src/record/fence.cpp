@@ -1,4 +1,4 @@
-#include "record/fence.hpp"
+#include "dictlog/detail/fence.hpp"
 
 #if defined(__linux__)
 #include <linux/membarrier.h>

@@ -2,10 +2,10 @@
 // that keeps `extra` from overwriting an attribute.
 #include <array>
 
+#include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/name_filter.hpp"
 #include "dictlog/errors.hpp"
 #include "dictlog/record.hpp"
-#include "record/clock.hpp"
 #include "record/intern.hpp"
 
 namespace dictlog {

@@ -1,8 +1,8 @@
 // LogRecord: its construction, msg and message, and the attributes formatters read.
 #include "dictlog/record.hpp"
 
+#include "dictlog/detail/clock.hpp"
 #include "dictlog/level.hpp"
-#include "record/clock.hpp"
 
 namespace dictlog {
 

@@ -51,11 +51,17 @@ std::uint64_t current_thread_ident_slow() {
   return t_thread.ident;
 }
 
+const ThreadIdentity* current_thread_identity_slow() {
+  t_thread.identity = intern_identity(current_thread_ident(), current_thread_name());
+  return t_thread.identity;
+}
+
 }  // namespace detail
 
 void set_thread_name(std::string_view name) {
   detail::t_thread.name = detail::intern(name);
   detail::t_thread.named = true;
+  detail::t_thread.identity = nullptr;
   std::string os(name.substr(0, 15));
   pthread_setname_np(pthread_self(), os.c_str());
 }

@@ -12,18 +12,18 @@
 #include <string_view>
 
 #include "dictlog/detail/capture.hpp"
+#include "dictlog/thread_name.hpp"
 
 namespace dictlog::detail {
 
 // The parts of one call, followed in memory by `arg_size` bytes of encoded arguments.
 struct DirectCall {
-  std::string_view name;         // the logger's
-  std::string_view thread_name;  // interned
+  std::string_view name;  // the logger's
+  const ThreadIdentity* thread;
   const char* fmt;
   const char* file;
   const char* function;
   const ArgVTable* vt;
-  std::uint64_t thread;
   std::uint32_t fmt_size;
   std::uint32_t line;
   std::uint32_t arg_size;
@@ -44,19 +44,24 @@ inline bool queue_shut_down() {
 
 // The producer side of a queue that gives every thread a buffer of its own (the unbounded
 // BufferedQueue): a handler names it in its route (DirectCallTarget::direct_route). The
-// inline members are defined in the library only (core/thread_buffer.hpp), where the logger
-// and the queue use them: the logger writes into the thread's buffer with no call through
-// a vtable.
+// inline members are defined in detail/thread_buffer.hpp, which the logger's inline call
+// path and the queue include: a logging call writes into its thread's buffer with no call
+// through a vtable and no call into the library.
 class DirectSink {
  public:
+  // Room for one call in this thread's buffer, and the buffer.
+  struct Reserved {
+    DirectCall* call = nullptr;
+    ThreadBuffer* buffer = nullptr;
+  };
   // Room for one call with `arg_size` bytes of arguments, time-stamped now; `tag` (the
-  // handler's, from its route) goes with it to whoever builds the record. nullptr when this
+  // handler's, from its route) goes with it to whoever builds the record. No call when this
   // call must take the ordinary path (its thread is being torn down).
-  inline DirectCall* reserve_call(std::size_t arg_size, const void* tag);
+  inline Reserved reserve_call(std::size_t arg_size, const void* tag);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
   // (DirectCallTarget::serve_late_call).
-  inline bool commit_call(DirectCall* call);
+  inline bool commit_call(const Reserved& r);
 
  protected:
   DirectSink();

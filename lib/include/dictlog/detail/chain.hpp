@@ -12,7 +12,7 @@
 //   ChainUse use(logger.chain_);            // the usual path: any thread, any nesting
 //   for (auto& h : use.get()->handlers) ...
 //
-// Logger::begin_direct/end_direct use slot 0 themselves, with publish_chain.
+// Logger::log_direct uses slot 0 itself, with publish_chain.
 #pragma once
 
 #include <atomic>
@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "dictlog/detail/direct_call.hpp"
+#include "dictlog/detail/fence.hpp"
 #include "dictlog/handler.hpp"
-#include "record/fence.hpp"
 
 namespace dictlog::detail {
 
@@ -52,7 +52,7 @@ struct alignas(64) HazardRecord {
 // Initial-exec TLS: one %fs-relative load, not a __tls_get_addr call per log call;
 // constinit: no TLS wrapper call either, though they are defined in chain.cpp.
 [[gnu::tls_model("initial-exec")]] extern constinit thread_local HazardRecord* t_hazard;
-// What sends this thread's calls off the direct path, in one word that begin_direct tests
+// What sends this thread's calls off the direct path, in one word that log_direct tests
 // with one compare: hazard slots in use (calls in flight: a handler that logs), and a
 // bound context (dictlog/context.hpp), which only a LogRecord carries.
 struct alignas(8) ThreadCallState {

@@ -1,9 +1,10 @@
 // The per-thread buffers of an unbounded queue, and the inline fast paths of
-// detail::DirectSink that write into them: the logger (logger.cpp) and the unbounded
-// queue (queue/buffered_queue.cpp) both include this, so that a logging call reaches its
-// thread's buffer with no call through a vtable. It sits below the logger: records, the
-// clock, fences and the segment pool, nothing of the queue layer (a QueuePreparer is only an
-// address here).
+// detail::DirectSink that write into them: the logger's inline call path (logger.hpp,
+// Logger::log_direct) and the unbounded queue (queue/buffered_queue.cpp) both include
+// this, so that a logging call reaches its thread's buffer with no call through a vtable
+// and none into the library. Public only for that: applications do not use it. It sits
+// below the logger: records, the clock, fences and the segment pool, nothing of the queue
+// layer (a QueuePreparer is only an address here).
 #pragma once
 
 #include <algorithm>
@@ -11,11 +12,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/segment_pool.hpp"
+#include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/direct_call.hpp"
+#include "dictlog/detail/fence.hpp"
+#include "dictlog/detail/segment_pool.hpp"
 #include "dictlog/record.hpp"
-#include "record/clock.hpp"
-#include "record/fence.hpp"
 
 namespace dictlog::detail {
 
@@ -175,9 +176,9 @@ struct ThreadBuffer {
 
 // The buffer this thread used last, and the uid of its sink (buffered_queue.cpp keeps the
 // rest of the thread's buffers). Initial-exec: one %fs-relative load, not a __tls_get_addr call;
-// constinit: no check for a dynamic initializer at every use.
-#define DICTLOG_TLS \
-  __attribute__((tls_model("initial-exec"), visibility("hidden"))) constinit thread_local
+// constinit: no check for a dynamic initializer at every use. Not hidden: a logging call
+// inlined into the application reads them (Logger::log_args).
+#define DICTLOG_TLS __attribute__((tls_model("initial-exec"))) constinit thread_local
 extern DICTLOG_TLS std::uint64_t t_last_uid;
 extern DICTLOG_TLS ThreadBuffer* t_last_buffer;
 #undef DICTLOG_TLS
@@ -188,14 +189,14 @@ inline ThreadBuffer* DirectSink::own_buffer() {
   return own_buffer_slow();
 }
 
-inline DirectCall* DirectSink::reserve_call(std::size_t arg_size, const void* tag) {
+inline DirectSink::Reserved DirectSink::reserve_call(std::size_t arg_size, const void* tag) {
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
-    return nullptr;
+    return {};
   EntryHeader* h = b->reserve(round16(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
                               EntryKind::call, static_cast<const QueuePreparer*>(tag));
   h->ticks = clock_ticks();
-  return reinterpret_cast<DirectCall*>(h + 1);
+  return {reinterpret_cast<DirectCall*>(h + 1), b};
 }
 
 // After a record became visible: wake a sleeping consumer (or a napping one that has let
@@ -210,10 +211,9 @@ inline void DirectSink::after_commit(ThreadBuffer& b) {
     wake_consumer(b);
 }
 
-inline bool DirectSink::commit_call(DirectCall*) {
-  ThreadBuffer* b = t_last_buffer;  // reserve_call's, on this thread
-  b->commit();
-  after_commit(*b);
+inline bool DirectSink::commit_call(const Reserved& r) {
+  r.buffer->commit();
+  after_commit(*r.buffer);
   return queue_shut_down();
 }
 
