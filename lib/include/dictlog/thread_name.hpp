@@ -23,15 +23,15 @@ namespace dictlog {
 void set_thread_name(std::string_view name);
 
 namespace detail {
-// This thread's name as records show it. Interned: the view stays valid. Its ident is
-// pthread_self(). Both are kept in initial-exec TLS, so that a logging call reads them
-// with two loads.
-// Both, as a queued call carries them: one pointer to a pair interned for the life of the
-// process (one per ident and name).
+// A thread's ident and name as a queued call carries them: one pointer to a pair interned
+// for the life of the process (one per ident and name).
 struct ThreadIdentity {
   std::uint64_t ident;
   std::string_view name;
 };
+// This thread's name as records show it. Interned: the view stays valid. Its ident is
+// pthread_self(). Both are kept in initial-exec TLS, so that a logging call reads them
+// with two loads, or their pair with one.
 struct ThreadInfo {
   std::string_view name;
   std::uint64_t ident = 0;

@@ -29,9 +29,7 @@ const int g_at_fork = [] {
                        {[](ForkLocks& locks) { return locks.take(pool().mutex); }, [] {}});
   return 0;
 }();
-}  // namespace
 
-namespace {
 std::string_view intern_locked(Pool& p, std::string_view s) {
   auto it = p.strings.find(s);
   if (it == p.strings.end()) it = p.strings.emplace(s).first;

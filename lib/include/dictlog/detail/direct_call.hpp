@@ -18,8 +18,8 @@ namespace dictlog::detail {
 
 // The parts of one call, followed in memory by `arg_size` bytes of encoded arguments.
 struct DirectCall {
-  std::string_view name;  // the logger's
-  const ThreadIdentity* thread;
+  std::string_view name;         // the logger's
+  const ThreadIdentity* thread;  // who called, and its name then
   const char* fmt;
   const char* file;
   const char* function;
