@@ -2,8 +2,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <new>
 #include <system_error>
 #include <thread>
@@ -12,6 +14,37 @@
 #include "record/at_fork.hpp"
 
 namespace dictlog::detail {
+
+namespace {
+std::atomic<std::size_t> g_mapped{0};
+}  // namespace
+
+Segment::Segment(std::size_t c) : cap(c), data(map(c)) {}
+
+Segment::~Segment() {
+  ::munmap(data, cap);
+  g_mapped.fetch_sub(cap, std::memory_order_relaxed);
+}
+
+std::byte* Segment::map(std::size_t c) {
+#if defined(MAP_POPULATE)
+  void* p =
+      ::mmap(nullptr, c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+#else
+  void* p = ::mmap(nullptr, c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+#endif
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  auto* bytes = static_cast<std::byte*>(p);
+#if !defined(MAP_POPULATE)
+  for (std::size_t i = 0; i < c; i += 4096) static_cast<volatile std::byte*>(bytes)[i] = {};
+#endif
+  g_mapped.fetch_add(c, std::memory_order_relaxed);
+  return bytes;
+}
+
+std::size_t SegmentPool::mapped_bytes() {
+  return g_mapped.load(std::memory_order_relaxed);
+}
 
 SegmentPool& SegmentPool::instance() {
   static auto* p = [] {
@@ -87,7 +120,7 @@ void SegmentPool::give_back(Segment* s) {
     s->consumed.store(0, std::memory_order_relaxed);
     s->next.store(nullptr, std::memory_order_relaxed);
     std::lock_guard lock(mutex_);
-    if (classes_[k].count == 0) {
+    if (classes_[k].count < kMaxSpares) {
       classes_[k].spares[classes_[k].count++] = s;
       return;
     }
@@ -163,12 +196,16 @@ void SegmentPool::provision() {
     } catch (const std::bad_alloc&) {
     }
     lock.lock();
-    // Only this thread adds to a class with no spare (a consumer may add one meanwhile),
-    // so count < kMaxSpares here.
-    if (s)
-      classes_[k].spares[classes_[k].count++] = s;
-    else
+    // Consumers may have given segments back meanwhile, up to kMaxSpares.
+    if (!s) {
       running_ = false;
+    } else if (classes_[k].count < kMaxSpares) {
+      classes_[k].spares[classes_[k].count++] = s;
+    } else {
+      lock.unlock();
+      delete s;
+      lock.lock();
+    }
   }
 }
 
