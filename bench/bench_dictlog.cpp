@@ -5,7 +5,6 @@
 //   bench_dictlog latency --threads 4 --file /tmp/x.log   # prints one JSON line
 //   bench_dictlog throughput --maxsize 8192               # a bounded queue that blocks
 //   bench_dictlog idle                                    # the listener's CPU while idle
-#include <dictlog/detail/segment_pool.hpp>
 #include <dictlog/dictlog.hpp>
 #include <dictlog/file_handler.hpp>
 #include <dictlog/queue.hpp>
@@ -72,8 +71,6 @@ struct DictlogTarget {
   static long slot_bytes() { return static_cast<long>(sizeof(dictlog::LogRecord) + sizeof(void*)); }
   // queue.hpp's documented size of a bounded queue: ceil(maxsize / 64) + 2 chunks of 64 slots.
   static long bound_bytes(long maxsize) { return ((maxsize + 63) / 64 + 2) * 64 * slot_bytes(); }
-  // The unbounded queue's segments are mappings of their own (detail/segment_pool.hpp).
-  static std::size_t mapped_bytes() { return dictlog::detail::SegmentPool::mapped_bytes(); }
   // stop() drains the queue through the handlers and joins the listener.
   void drain() {
     listener_->stop();

@@ -82,8 +82,6 @@ struct SpdlogTarget {
   static long slot_bytes() { return static_cast<long>(sizeof(spdlog::details::async_msg)); }
   // Its circular queue holds maxsize + 1 slots.
   static long bound_bytes(long maxsize) { return (maxsize + 1) * slot_bytes(); }
-  // Everything it holds is on the heap.
-  static std::size_t mapped_bytes() { return 0; }
   // The pool's destructor queues a stop behind every message and joins the worker, so
   // after it the sink has seen every record; then the file's buffer is flushed.
   void drain() {

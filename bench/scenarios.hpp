@@ -124,33 +124,26 @@ void disabled(Run& r) {
   t.drain();
 }
 
-// The heap in use and the memory a target maps for itself (dictlog's queue segments),
-// which the allocator's statistics do not see.
-template <class Target>
-std::size_t memory_in_use() {
-  return heap_in_use() + Target::mapped_bytes();
-}
-
 // (e) heap per record parked in the queue, the pipeline's fixed cost included.
 template <class Target>
 void memory(Run& r) {
   long n = r.args.num("records");
   Throttle th;
   r.setup.throttle = &th;
-  std::size_t h0 = memory_in_use<Target>();
+  std::size_t h0 = heap_in_use();
   Target t(r.setup);
   r.logged += warm_up(t, 100);
   th.state.store(2);
   t.log_one(0, 0);  // the consumer takes this one and holds
   ++r.logged;
   pause_us(50000);
-  std::size_t h1 = memory_in_use<Target>();
+  std::size_t h1 = heap_in_use();
   for (long i = 0; i < n; ++i) t.log_one(static_cast<int>(i), static_cast<int>(i % 997));
   r.logged += n;
   // As before h1: what background threads allocate in answer to the records (dictlog's
   // segment pool refilling its spares) is part of their cost.
   pause_us(50000);
-  std::size_t h2 = memory_in_use<Target>();
+  std::size_t h2 = heap_in_use();
   th.state.store(0);
   t.drain();
   r.out.add("records", n);

@@ -14,8 +14,7 @@
 // buffer has reached and of the next size up, so that growth costs the logging thread no
 // page fault; only when none is ready does the thread allocate and fault one in itself.
 // The consumer gives a segment it has emptied back to the pool, which holds at most eight
-// per size, 64 KiB to 256 KiB (3.5 MiB in all), and unmaps the rest (segments are mappings
-// of their own, not heap, so a drained backlog is not left resident). A thread that ends leaves
+// per size, 64 KiB to 256 KiB (3.5 MiB in all), and frees the rest. A thread that ends leaves
 // its buffer to the next thread that puts. A waiting call takes ~120 bytes plus its
 // encoded arguments (a whole LogRecord, ~560, when it was put as a record), in segments
 // that may be half empty.

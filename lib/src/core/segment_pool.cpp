@@ -2,10 +2,8 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <sys/mman.h>
 
 #include <algorithm>
-#include <atomic>
 #include <new>
 #include <system_error>
 #include <thread>
@@ -14,37 +12,6 @@
 #include "record/at_fork.hpp"
 
 namespace dictlog::detail {
-
-namespace {
-std::atomic<std::size_t> g_mapped{0};
-}  // namespace
-
-Segment::Segment(std::size_t c) : cap(c), data(map(c)) {}
-
-Segment::~Segment() {
-  ::munmap(data, cap);
-  g_mapped.fetch_sub(cap, std::memory_order_relaxed);
-}
-
-std::byte* Segment::map(std::size_t c) {
-#if defined(MAP_POPULATE)
-  void* p =
-      ::mmap(nullptr, c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-#else
-  void* p = ::mmap(nullptr, c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-#endif
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  auto* bytes = static_cast<std::byte*>(p);
-#if !defined(MAP_POPULATE)
-  for (std::size_t i = 0; i < c; i += 4096) static_cast<volatile std::byte*>(bytes)[i] = {};
-#endif
-  g_mapped.fetch_add(c, std::memory_order_relaxed);
-  return bytes;
-}
-
-std::size_t SegmentPool::mapped_bytes() {
-  return g_mapped.load(std::memory_order_relaxed);
-}
 
 SegmentPool& SegmentPool::instance() {
   static auto* p = [] {

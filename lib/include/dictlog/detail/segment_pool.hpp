@@ -13,7 +13,7 @@
 // smaller spares it took are replaced at the provisioner's next round. The consumer gives
 // an emptied segment back while the pool holds fewer than kMaxSpares of its capacity (it is
 // already faulted in: a backlog that keeps moving reuses its segments instead of having
-// fresh ones mapped and zeroed), and unmaps it otherwise.
+// fresh ones allocated and faulted in), and deletes it otherwise.
 //
 // The pool holds at most kMaxSpares segments per capacity, so at most
 // 8 * (64 + 128 + 256) KiB = 3.5 MiB (448 KiB once the provisioner is done), and none until
@@ -43,16 +43,13 @@ constexpr std::size_t kFirstSegment = 64 * 1024;
 constexpr std::size_t kMaxSegment = 256 * 1024;
 
 // A ring of bytes, written by one producer and read by one consumer at a time.
-//
-// Its bytes are a mapping of their own, not heap: a segment the pool does not keep goes
-// back to the system when it is deleted, so a burst's backlog does not stay resident once
-// drained (from the allocator's heap it mostly did: 36 MiB after bench (b)'s 1 M records).
-// The kernel faults every page in when the mapping is made (MAP_POPULATE), not the
-// producer one page every few dozen records later. Throws std::bad_alloc when no mapping
-// can be made.
 struct Segment {
-  explicit Segment(std::size_t c);
-  ~Segment();
+  explicit Segment(std::size_t c)
+      : cap(c), data(static_cast<std::byte*>(::operator new (c, std::align_val_t{64}))) {
+    // Fault every page in now, not one every few dozen records later.
+    for (std::size_t i = 0; i < cap; i += 4096) static_cast<volatile std::byte*>(data)[i] = {};
+  }
+  ~Segment() { ::operator delete (data, std::align_val_t{64}); }
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
@@ -65,9 +62,6 @@ struct Segment {
   alignas(64) std::atomic<std::uint64_t> committed{0};
   alignas(64) std::atomic<std::uint64_t> consumed{0};
   std::atomic<Segment*> next{nullptr};
-
- private:
-  static std::byte* map(std::size_t c);
 };
 
 class SegmentPool {
@@ -88,9 +82,6 @@ class SegmentPool {
   std::size_t spares(std::size_t cap);
   std::size_t served();
   std::size_t taken();  // every take so far, served by a spare or not
-  // Bytes of every segment alive now (in buffers or spare), for memory figures: they are
-  // mapped, so the allocator's statistics do not count them.
-  static std::size_t mapped_bytes();
   void refill_and_wait();
   // Ends the provisioner (dictlog::shutdown()): joins it, so no thread of dictlog's is left.
   void stop();
