@@ -77,6 +77,7 @@ class FileHandler : public StreamHandler {
   std::int64_t tell() const;
   int fileno() const { return fd_; }
   bool plain_handle() const override { return typeid(*this) == typeid(FileHandler); }
+  bool emit_call(const detail::CallFields& c) override;
 
  private:
   std::string base_filename_;
@@ -97,6 +98,9 @@ class FileHandler : public StreamHandler {
   int run_errno_ = 0;
   bool torn_ = false;  // the last failed write ended within a line
   bool batchable() const;
+  // After a line was appended to the batch: where it came from, and the write when full.
+  void batched(std::string_view name, int levelno, std::string_view levelname,
+               std::string_view pathname, std::string_view func, std::uint32_t lineno);
   mutable signed char plain_ = -1;  // an exact FileHandler writing UTF-8 text; -1 unknown
   std::string pending_;
   std::size_t pending_records_ = 0;

@@ -10,6 +10,8 @@
 //   std::string line = f.format(record);
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +26,20 @@ namespace dictlog {
 
 namespace detail {
 struct CompiledFormat;  // the parsed template; lib/src/format/format_template.hpp
+struct ArgVTable;       // detail/capture.hpp
+
+// A queued logging call's fields, for a consumer that writes its line without building its
+// LogRecord (QueueListener's direct path): the values the record would hold, and its
+// message, which is `msg` formatted with the arguments encoded at `args` (decoded by `vt`),
+// or `msg` itself when there are none.
+struct CallFields {
+  std::string_view name, levelname, pathname, func, msg;
+  int levelno = 0;
+  std::uint32_t lineno = 0;
+  std::int64_t created_ns = 0;
+  const ArgVTable* vt = nullptr;
+  const std::byte* args = nullptr;
+};
 }  // namespace detail
 
 class Formatter {
@@ -54,6 +70,13 @@ class Formatter {
     const std::type_info& t = typeid(*this);
     return t == typeid(Formatter) || t == format_to_type();
   }
+
+  // Appends the line format_to() would append for the record of the call `c`, when that
+  // line depends on the call's fields alone: this object is exactly a Formatter, its format
+  // uses only name, levelname, message and asctime with no widths, and asctime comes from
+  // the thread's cache. Otherwise, or when the message does not format, returns false with
+  // `out` unchanged: the call's record then goes through format_to(), which reports it.
+  bool format_call_to(const detail::CallFields& c, std::string& out) const;
 
   // Python's formatTime: strftime(datefmt) if datefmt is set, else
   // default_time_format then default_msec_format % (text, msecs).
@@ -88,6 +111,9 @@ class Formatter {
   const std::string* cached_asctime(const LogRecord& record, const std::type_info& exact) const;
 
  private:
+  // cached_asctime() for a record created at `created_ns`, the type already checked.
+  const std::string* cached_asctime_at(std::int64_t created_ns) const;
+
   std::string fmt_;
   std::optional<std::string> datefmt_;
   char style_;

@@ -95,6 +95,11 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   // otherwise handle() for each. Other threads wait for the run (at most a batch).
   void handle_run(LogRecord* records, std::size_t n, bool respect_level) noexcept;
   virtual void emit(LogRecord& record) = 0;
+  // For a consumer that holds lock() and takes queued calls without building their records
+  // (QueueListener): writes the call `c` as handle() would write its record, counted as
+  // emitted, when handle() is this class's own, no filter is set and emit_call() can write
+  // it. False, with nothing written, when the call must become a LogRecord for handle().
+  bool emit_call_locked(const detail::CallFields& c) noexcept;
   virtual void flush() {}
   // Marks the handler closed and drops its registered name. Subclasses that hold
   // resources override it and call Handler::close() last.
@@ -140,6 +145,12 @@ class Handler : public Filterer, public std::enable_shared_from_this<Handler> {
   // True when this object's handle() is Handler::handle, so handle_run may inline it: a
   // library class answers for its exact type only (a subclass may override handle()).
   virtual bool plain_handle() const { return false; }
+  // emit() for the record of the queued call `c`, from the call's fields alone, lock()
+  // held; false (nothing written) when this handler cannot, or not for this call.
+  virtual bool emit_call(const detail::CallFields& c) {
+    (void)c;
+    return false;
+  }
 
  private:
   friend struct detail::HandlerAccess;

@@ -207,6 +207,17 @@ void Handler::handle_run(LogRecord* records, std::size_t n, bool respect_level) 
   }
 }
 
+bool Handler::emit_call_locked(const detail::CallFields& c) noexcept {
+  if (has_filters() || !plain_handle()) return false;
+  try {
+    if (!emit_call(c)) return false;
+  } catch (...) {
+    return false;  // nothing written: the record's handle() meets the error again
+  }
+  emitted_.store(emitted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  return true;
+}
+
 HandlerStats Handler::stats() const {
   HandlerStats s;
   s.emitted = emitted_.load(std::memory_order_relaxed);

@@ -2,7 +2,8 @@
 // at construction to literal runs and attribute copies.
 #include <cstring>
 
-#include "dictlog/detail/capture.hpp"  // copy_short
+#include "dictlog/detail/capture.hpp"  // copy_short, ArgVTable
+#include "dictlog/formatter.hpp"       // CallFields
 #include "format/format_template.hpp"
 #include "record/py_unicode.hpp"
 
@@ -192,6 +193,36 @@ void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& as
     w += t.size();
   }
   out.resize(start + total);
+}
+
+void render_plain_call(const PlainSteps& p, const CallFields& c, const std::string& asctime,
+                       std::string& out) {
+  static_assert(PlainStep::name == 1 && PlainStep::levelname == 2 && PlainStep::message == 3 &&
+                PlainStep::asctime == 4);
+  const std::string_view fields[] = {{}, c.name, c.levelname, {}, asctime};
+  StringOut w(out);
+  for (const PlainStep& s : p.runs) {
+    // One check for room per run: its literal, as one 8-byte copy when it is that short
+    // (the slack after it is overwritten next), and its field unless that is the message.
+    const std::string_view t = fields[s.kind];
+    char* at = w.room(s.size + t.size() + sizeof s.small);
+    if (s.size <= sizeof s.small)
+      std::memcpy(at, s.small, sizeof s.small);
+    else
+      std::memcpy(at, p.text.data() + s.offset, s.size);
+    at += s.size;
+    if (t.size() <= 32)
+      copy_short(at, t.data(), t.size());
+    else
+      std::memcpy(at, t.data(), t.size());
+    w.commit(at + t.size());
+    if (s.kind != PlainStep::message) continue;
+    // LogRecord::get_message(): msg as it is when there are no arguments.
+    if (c.vt && c.vt->count > 0)
+      c.vt->format(c.args, c.msg, w);
+    else
+      w.put(c.msg.data(), c.msg.size());
+  }
 }
 
 }  // namespace dictlog::detail

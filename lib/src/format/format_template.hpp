@@ -16,6 +16,8 @@
 
 namespace dictlog::detail {
 
+struct CallFields;  // dictlog/formatter.hpp
+
 // Where a field's value comes from: a record attribute, an `extra` key or default, or a
 // positional argument (str.format's {0} and {}: always out of range here).
 struct FieldRef {
@@ -200,6 +202,10 @@ struct CompiledFormat {
 // The plain steps of a compiled template, if every field is one plain_steps supports.
 std::optional<PlainSteps> plain_steps(const CompiledFormat& c);
 // Appends the record's text; `asctime` is set whenever a step needs it (the format uses it).
+// render_plain for the record a queued call would make (Formatter::format_call_to): the
+// message formatted straight into `out`. Throws what formatting the message throws.
+void render_plain_call(const PlainSteps& p, const CallFields& c, const std::string& asctime,
+                       std::string& out);
 void render_plain(const PlainSteps& p, const LogRecord& r, const std::string& asctime,
                   std::string& out);
 

@@ -149,16 +149,17 @@ struct SecondAndMsecs {
   std::int64_t second;
   unsigned msecs;
 };
-inline SecondAndMsecs second_and_msecs(const LogRecord& record) {
-  if (record.created_ns >= 0 && record.created_ns < kFastSeconds * 1'000'000'000) {
-    const auto ns = static_cast<std::uint64_t>(record.created_ns);
+inline SecondAndMsecs second_and_msecs(std::int64_t created_ns) {
+  if (created_ns >= 0 && created_ns < kFastSeconds * 1'000'000'000) {
+    const auto ns = static_cast<std::uint64_t>(created_ns);
     const std::uint64_t fraction = ns % 1'000'000'000;
     if (fraction < 999'000'000)
       return {static_cast<std::int64_t>(ns / 1'000'000'000),
               static_cast<unsigned>(fraction / 1'000'000)};
   }
-  return {static_cast<std::int64_t>(std::floor(record.created())),
-          static_cast<unsigned>(record.msecs())};
+  LogRecord r;  // rare: LogRecord's created() and msecs() say what Python's floats give
+  r.created_ns = created_ns;
+  return {static_cast<std::int64_t>(std::floor(r.created())), static_cast<unsigned>(r.msecs())};
 }
 
 // ",000" .. ",999": the ",mmm" of Python's "%s,%03d" % (text, msecs), one load per record.
@@ -209,7 +210,7 @@ Formatter::~Formatter() = default;
 std::string Formatter::format_time(const LogRecord& record,
                                    const std::optional<std::string>& datefmt) const {
   // converter(record.created): Python floors the float seconds.
-  const SecondAndMsecs when = second_and_msecs(record);
+  const SecondAndMsecs when = second_and_msecs(record.created_ns);
   bool custom = datefmt && !datefmt->empty();
   if (!custom && !default_time_format)
     throw TypeError("strftime() argument 1 must be str, not None");
@@ -267,10 +268,14 @@ void append_section(std::string& out, std::size_t start, const std::string& text
 
 const std::string* Formatter::cached_asctime(const LogRecord& record,
                                              const std::type_info& exact) const {
-  // format_time may be overridden (Python's formatTime); an unusual msec format needs
-  // Python's % formatting. Both go through format_time.
+  // format_time may be overridden (Python's formatTime): it then runs itself.
   if (typeid(*this) != exact) [[unlikely]]
     return nullptr;
+  return cached_asctime_at(record.created_ns);
+}
+
+const std::string* Formatter::cached_asctime_at(std::int64_t created_ns) const {
+  // An unusual msec format needs Python's % formatting: format_time does it.
   bool custom = datefmt_ && !datefmt_->empty();
   bool msecs = false;
   if (!custom) {
@@ -287,17 +292,37 @@ const std::string* Formatter::cached_asctime(const LogRecord& record,
   if (times) [[likely]] {
     LocalTime& c = times[(reinterpret_cast<std::uintptr_t>(this) >> 4) % kTimeSlots];
     const auto into =
-        static_cast<std::uint64_t>(record.created_ns) - static_cast<std::uint64_t>(c.start_ns);
+        static_cast<std::uint64_t>(created_ns) - static_cast<std::uint64_t>(c.start_ns);
     if (into < 999'000'000 && c.fast && c.valid && c.utc == utc_ && c.msecs == msecs &&
         same_text(c.format, tfmt)) [[likely]] {
       if (msecs) put_msecs(static_cast<unsigned>(into / 1'000'000), c.text.data() + c.base);
       return &c.text;
     }
   }
-  const SecondAndMsecs when = second_and_msecs(record);
+  const SecondAndMsecs when = second_and_msecs(created_ns);
   LocalTime& c = cached_time(this, when.second, utc_, msecs, tfmt);
   if (msecs) put_msecs(when.msecs, c.text.data() + c.base);
   return &c.text;
+}
+
+bool Formatter::format_call_to(const detail::CallFields& c, std::string& out) const {
+  if (typeid(*this) != typeid(Formatter) || !compiled_->plain || compiled_->plain->padded)
+    return false;
+  const std::string* asctime = nullptr;
+  if (uses_time_) {
+    asctime = cached_asctime_at(c.created_ns);
+    if (!asctime) return false;
+  } else if (compiled_->plain->needs_asctime) {
+    return false;
+  }
+  const std::size_t start = out.size();
+  try {
+    detail::render_plain_call(*compiled_->plain, c, asctime ? *asctime : no_time, out);
+  } catch (...) {
+    out.resize(start);  // format_to() will say why
+    return false;
+  }
+  return true;
 }
 
 std::string Formatter::format_message(const LogRecord& record) const {

@@ -268,6 +268,30 @@ bool FileHandler::write_pending() {
   return ok;
 }
 
+void FileHandler::batched(std::string_view name, int levelno, std::string_view levelname,
+                          std::string_view pathname, std::string_view func, std::uint32_t lineno) {
+  if (terminator.size() == 1)
+    pending_.push_back(terminator[0]);
+  else
+    pending_ += terminator;
+  // Where the batch's last record came from, without copying its text.
+  pending_last_.name = name;
+  pending_last_.levelno = levelno;
+  pending_last_.levelname = levelname;
+  pending_last_.pathname = pathname;
+  pending_last_.func = func;
+  pending_last_.lineno = lineno;
+  ++pending_records_;
+  if (pending_.size() >= kBatchBytes) write_pending();
+}
+
+// emit()'s batched path for a queued call: the formatter writes its line from the call.
+bool FileHandler::emit_call(const detail::CallFields& c) {
+  if (fd_ < 0 || !batchable() || !emit_formatter().format_call_to(c, pending_)) return false;
+  batched(c.name, c.levelno, c.levelname, c.pathname, c.func, c.lineno);
+  return true;
+}
+
 void FileHandler::emit(LogRecord& record) {
   if (fd_ < 0) {
     // Python: after close() a mode "w" handler stays closed (records dropped).
@@ -289,19 +313,8 @@ void FileHandler::emit(LogRecord& record) {
     } else {
       pending_ += fm.format(record);
     }
-    if (terminator.size() == 1)
-      pending_.push_back(terminator[0]);
-    else
-      pending_ += terminator;
-    // Where the batch's last record came from, without copying its text.
-    pending_last_.name = record.name;
-    pending_last_.levelno = record.levelno;
-    pending_last_.levelname = record.levelname;
-    pending_last_.pathname = record.pathname;
-    pending_last_.func = record.func;
-    pending_last_.lineno = record.lineno;
-    ++pending_records_;
-    if (pending_.size() >= kBatchBytes) write_pending();
+    batched(record.name, record.levelno, record.levelname, record.pathname, record.func,
+            record.lineno);
     return;
   }
   write_pending();  // lines batched earlier go first

@@ -9,7 +9,8 @@
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/fence.hpp"
 #include "dictlog/detail/thread_buffer.hpp"
-#include "dictlog/queue.hpp"  // is_queue_sentinel
+#include "dictlog/formatter.hpp"  // CallFields
+#include "dictlog/queue.hpp"      // is_queue_sentinel
 #include "queue/queue_prepare.hpp"
 #include "record/at_fork.hpp"
 
@@ -155,24 +156,25 @@ struct CallViews {
   std::string_view func;
 };
 
-// Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
-void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, LogRecord& r) {
-  r.name = c.name;
-  r.levelno = c.level;
+// The names of a call's level, file and function, looked up once per change.
+void look_up(const DirectCall& c, CallViews& v) {
   if (!v.have_level || v.level != c.level) {
     v.levelname = interned_level_name(c.level);
     v.level = c.level;
     v.have_level = true;
   }
+  if (c.file && c.file != v.file) v.pathname = v.file = c.file;
+  if (c.function && c.function != v.function) v.func = v.function = c.function;
+}
+
+// Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
+void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, LogRecord& r) {
+  look_up(c, v);
+  r.name = c.name;
+  r.levelno = c.level;
   r.levelname = v.levelname;
-  if (c.file) {
-    if (c.file != v.file) v.pathname = v.file = c.file;
-    r.pathname = v.pathname;
-  }
-  if (c.function) {
-    if (c.function != v.function) v.func = v.function = c.function;
-    r.func = v.func;
-  }
+  if (c.file) r.pathname = v.pathname;
+  if (c.function) r.func = v.func;
   r.lineno = c.line;
   set_created(r, created_ns);
   r.thread = c.thread->ident;
@@ -180,6 +182,23 @@ void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, Lo
   r.process = current_process_id();
   r.set_msg(std::string_view(c.fmt, c.fmt_size));
   r.args().assign_raw(c.vt, c.args(), c.arg_size);
+}
+
+// The fields a CallConsumer reads, for the same call.
+CallFields call_fields(const DirectCall& c, std::int64_t created_ns, CallViews& v) {
+  look_up(c, v);
+  CallFields f;
+  f.name = c.name;
+  f.levelname = v.levelname;
+  if (c.file) f.pathname = v.pathname;
+  if (c.function) f.func = v.func;
+  f.msg = std::string_view(c.fmt, c.fmt_size);
+  f.levelno = c.level;
+  f.lineno = c.line;
+  f.created_ns = created_ns;
+  f.vt = c.vt;
+  f.args = c.args();
+  return f;
 }
 }  // namespace
 
@@ -191,7 +210,8 @@ void BufferedQueue::add_new_buffers() {
   heads_.resize(bufs_.size(), nullptr);
 }
 
-std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
+std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
+                                 CallConsumer* calls) {
   add_new_buffers();
   for (std::size_t i = 0; i < bufs_.size(); ++i) heads_[i] = bufs_[i]->peek();
   const TickConverter clock;
@@ -216,6 +236,24 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
     }
     EntryHeader* h = heads_[pick];
     ThreadBuffer& b = *bufs_[pick];
+    if (calls && h->kind == EntryKind::call) {
+      // Straight to the consumer when the call's prepare would leave its message as it is.
+      const auto& c = *reinterpret_cast<const DirectCall*>(h + 1);
+      const std::int64_t created_ns = std::max(clock.to_ns(h->ticks), b.last_created_ns);
+      if (h->prep) run.hold(h->prep);
+      if ((!h->prep || h->prep->keeps_message_locked()) &&
+          calls->take(call_fields(c, created_ns, views))) {
+        if (h->prep) h->prep->taken_locked();
+        b.last_created_ns = created_ns;
+        b.pop(h);
+        heads_[pick] = b.peek();
+        ++n;
+        continue;
+      }
+    }
+    // This entry and the rest become records: the consumer handles them after the calls it
+    // took, so that none is taken after them.
+    calls = nullptr;
     LogRecord& r = out.emplace_back();
     // A buffer's records never go back in time: a converted TSC reading can fall a few
     // dozen ns behind the wall-clock time of a record put before it (the conversion's
@@ -256,12 +294,22 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max) {
 }
 
 std::size_t BufferedQueue::get_batch(std::vector<LogRecord>& out, std::size_t max, bool block) {
+  return get_batch_impl(out, max, block, nullptr);
+}
+
+std::size_t BufferedQueue::get_batch_direct(std::vector<LogRecord>& out, std::size_t max,
+                                            bool block, CallConsumer& calls) {
+  return get_batch_impl(out, max, block, &calls);
+}
+
+std::size_t BufferedQueue::get_batch_impl(std::vector<LogRecord>& out, std::size_t max, bool block,
+                                          CallConsumer* calls) {
   if (max == 0) return 0;
   for (;;) {
     std::size_t n;
     {
       std::lock_guard lock(consume_mutex_);
-      n = drain(out, max);
+      n = drain(out, max, calls);
     }
     if (n > 0 || !block) return n;
     std::unique_lock lock(mutex_);

@@ -24,6 +24,8 @@ class BufferedQueue final : public BuiltinQueue, public DirectSink {
   bool push_copy(const LogRecord& r, const QueuePreparer* prep, bool block) override;
   std::optional<LogRecord> get(bool block) override;
   std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block) override;
+  std::size_t get_batch_direct(std::vector<LogRecord>& out, std::size_t max, bool block,
+                               CallConsumer& calls) override;
   std::size_t qsize() const override;
   std::size_t maxsize() const override { return 0; }
 
@@ -43,7 +45,9 @@ class BufferedQueue final : public BuiltinQueue, public DirectSink {
   template <class R>
   bool push_impl(R&& r, const QueuePreparer* prep);
   // consume_mutex_ held.
-  std::size_t drain(std::vector<LogRecord>& out, std::size_t max);
+  std::size_t drain(std::vector<LogRecord>& out, std::size_t max, CallConsumer* calls);
+  std::size_t get_batch_impl(std::vector<LogRecord>& out, std::size_t max, bool block,
+                             CallConsumer* calls);
   void add_new_buffers();
   bool buffers_hold_records() const;  // mutex_ held
 

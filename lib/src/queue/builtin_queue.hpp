@@ -19,9 +19,22 @@ namespace dictlog {
 class LogQueue;
 
 namespace detail {
+struct CallFields;
 class DirectSink;
 class ForkLocks;
 class QueuePreparer;
+
+// A consumer that takes queued logging calls straight from the queue's storage, without
+// their LogRecord (QueueListener's direct path): take() writes the call, or returns false
+// when it cannot; that call then becomes a record, as does every later one of the same
+// get_batch_direct, so that the records the consumer handles after it stay in order.
+class CallConsumer {
+ public:
+  virtual bool take(const CallFields& c) = 0;
+
+ protected:
+  ~CallConsumer() = default;
+};
 
 // Every member may be called from any thread at any time.
 class BuiltinQueue {
@@ -43,6 +56,13 @@ class BuiltinQueue {
   // LogQueue's consumer side, which Queue and SimpleQueue forward here.
   virtual std::optional<LogRecord> get(bool block) = 0;
   virtual std::size_t get_batch(std::vector<LogRecord>& out, std::size_t max, bool block) = 0;
+  // get_batch(), offering each call whose deferred prepare leaves its message as it is to
+  // `calls` first: returns the entries taken, those `calls` took and those in `out`.
+  virtual std::size_t get_batch_direct(std::vector<LogRecord>& out, std::size_t max, bool block,
+                                       CallConsumer& calls) {
+    (void)calls;
+    return get_batch(out, max, block);
+  }
   virtual std::size_t qsize() const = 0;
   virtual std::size_t maxsize() const = 0;
 

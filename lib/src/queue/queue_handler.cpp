@@ -29,10 +29,18 @@ bool QueuePreparer::apply(LogRecord& r) const {
   return apply_locked(r);
 }
 
-bool QueuePreparer::apply_locked(LogRecord& r) const {
+bool QueuePreparer::keeps_message_locked() const {
+  return !owner_ || !owner_->has_formatter();
+}
+
+void QueuePreparer::taken_locked() const {
   if (owner_)
     owner_->taken_.store(owner_->taken_.load(std::memory_order_relaxed) + 1,
                          std::memory_order_relaxed);
+}
+
+bool QueuePreparer::apply_locked(LogRecord& r) const {
+  taken_locked();
   try {
     // Without a formatter, and with no traceback or stack to append, the text is the
     // message itself: it is moved, not formatted again and copied.

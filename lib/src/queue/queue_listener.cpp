@@ -10,7 +10,9 @@
 #include "core/listener_thread.hpp"
 #include "core/system_calls.hpp"
 #include "dictlog/errors.hpp"
+#include "dictlog/queue.hpp"
 #include "dictlog/shutdown.hpp"
+#include "queue/builtin_queue.hpp"
 #include "queue/queue_prepare.hpp"
 #include "queue/text_arena.hpp"
 #include "record/at_fork.hpp"
@@ -128,6 +130,36 @@ void report_listener_error() {
 // listener's life (512 x sizeof(LogRecord), 312 KiB; 4096 held 2.4 MiB and took no fewer
 // instructions per record) and a batch this size stays in the L2 cache while it is written.
 constexpr std::size_t kBatch = 512;
+
+// A listener's one handler as the consumer of its queue's calls: the handler writes a call
+// from its fields (Handler::emit_call_locked) under its lock, taken at the batch's first call
+// and kept until release(), after the batch.
+class HandlerCalls final : public CallConsumer {
+ public:
+  HandlerCalls(Handler& h, bool respect_level)
+      : handler_(h), respect_level_(respect_level), lock_(h.lock(), std::defer_lock) {}
+  bool take(const CallFields& c) override {
+    // Taken and not written, as handle_run skips the record.
+    if (respect_level_ && c.levelno < handler_.level()) return true;
+    if (!lock_.owns_lock()) lock_.lock();
+    return handler_.emit_call_locked(c);
+  }
+  void release() {
+    if (lock_.owns_lock()) lock_.unlock();
+  }
+
+ private:
+  Handler& handler_;
+  bool respect_level_;
+  std::unique_lock<std::recursive_mutex> lock_;
+};
+
+// The built-in queue behind `q` when the listener may take calls from it directly: a Queue
+// or SimpleQueue of exactly that class (a subclass may override get_batch).
+BuiltinQueue* direct_queue(LogQueue& q) {
+  const std::type_info& t = typeid(q);
+  return t == typeid(Queue) || t == typeid(SimpleQueue) ? builtin_queue(&q) : nullptr;
+}
 }  // namespace
 
 void serve_after_shutdown(const LogQueue* q, QueueListener* hint) {
@@ -254,13 +286,25 @@ void QueueListener::monitor() {
   const bool batched = batched_opt_in_ || typeid(*this) == typeid(QueueListener);
   // The prepared messages of the batch in hand; the records die with batch.clear().
   detail::TextArena arena;
+  // One handler, and this class's own prepare() and handle(): calls it can write from their
+  // fields go to it from the queue's storage, with no LogRecord built (the rest of the
+  // batch, from the first call it cannot write, comes as records).
+  detail::BuiltinQueue* direct = nullptr;
+  std::optional<detail::HandlerCalls> direct_calls;
+  if (batched && handlers_.size() == 1 && typeid(*this) == typeid(QueueListener) &&
+      (direct = detail::direct_queue(*queue_)))
+    direct_calls.emplace(*handlers_.front(), respect_handler_level_);
+  detail::HandlerCalls* const calls = direct_calls ? &*direct_calls : nullptr;
   for (;;) {
     batch.clear();
     arena.reset();
     std::size_t n = 0;
     try {
       // Poll first while handlers hold unflushed output: an empty queue means flush now.
-      if (batched) {
+      if (calls) {
+        detail::BatchArenaScope scope(&arena);
+        n = direct->get_batch_direct(batch, detail::kBatch, !unflushed, *calls);
+      } else if (batched) {
         detail::BatchArenaScope scope(&arena);
         n = queue_->get_batch(batch, detail::kBatch, !unflushed);
       } else if (auto r = dequeue(!unflushed)) {
@@ -268,9 +312,11 @@ void QueueListener::monitor() {
         n = 1;
       }
     } catch (...) {
+      if (calls) calls->release();
       detail::report_listener_error();
       break;
     }
+    if (calls) calls->release();
     if (n == 0) {
       if (unflushed) flush_handlers();
       unflushed = false;

@@ -36,6 +36,11 @@ class QueuePreparer {
   // handler locks once for the run.
   bool apply_locked(LogRecord& r) const;
   std::mutex& mutex() const { return mutex_; }
+  // With mutex() held: whether apply_locked() leaves a call's message as it is (no
+  // formatter on the handler), so that a consumer may write the call without its record;
+  // taken_locked() then counts it as apply_locked() would have.
+  bool keeps_message_locked() const;
+  void taken_locked() const;
   void detach();
 
  private:
@@ -50,12 +55,16 @@ class PrepareRun {
   // False when `r` failed to prepare (reported): Python never enqueued it, it is dropped.
   bool apply(const QueuePreparer* prep, LogRecord& r) {
     if (!prep) return true;
+    hold(prep);
+    return prep->apply_locked(r);
+  }
+  // Holds prep's lock (and no other preparer's).
+  void hold(const QueuePreparer* prep) {
     if (prep != held_) {
       if (lock_) lock_.unlock();
       lock_ = std::unique_lock<std::mutex>(prep->mutex());
       held_ = prep;
     }
-    return prep->apply_locked(r);
   }
   void release() {
     if (lock_) lock_.unlock();
