@@ -115,10 +115,10 @@ TEST_CASE("a buffer that grows many times while the consumer is held back loses 
 }
 
 namespace {
-// Entries of 48 to 400 bytes, numbered in their time-stamp field, the bytes after the
-// header all set to the number's low byte.
+// Entries of 24 to 400 bytes (any multiple of 8), numbered in their time-stamp field, the bytes
+// after the header all set to the number's low byte.
 std::size_t entry_size(std::uint64_t n) {
-  return detail::round16(sizeof(detail::EntryHeader) + 16 * ((n * 7) % 24));
+  return detail::entry_size(sizeof(detail::EntryHeader) + 8 * ((n * 7) % 48));
 }
 void put_entry(detail::ThreadBuffer& b, std::uint64_t n) {
   detail::EntryHeader* h = b.reserve(entry_size(n), detail::EntryKind::call, nullptr);

@@ -334,7 +334,7 @@ template <class Fill>
   // No call into other code before the commit: `fill` copies numbers, strings and
   // trivially copyable objects (detail::ArgTraits), so the call state stays clear.
   DirectCall* call = r.call;
-  call->name = name_;
+  call->name = &name_;
   call->level = level;
   call->thread = current_thread_identity();
   fill(*call);

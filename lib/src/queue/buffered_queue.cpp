@@ -87,10 +87,9 @@ ThreadBuffer* BufferedQueue::own_buffer_slow() {
 namespace {
 template <class R>
 EntryHeader* emplace_record(ThreadBuffer& b, R&& r, const QueuePreparer* prep) {
-  EntryHeader* h =
-      b.reserve(round16(sizeof(EntryHeader) + sizeof(LogRecord)), EntryKind::record, prep);
+  EntryHeader* h = b.reserve(entry_size(kRecordEntry), EntryKind::record, prep);
   h->ticks = clock_ticks();
-  new (h + 1) LogRecord(std::forward<R>(r));
+  new (record_of(h)) LogRecord(std::forward<R>(r));
   return h;
 }
 }  // namespace
@@ -170,7 +169,7 @@ void look_up(const DirectCall& c, CallViews& v) {
 // Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
 void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, LogRecord& r) {
   look_up(c, v);
-  r.name = c.name;
+  r.name = *c.name;
   r.levelno = c.level;
   r.levelname = v.levelname;
   if (c.file) r.pathname = v.pathname;
@@ -188,7 +187,7 @@ void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, Lo
 CallFields call_fields(const DirectCall& c, std::int64_t created_ns, CallViews& v) {
   look_up(c, v);
   CallFields f;
-  f.name = c.name;
+  f.name = *c.name;
   f.levelname = v.levelname;
   if (c.file) f.pathname = v.pathname;
   if (c.function) f.func = v.func;
@@ -263,7 +262,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
                    std::max(clock.to_ns(h->ticks), b.last_created_ns), views, r);
       b.last_created_ns = r.created_ns;
     } else {
-      auto* src = reinterpret_cast<LogRecord*>(h + 1);
+      auto* src = record_of(h);
       r = std::move(*src);
       src->~LogRecord();
       if (!is_queue_sentinel(r)) {
@@ -343,7 +342,7 @@ bool BufferedQueue::take_fork_locks(ForkLocks& locks) {
 void BufferedQueue::drop_after_fork() {
   auto empty = [](ThreadBuffer& b) {
     while (EntryHeader* h = b.peek()) {
-      if (h->kind == EntryKind::record) reinterpret_cast<LogRecord*>(h + 1)->~LogRecord();
+      if (h->kind == EntryKind::record) record_of(h)->~LogRecord();
       b.pop(h);
     }
   };

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "dictlog/detail/capture.hpp"
@@ -18,7 +19,7 @@ namespace dictlog::detail {
 
 // The parts of one call, followed in memory by `arg_size` bytes of encoded arguments.
 struct DirectCall {
-  std::string_view name;         // the logger's
+  const std::string* name;       // the logger's, which lives as long as the process
   const ThreadIdentity* thread;  // who called, and its name then
   const char* fmt;
   const char* file;

@@ -31,15 +31,25 @@ class QueuePreparer;  // the tag of a queue's entries; only its address is kept 
 
 enum class EntryKind : std::uint8_t { pad, call, record };
 
-struct alignas(16) EntryHeader {
-  std::uint32_t size;  // of the whole entry, a multiple of 16
+// 24 bytes, entries 8-aligned: a call with two ints is 96 bytes (112 at 16), and a
+// backlog's memory is faulted in page by page, so its size per entry is its cost.
+struct alignas(8) EntryHeader {
+  std::uint32_t size;  // of the whole entry, a multiple of alignof(EntryHeader)
   EntryKind kind;
   const QueuePreparer* prep;
   std::uint64_t ticks;
 };
-static_assert(alignof(LogRecord) <= alignof(EntryHeader));
-constexpr std::size_t round16(std::size_t n) {
-  return (n + 15) & ~std::size_t{15};
+static_assert(sizeof(EntryHeader) == 24);
+constexpr std::size_t entry_size(std::size_t n) {
+  return (n + alignof(EntryHeader) - 1) & ~(alignof(EntryHeader) - 1);
+}
+// A record entry's LogRecord, after its header at the record's own alignment: the entry
+// is entry_size(kRecordEntry) bytes.
+inline constexpr std::size_t kRecordEntry =
+    sizeof(EntryHeader) + alignof(LogRecord) - alignof(EntryHeader) + sizeof(LogRecord);
+inline LogRecord* record_of(EntryHeader* h) {
+  const auto at = reinterpret_cast<std::uintptr_t>(h + 1);
+  return reinterpret_cast<LogRecord*>((at + alignof(LogRecord) - 1) & ~(alignof(LogRecord) - 1));
 }
 
 struct ThreadBuffer {
@@ -51,7 +61,7 @@ struct ThreadBuffer {
   ~ThreadBuffer() {
     // The queue is going away: destroy what nobody took.
     while (EntryHeader* h = peek()) {
-      if (h->kind == EntryKind::record) reinterpret_cast<LogRecord*>(h + 1)->~LogRecord();
+      if (h->kind == EntryKind::record) record_of(h)->~LogRecord();
       pop(h);
     }
     delete read_seg;
@@ -59,7 +69,7 @@ struct ThreadBuffer {
   ThreadBuffer(const ThreadBuffer&) = delete;
   ThreadBuffer& operator=(const ThreadBuffer&) = delete;
 
-  // Producer side. Room for an entry of `size` bytes (a multiple of 16), its header filled
+  // Producer side. Room for an entry of `size` bytes (from entry_size()), its header filled
   // in; visible to the consumer after commit(). The common case is a pointer bump within
   // the room last known free; reserve_slow wraps, pads, learns what the consumer freed,
   // or grows.
@@ -193,7 +203,7 @@ inline DirectSink::Reserved DirectSink::reserve_call(std::size_t arg_size, const
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
     return {};
-  EntryHeader* h = b->reserve(round16(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
+  EntryHeader* h = b->reserve(entry_size(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
                               EntryKind::call, static_cast<const QueuePreparer*>(tag));
   h->ticks = clock_ticks();
   return {reinterpret_cast<DirectCall*>(h + 1), b};
