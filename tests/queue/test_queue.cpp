@@ -123,16 +123,16 @@ std::size_t entry_size(std::uint64_t n) {
 void put_entry(detail::ThreadBuffer& b, std::uint64_t n) {
   detail::EntryHeader* h = b.reserve(entry_size(n), detail::EntryKind::call, nullptr);
   h->ticks = n;
-  std::memset(h + 1, static_cast<int>(n & 0xff), h->size - sizeof(detail::EntryHeader));
+  std::memset(h + 1, static_cast<int>(n & 0xff), h->size() - sizeof(detail::EntryHeader));
   b.commit();
 }
 // Takes every committed entry; checks that they are `next`, `next + 1`, ... whole.
 std::uint64_t take_entries(detail::ThreadBuffer& b, std::uint64_t next) {
   while (detail::EntryHeader* h = b.peek()) {
     REQUIRE(h->ticks == next);
-    REQUIRE(h->size == entry_size(next));
+    REQUIRE(h->size() == entry_size(next));
     const auto* body = reinterpret_cast<const unsigned char*>(h + 1);
-    for (std::size_t i = 0; i < h->size - sizeof(detail::EntryHeader); ++i)
+    for (std::size_t i = 0; i < h->size() - sizeof(detail::EntryHeader); ++i)
       REQUIRE(body[i] == (next & 0xff));
     b.pop(h);
     ++next;

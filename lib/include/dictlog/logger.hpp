@@ -243,7 +243,6 @@ class Logger : public Filterer {
               c.file = file;
               c.function = function;
               c.line = line;
-              c.arg_size = static_cast<std::uint32_t>(n);
               c.vt = detail::ArgPack::encode_to(c.args(), a...);
             }))
           return;
@@ -326,7 +325,7 @@ template <class Fill>
   DirectSink::Reserved r;
   if (c && c->route.sink && level >= c->direct_handler->level() &&
       !c->direct_handler->has_filters())
-    r = c->route.sink->reserve_call(arg_size, c->route.tag);
+    r = c->route.sink->reserve_call(level, arg_size, c->route.tag);
   if (!r.call) {
     slot.store(nullptr, std::memory_order_release);
     return false;
@@ -335,7 +334,6 @@ template <class Fill>
   // trivially copyable objects (detail::ArgTraits), so the call state stays clear.
   DirectCall* call = r.call;
   call->name = &name_;
-  call->level = level;
   call->thread = current_thread_identity();
   fill(*call);
   // The commit orders the call before the closed flag's load (a light fence): a handler

@@ -15,9 +15,9 @@
 // page fault; only when none is ready does the thread allocate and fault one in itself.
 // The consumer gives a segment it has emptied back to the pool, which holds at most eight
 // per size, 64 KiB to 256 KiB (3.5 MiB in all), and frees the rest. A thread that ends leaves
-// its buffer to the next thread that puts. A waiting call takes ~120 bytes plus its
-// encoded arguments (a whole LogRecord, ~560, when it was put as a record), in segments
-// that may be half empty.
+// its buffer to the next thread that puts. A waiting call takes 80 bytes plus its encoded
+// arguments (88 for two ints; a whole LogRecord, ~650, when it was put as a record), in
+// segments that may be half empty.
 //
 // A bounded queue keeps Python's maxsize exactly: its records go into chunks of 64 slots
 // (a slot is a LogRecord, ~540 bytes) under one short lock, and a record counts against

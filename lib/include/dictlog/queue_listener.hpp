@@ -7,7 +7,11 @@
 // It takes every waiting record at once, passes each to every handler in order through
 // handler->handle() (filters and the handler's lock; handler levels only count with
 // respect_handler_level, as in Python), and flushes the handlers whenever the queue runs
-// dry. stop() queues a sentinel, lets the thread finish everything queued before it, and
+// dry. With one handler, a FileHandler whose formatter is a plain Formatter (name,
+// levelname, message and asctime fields, no widths) and no filter, a built-in queue's calls
+// are written by the handler straight from the queue, with no LogRecord built: the same
+// bytes, counts and order, at about 1,000 instructions a line (bench/README.md).
+// stop() queues a sentinel, lets the thread finish everything queued before it, and
 // joins it. dictlog::shutdown() (and normal exit) stops every running listener, draining
 // its queue, before handlers are flushed and closed; records still waiting in the queue of
 // a listener that was never started are then handled on the shutting-down thread.

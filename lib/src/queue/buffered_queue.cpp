@@ -155,22 +155,32 @@ struct CallViews {
   std::string_view func;
 };
 
+// The call an entry of kind `call` holds; its level is in the header, and its arguments
+// fill the rest of the entry (up to 7 bytes of padding after them, never read).
+const DirectCall& call_of(const EntryHeader& h) {
+  return *reinterpret_cast<const DirectCall*>(&h + 1);
+}
+std::size_t arg_bytes(const EntryHeader& h) {
+  return h.size() - sizeof(EntryHeader) - sizeof(DirectCall);
+}
+
 // The names of a call's level, file and function, looked up once per change.
-void look_up(const DirectCall& c, CallViews& v) {
-  if (!v.have_level || v.level != c.level) {
-    v.levelname = interned_level_name(c.level);
-    v.level = c.level;
+void look_up(const EntryHeader& h, const DirectCall& c, CallViews& v) {
+  if (!v.have_level || v.level != h.level) {
+    v.levelname = interned_level_name(h.level);
+    v.level = h.level;
     v.have_level = true;
   }
   if (c.file && c.file != v.file) v.pathname = v.file = c.file;
   if (c.function && c.function != v.function) v.func = v.function = c.function;
 }
 
-// Builds the record of a DirectCall, as LogRecord's constructor would have at the call.
-void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, LogRecord& r) {
-  look_up(c, v);
+// Builds the record of a call entry, as LogRecord's constructor would have at the call.
+void build_record(const EntryHeader& h, std::int64_t created_ns, CallViews& v, LogRecord& r) {
+  const DirectCall& c = call_of(h);
+  look_up(h, c, v);
   r.name = *c.name;
-  r.levelno = c.level;
+  r.levelno = h.level;
   r.levelname = v.levelname;
   if (c.file) r.pathname = v.pathname;
   if (c.function) r.func = v.func;
@@ -180,19 +190,20 @@ void build_record(const DirectCall& c, std::int64_t created_ns, CallViews& v, Lo
   r.thread_name = c.thread->name;
   r.process = current_process_id();
   r.set_msg(std::string_view(c.fmt, c.fmt_size));
-  r.args().assign_raw(c.vt, c.args(), c.arg_size);
+  r.args().assign_raw(c.vt, c.args(), arg_bytes(h));
 }
 
 // The fields a CallConsumer reads, for the same call.
-CallFields call_fields(const DirectCall& c, std::int64_t created_ns, CallViews& v) {
-  look_up(c, v);
+CallFields call_fields(const EntryHeader& h, std::int64_t created_ns, CallViews& v) {
+  const DirectCall& c = call_of(h);
+  look_up(h, c, v);
   CallFields f;
   f.name = *c.name;
   f.levelname = v.levelname;
   if (c.file) f.pathname = v.pathname;
   if (c.function) f.func = v.func;
   f.msg = std::string_view(c.fmt, c.fmt_size);
-  f.levelno = c.level;
+  f.levelno = h.level;
   f.lineno = c.line;
   f.created_ns = created_ns;
   f.vt = c.vt;
@@ -235,13 +246,12 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
     }
     EntryHeader* h = heads_[pick];
     ThreadBuffer& b = *bufs_[pick];
-    if (calls && h->kind == EntryKind::call) {
+    if (calls && h->kind() == EntryKind::call) {
       // Straight to the consumer when the call's prepare would leave its message as it is.
-      const auto& c = *reinterpret_cast<const DirectCall*>(h + 1);
       const std::int64_t created_ns = std::max(clock.to_ns(h->ticks), b.last_created_ns);
       if (h->prep) run.hold(h->prep);
       if ((!h->prep || h->prep->keeps_message_locked()) &&
-          calls->take(call_fields(c, created_ns, views))) {
+          calls->take(call_fields(*h, created_ns, views))) {
         if (h->prep) h->prep->taken_locked();
         b.last_created_ns = created_ns;
         b.pop(h);
@@ -257,9 +267,8 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
     // A buffer's records never go back in time: a converted TSC reading can fall a few
     // dozen ns behind the wall-clock time of a record put before it (the conversion's
     // jitter, and a rate measured over a short span early on), and is then moved up to it.
-    if (h->kind == EntryKind::call) {
-      build_record(*reinterpret_cast<const DirectCall*>(h + 1),
-                   std::max(clock.to_ns(h->ticks), b.last_created_ns), views, r);
+    if (h->kind() == EntryKind::call) {
+      build_record(*h, std::max(clock.to_ns(h->ticks), b.last_created_ns), views, r);
       b.last_created_ns = r.created_ns;
     } else {
       auto* src = record_of(h);
@@ -271,7 +280,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
       }
     }
     const QueuePreparer* prep = h->prep;
-    const bool call = h->kind == EntryKind::call;  // a sentinel is a whole record
+    const bool call = h->kind() == EntryKind::call;  // a sentinel is a whole record
     b.pop(h);
     heads_[pick] = b.peek();
     if (!call && is_queue_sentinel(r)) {
@@ -342,7 +351,7 @@ bool BufferedQueue::take_fork_locks(ForkLocks& locks) {
 void BufferedQueue::drop_after_fork() {
   auto empty = [](ThreadBuffer& b) {
     while (EntryHeader* h = b.peek()) {
-      if (h->kind == EntryKind::record) record_of(h)->~LogRecord();
+      if (h->kind() == EntryKind::record) record_of(h)->~LogRecord();
       b.pop(h);
     }
   };

@@ -17,7 +17,8 @@
 
 namespace dictlog::detail {
 
-// The parts of one call, followed in memory by `arg_size` bytes of encoded arguments.
+// The parts of one call, followed in memory by its encoded arguments; its level is in the
+// queue entry's header (thread_buffer.hpp), which also gives the arguments' size.
 struct DirectCall {
   const std::string* name;       // the logger's, which lives as long as the process
   const ThreadIdentity* thread;  // who called, and its name then
@@ -27,8 +28,6 @@ struct DirectCall {
   const ArgVTable* vt;
   std::uint32_t fmt_size;
   std::uint32_t line;
-  std::uint32_t arg_size;
-  int level;
 
   std::byte* args() { return reinterpret_cast<std::byte*>(this + 1); }
   const std::byte* args() const { return reinterpret_cast<const std::byte*>(this + 1); }
@@ -55,10 +54,10 @@ class DirectSink {
     DirectCall* call = nullptr;
     ThreadBuffer* buffer = nullptr;
   };
-  // Room for one call with `arg_size` bytes of arguments, time-stamped now; `tag` (the
+  // Room for one call at `level` with `arg_size` bytes of arguments, time-stamped now; `tag` (the
   // handler's, from its route) goes with it to whoever builds the record. No call when this
   // call must take the ordinary path (its thread is being torn down).
-  inline Reserved reserve_call(std::size_t arg_size, const void* tag);
+  inline Reserved reserve_call(int level, std::size_t arg_size, const void* tag);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
   // (DirectCallTarget::serve_late_call).

@@ -31,13 +31,20 @@ class QueuePreparer;  // the tag of a queue's entries; only its address is kept 
 
 enum class EntryKind : std::uint8_t { pad, call, record };
 
-// 24 bytes, entries 8-aligned: a call with two ints is 96 bytes (112 at 16), and a
-// backlog's memory is faulted in page by page, so its size per entry is its cost.
+// 24 bytes, entries 8-aligned: a call with two ints is 88 bytes (112 with a 32-byte header
+// at 16), and a backlog's memory is faulted in page by page, so its size per entry is its
+// cost. The kind sits in the size's low bits, which alignment leaves free.
 struct alignas(8) EntryHeader {
-  std::uint32_t size;  // of the whole entry, a multiple of alignof(EntryHeader)
-  EntryKind kind;
-  const QueuePreparer* prep;
-  std::uint64_t ticks;
+  std::uint32_t size_kind;    // the whole entry's size (a multiple of 8) | its kind
+  int level;                  // a call's (DirectCall)
+  const QueuePreparer* prep;  // whoever prepares the record when it is taken out
+  std::uint64_t ticks;        // when it was put (detail::clock_ticks)
+
+  std::uint32_t size() const { return size_kind & ~std::uint32_t{7}; }
+  EntryKind kind() const { return static_cast<EntryKind>(size_kind & 7); }
+  void set(std::size_t size, EntryKind kind) {
+    size_kind = static_cast<std::uint32_t>(size) | static_cast<std::uint32_t>(kind);
+  }
 };
 static_assert(sizeof(EntryHeader) == 24);
 constexpr std::size_t entry_size(std::size_t n) {
@@ -61,7 +68,7 @@ struct ThreadBuffer {
   ~ThreadBuffer() {
     // The queue is going away: destroy what nobody took.
     while (EntryHeader* h = peek()) {
-      if (h->kind == EntryKind::record) record_of(h)->~LogRecord();
+      if (h->kind() == EntryKind::record) record_of(h)->~LogRecord();
       pop(h);
     }
     delete read_seg;
@@ -80,8 +87,7 @@ struct ThreadBuffer {
     write_ptr = p + size;
     write_pos += size;
     auto* h = reinterpret_cast<EntryHeader*>(p);
-    h->size = static_cast<std::uint32_t>(size);
-    h->kind = kind;
+    h->set(size, kind);
     h->prep = prep;
     return h;
   }
@@ -102,13 +108,11 @@ struct ThreadBuffer {
     }
     if (need != size) {
       EntryHeader* pad = s->at(pos);
-      pad->size = static_cast<std::uint32_t>(tail);
-      pad->kind = EntryKind::pad;
+      pad->set(tail, EntryKind::pad);
       pos += tail;
     }
     EntryHeader* h = s->at(pos);
-    h->size = static_cast<std::uint32_t>(size);
-    h->kind = kind;
+    h->set(size, kind);
     h->prep = prep;
     write_pos = pos + size;
     set_write_limit();
@@ -144,8 +148,8 @@ struct ThreadBuffer {
       Segment* s = read_seg;
       if (read_pos < s->committed.load(std::memory_order_acquire)) {
         EntryHeader* h = s->at(read_pos);
-        if (h->kind != EntryKind::pad) return h;
-        read_pos += h->size;
+        if (h->kind() != EntryKind::pad) return h;
+        read_pos += h->size();
         continue;
       }
       Segment* n = s->next.load(std::memory_order_acquire);
@@ -158,7 +162,7 @@ struct ThreadBuffer {
     }
   }
   void pop(const EntryHeader* h) {
-    read_pos += h->size;
+    read_pos += h->size();
     read_seg->consumed.store(read_pos, std::memory_order_release);
     popped.store(popped.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
@@ -199,12 +203,14 @@ inline ThreadBuffer* DirectSink::own_buffer() {
   return own_buffer_slow();
 }
 
-inline DirectSink::Reserved DirectSink::reserve_call(std::size_t arg_size, const void* tag) {
+inline DirectSink::Reserved DirectSink::reserve_call(int level, std::size_t arg_size,
+                                                     const void* tag) {
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
     return {};
   EntryHeader* h = b->reserve(entry_size(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
                               EntryKind::call, static_cast<const QueuePreparer*>(tag));
+  h->level = level;
   h->ticks = clock_ticks();
   return {reinterpret_cast<DirectCall*>(h + 1), b};
 }
