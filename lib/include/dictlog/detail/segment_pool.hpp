@@ -37,9 +37,10 @@ struct EntryHeader;
 
 constexpr std::size_t kFirstSegment = 64 * 1024;
 // Growth past this adds segments of this size. Small enough that a backlog's memory stays
-// near its entries' (a parked call costs ~190 bytes with the segments and spares around it,
-// bench (e); ~480 with segments up to 1 MiB) and prefaulting one costs a few tens of us;
-// large enough that a producer takes one from the pool only every ~2,000 calls.
+// near its entries' (a parked 88-byte call costs 117 bytes with the segments and spares
+// around it, bench (e)'s marginal figure; ~480 for a 128-byte one with segments up to
+// 1 MiB) and prefaulting one costs a few tens of us; large enough that a producer takes one
+// from the pool only every ~3,000 calls.
 constexpr std::size_t kMaxSegment = 256 * 1024;
 
 // A ring of bytes, written by one producer and read by one consumer at a time.
