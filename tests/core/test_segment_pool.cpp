@@ -3,6 +3,13 @@
 // a process where no buffer has grown yet.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,6 +39,23 @@ std::vector<std::size_t> spares(detail::SegmentPool& pool) {
   for (std::size_t cap = detail::kFirstSegment; cap <= detail::kMaxSegment; cap *= 2)
     out.push_back(pool.spares(cap));
   return out;
+}
+
+// The nice value of this process's thread named `name` (field 19 of its stat, after the
+// parenthesised command), or -100 when there is none.
+int nice_of_thread(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string comm;
+    std::getline(std::ifstream(task.path() / "comm"), comm);
+    if (comm != name) continue;
+    std::string stat;
+    std::getline(std::ifstream(task.path() / "stat"), stat);
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // from field 3, the state
+    std::string field;
+    for (int i = 3; i <= 19; ++i) fields >> field;
+    return std::stoi(field);
+  }
+  return -100;
 }
 
 }  // namespace
@@ -107,4 +131,17 @@ TEST_CASE("a drained backlog leaves its emptied segments to the pool, up to kMax
   for (int growth = 0; growth < 4; ++growth) n = grow_until_taken(q, pool, n);
   CHECK(pool.served() == served + 4);
   CHECK(pool.spares(detail::kMaxSegment) >= detail::SegmentPool::kMaxSpares - 4);
+}
+
+TEST_CASE("the pool's thread runs kPoolNice steps nicer than the thread that started it") {
+  // The tests' thread started it, with its first put into an unbounded queue (in the first
+  // test case; it is started once per process).
+  auto& pool = detail::SegmentPool::instance();
+  const int own = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  Queue q;
+  q.put(rec(0));
+  pool.refill_and_wait();  // the thread has started and made its spares
+  CHECK(nice_of_thread("dictlog-pool") == std::min(own + detail::kPoolNice, 19));
+  std::vector<LogRecord> batch;
+  CHECK(q.get_batch(batch, 1, false) == 1);
 }

@@ -2,6 +2,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <new>
@@ -141,6 +145,15 @@ void SegmentPool::stop() {
 
 void SegmentPool::provision() {
   pthread_setname_np(pthread_self(), "dictlog-pool");  // for ps, top and debuggers
+  // Ten nice steps below the thread that started it (Linux sets a thread's own): spares
+  // are made with CPU time nobody else wants. At the same weight, on a busy machine, the
+  // pages it faulted in took a CPU from the listener just as a burst began, the listener
+  // fell behind, and the backlog then needed fresh segments of its own (bench/README.md,
+  // "What the burst's peak RSS is made of").
+  const auto tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(nice + kPoolNice, 19));
   std::unique_lock lock(mutex_);
   for (;;) {
     if (stopping_) {

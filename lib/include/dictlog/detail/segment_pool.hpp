@@ -17,9 +17,10 @@
 //
 // The pool holds at most kMaxSpares segments per capacity, so at most
 // 8 * (64 + 128 + 256) KiB = 3.5 MiB (448 KiB once the provisioner is done), and none until
-// a thread first puts into an unbounded queue: the provisioner starts then. The pool lives
-// until the process ends; its thread until dictlog::shutdown() (stop()), after which
-// producers allocate their segments themselves.
+// a thread first puts into an unbounded queue: the provisioner starts then, kPoolNice nice
+// steps below that thread (at most 19). The pool lives until the process ends; its thread
+// until dictlog::shutdown() (stop()), after which producers allocate their segments
+// themselves.
 #pragma once
 
 #include <array>
@@ -36,6 +37,8 @@ namespace dictlog::detail {
 struct EntryHeader;
 
 constexpr std::size_t kFirstSegment = 64 * 1024;
+// How much nicer than the thread that starts it the provisioner runs.
+constexpr int kPoolNice = 10;
 // Growth past this adds segments of this size. Small enough that a backlog's memory stays
 // near its entries' (a parked 88-byte call costs 117 bytes with the segments and spares
 // around it, bench (e)'s marginal figure; ~480 for a 128-byte one with segments up to
