@@ -37,17 +37,18 @@ COOKBOOK_RECORDS = 200
 def by_logger(path, problems, who):
     """Each logger's lines, time cut off and pid replaced by its role ('parent' or 'worker')."""
     lines = open(path, encoding="utf-8").read().splitlines()
-    parent = None
+    matches = [(line, STAMPED.fullmatch(line)) for line in lines]
+    # The parent is who logged on "main"; not the file's first line: CPython's parent puts its
+    # first record through a feeder thread, and a worker forked just after may write first.
+    parent = next((m.group(1) for _, m in matches if m and m.group(4) == "main"), None)
     out = collections.defaultdict(list)
-    for line in lines:
-        m = STAMPED.fullmatch(line)
+    for line, m in matches:
         if not m:
             problems.append(f"{who}: not a whole line: {line!r}")
             continue
         pid, pad, process_name, name, rest = m.groups()
         if len(pid) + len(pad) != max(7, len(pid)):
             problems.append(f"{who}: %(process)-7d padded wrongly: {line!r}")
-        parent = parent or pid  # the first line is the parent's
         role = "parent" if pid == parent else "worker"
         out[name].append(f"{role} {process_name} {name}{rest}")
     return out
