@@ -44,7 +44,7 @@ bool QueuePreparer::apply_locked(LogRecord& r) const {
   try {
     // Without a formatter, and with no traceback or stack to append, the text is the
     // message itself: it is moved, not formatted again and copied.
-    if (!r.exc_text && !r.stack_info && (!owner_ || !owner_->has_formatter())) {
+    if (!r.exc_text && !r.stack_info && keeps_message_locked()) {
       // A listener taking a batch keeps the text in the batch's arena: no allocation.
       if (TextArena* arena = batch_arena()) {
         prepare_in(r, *arena);
