@@ -54,10 +54,11 @@ class DirectSink {
     DirectCall* call = nullptr;
     ThreadBuffer* buffer = nullptr;
   };
-  // Room for one call at `level` with `arg_size` bytes of arguments, time-stamped now; `tag` (the
-  // handler's, from its route) goes with it to whoever builds the record. No call when this
-  // call must take the ordinary path (its thread is being torn down).
-  inline Reserved reserve_call(int level, std::size_t arg_size, const void* tag);
+  // Room for one call at `level` with `arg_size` bytes of arguments, stamped `ticks`
+  // (clock_ticks()); `tag` (the handler's, from its route) goes with it to whoever builds the
+  // record. No call when this call must take the ordinary path (its thread is being torn down).
+  inline Reserved reserve_call(int level, std::size_t arg_size, const void* tag,
+                               std::uint64_t ticks);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
   // (DirectCallTarget::serve_late_call).

@@ -204,14 +204,14 @@ inline ThreadBuffer* DirectSink::own_buffer() {
 }
 
 inline DirectSink::Reserved DirectSink::reserve_call(int level, std::size_t arg_size,
-                                                     const void* tag) {
+                                                     const void* tag, std::uint64_t ticks) {
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
     return {};
   EntryHeader* h = b->reserve(entry_size(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
                               EntryKind::call, static_cast<const QueuePreparer*>(tag));
   h->level = level;
-  h->ticks = clock_ticks();
+  h->ticks = ticks;
   return {reinterpret_cast<DirectCall*>(h + 1), b};
 }
 
