@@ -1,15 +1,23 @@
 // A listener whose one handler is a FileHandler takes the queued logging calls it can write
 // from their fields straight from the queue, with no LogRecord built (BuiltinQueue::
 // get_batch_direct). These tests hold it to the record path's results: bytes, order,
-// levels, filters, the QueueHandler's formatter, and the counts.
+// levels, filters, the QueueHandler's formatter, and the counts; and a queued call's time
+// stamp to the time it was made.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include "dictlog/detail/clock.hpp"
 #include "dictlog/file_handler.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
+#include "support/capture.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace dictlog;
@@ -182,4 +190,33 @@ TEST_CASE("a listener that takes calls straight from the queue still writes thos
   listener.stop();
   CHECK(slurp(d.path() / "live.log") == expected);
   CHECK(file->stats().emitted == 5000);
+}
+
+TEST_CASE("a call queued without a record carries the wall-clock time at which it was made") {
+  // Its stamp is a TSC reading taken on the logging thread and read as wall-clock time by
+  // the listener (detail::TickClock); a record's is the wall clock itself. Calls 20 ms apart:
+  // a stamp taken at another time than its own call's falls outside its window.
+  Pipeline p("calls.time");
+  auto recording = std::make_shared<dictlog::test::RecordingHandler>();
+  QueueListener listener(p.queue, {recording});
+  p.logger.info("first {}", 0);  // a thread's first call may take the record path
+  std::vector<std::pair<std::int64_t, std::int64_t>> windows;
+  for (int i = 1; i <= 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const std::int64_t before = detail::wall_clock_ns();
+    p.logger.info("call {}", i);
+    windows.emplace_back(before, detail::wall_clock_ns());
+  }
+  listener.start();
+  listener.stop();
+  const auto records = recording->records();
+  REQUIRE(records.size() == 4);
+  // The TSC's rate is measured since the library started: allow its error over a second.
+  constexpr std::int64_t kSlack = 2'000'000;
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    INFO("call " << i + 1);
+    CHECK(records[i + 1].get_message() == "call " + std::to_string(i + 1));
+    CHECK(records[i + 1].created_ns >= windows[i].first - kSlack);
+    CHECK(records[i + 1].created_ns <= windows[i].second + kSlack);
+  }
 }
