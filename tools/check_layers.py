@@ -20,7 +20,7 @@ LAYERS = ["record", "format", "core", "handlers", "net", "queue", "config"]
 PUBLIC = {
     "record": ["level", "value", "record", "thread_name", "errors", "source_location",
                "detail/capture", "detail/pystr", "detail/text_out", "detail/name_filter",
-               "detail/fence", "detail/clock"],
+               "detail/fence", "detail/clock", "detail/call_extras"],
     "format": ["formatter", "json_formatter", "rfc5424_formatter", "filter"],
     "core": ["handler", "logger", "logger_adapter", "shutdown", "context", "detail/direct_call",
              "detail/chain", "detail/segment_pool", "detail/thread_buffer"],

@@ -18,27 +18,15 @@
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "support/capture.hpp"
+#include "support/queue_pipeline.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace dictlog;
 using dictlog::test::slurp;
 using dictlog::test::TempDir;
+using Pipeline = dictlog::test::QueuePipeline;
 
 namespace {
-
-// A logger feeding a QueueHandler, and a listener writing `file` behind it. The calls are
-// logged before start(), so that the listener takes them in one batch.
-struct Pipeline {
-  std::shared_ptr<Queue> queue = std::make_shared<Queue>();
-  std::shared_ptr<QueueHandler> handler = std::make_shared<QueueHandler>(queue);
-  Logger& logger;
-  explicit Pipeline(const std::string& name) : logger(get_logger(name)) {
-    logger.set_level(DEBUG);
-    logger.set_propagate(false);
-    logger.add_handler(handler);
-  }
-  ~Pipeline() { logger.remove_handler(handler); }
-};
 
 std::shared_ptr<FileHandler> file_with(const TempDir& d, const std::string& name,
                                        const std::string& format, char style = '%',
@@ -51,7 +39,8 @@ std::shared_ptr<FileHandler> file_with(const TempDir& d, const std::string& name
 }  // namespace
 
 TEST_CASE("calls and records queued between them reach the file in the order they were logged") {
-  // A call with an extra is queued as a LogRecord: each one ends the batch's direct run.
+  // A call with a list in its extra is queued as a LogRecord: each one ends the batch's
+  // direct run.
   TempDir d;
   Pipeline p("calls.order");
   auto file = file_with(d, "order.log", "%(message)s");
@@ -59,7 +48,7 @@ TEST_CASE("calls and records queued between them reach the file in the order the
   std::string expected;
   for (int i = 0; i < 300; ++i) {
     if (i % 7 == 3) {
-      p.logger.info(extra{{"k", i}}, "record {}", i);
+      p.logger.info(extra{{"k", Value::list({i})}}, "record {}", i);
       expected += "record " + std::to_string(i) + "\n";
     } else {
       p.logger.info("call {}", i);

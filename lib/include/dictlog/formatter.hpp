@@ -39,6 +39,7 @@ struct CallFields {
   std::int64_t created_ns = 0;
   const ArgVTable* vt = nullptr;
   const std::byte* args = nullptr;
+  const std::byte* extras = nullptr;  // the call's `extra` (detail/call_extras.hpp), if any
 };
 }  // namespace detail
 
@@ -76,7 +77,8 @@ class Formatter {
   // uses only name, levelname, message and asctime with no widths, and asctime comes from
   // the thread's cache. Otherwise, or when the message does not format, returns false with
   // `out` unchanged: the call's record then goes through format_to(), which reports it.
-  bool format_call_to(const detail::CallFields& c, std::string& out) const;
+  // JsonFormatter has its own.
+  virtual bool format_call_to(const detail::CallFields& c, std::string& out) const;
 
   // Python's formatTime: strftime(datefmt) if datefmt is set, else
   // default_time_format then default_msec_format % (text, msecs).
@@ -109,11 +111,10 @@ class Formatter {
   // format_time() is Formatter's; nullptr when format_time() itself must run (a subclass
   // that may override it, an unusual default_msec_format, no default_time_format).
   const std::string* cached_asctime(const LogRecord& record, const std::type_info& exact) const;
-
- private:
   // cached_asctime() for a record created at `created_ns`, the type already checked.
   const std::string* cached_asctime_at(std::int64_t created_ns) const;
 
+ private:
   std::string fmt_;
   std::optional<std::string> datefmt_;
   char style_;

@@ -37,6 +37,10 @@
 
 namespace dictlog {
 
+namespace detail {
+class JsonItems;  // the object being built (lib/src/format/json_items.hpp)
+}
+
 // python-json-logger 4.x's constructor arguments, with its defaults.
 struct JsonFormatterOptions {
   // A `%`, `{` or `$` format whose fields select the attributes written, or with style ","
@@ -73,6 +77,11 @@ class JsonFormatter : public Formatter {
   explicit JsonFormatter(JsonFormatterOptions options = {});
 
   void format_to(const LogRecord& record, std::string& out) const override;
+  // format_to()'s line for a queued call's record, written from the call (QueueListener's
+  // direct path), when the keys are attributes a call carries (not msg, args, thread,
+  // threadName, process or processName), no other record attribute is copied as an extra
+  // (the default reserved_attrs) and the object is exactly a JsonFormatter.
+  bool format_call_to(const detail::CallFields& c, std::string& out) const override;
 
   const JsonFormatterOptions& options() const { return options_; }
   // The attribute names the format selects, in order (4.x's _required_fields).
@@ -101,7 +110,10 @@ class JsonFormatter : public Formatter {
     }
   };
 
+  static bool call_carries(Attr a);  // a queued call has what the attribute needs
   bool skipped(std::string_view key) const;
+  // The timestamp and the renamed keys kept missing, after every other key.
+  void add_last_items(detail::JsonItems& items, double created, std::string& ts) const;
   std::string_view renamed(std::string_view key) const;
   void put_slot(std::string_view key, const Value* fixed, std::string_view field);
 
@@ -113,6 +125,7 @@ class JsonFormatter : public Formatter {
   detail::NameFilter skip_filter_;  // most extras' keys are not skipped: no hash for them
   bool uses_asctime_ = false;
   bool skips_every_attribute_ = false;  // the extras are then only the record's extra keys
+  bool takes_calls_ = false;            // format_call_to() may write the line
 };
 
 }  // namespace dictlog

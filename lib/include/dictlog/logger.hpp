@@ -29,6 +29,7 @@
 
 #include <fmt/format.h>
 
+#include "dictlog/detail/call_extras.hpp"
 #include "dictlog/detail/chain.hpp"
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/direct_call.hpp"
@@ -257,6 +258,28 @@ class Logger : public Filterer {
                                          std::size_t fmt_size, const char* file,
                                          const char* function, std::uint32_t line,
                                          detail::ArgPass<A>... a) {
+    if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
+      // A call with `extra` of scalars and strings only goes into the queue as it is too,
+      // its extras between the call and its arguments.
+      if (!o.exc_info && !o.stack_info) {
+        if (const std::size_t ex = detail::call_extras_size(o.extra)) {
+          const std::size_t n = ex + detail::ArgPack::encoded_size_of(a...);
+          if (log_direct(
+                  level, n,
+                  [&](detail::DirectCall& c) {
+                    c.fmt = fmt_data;
+                    c.fmt_size = static_cast<std::uint32_t>(fmt_size);
+                    c.file = file;
+                    c.function = function;
+                    c.line = line;
+                    detail::encode_call_extras(c.args(), o.extra, ex);
+                    c.vt = detail::ArgPack::encode_to(c.args() + ex, a...);
+                  },
+                  detail::EntryKind::call_extra))
+            return;
+        }
+      }
+    }
     LogRecord r = new_record(level, SourceLocation{file, function, line});
     std::string_view fs(fmt_data, fmt_size);
     r.set_msg(fs);
@@ -290,7 +313,8 @@ class Logger : public Filterer {
   // Inline, below: the whole path is compiled into the caller's log_args, with no call
   // into the library (each call would save and restore the caller's registers).
   template <class Fill>
-  [[gnu::always_inline]] bool log_direct(int level, std::size_t arg_size, Fill&& fill);
+  [[gnu::always_inline]] bool log_direct(int level, std::size_t arg_size, Fill&& fill,
+                                         detail::EntryKind kind = detail::EntryKind::call);
   LogRecord new_record(int level, const SourceLocation& w) const;
   void dispatch(LogRecord& r, const Options& o);
 
@@ -312,8 +336,8 @@ class Logger : public Filterer {
 #undef DICTLOG_LOG_ARGS
 
 template <class Fill>
-[[gnu::always_inline]] inline bool Logger::log_direct(int level, std::size_t arg_size,
-                                                      Fill&& fill) {
+[[gnu::always_inline]] inline bool Logger::log_direct(int level, std::size_t arg_size, Fill&& fill,
+                                                      detail::EntryKind kind) {
   using namespace detail;
   // The time stamp first: reading the TSC takes tens of cycles on some CPUs (the AMD of
   // bench/README.md), which read here overlap the rest of the call instead of following it
@@ -331,7 +355,7 @@ template <class Fill>
   DirectSink::Reserved r;
   if (c && c->route.sink && level >= c->direct_handler->level() &&
       !c->direct_handler->has_filters())
-    r = c->route.sink->reserve_call(level, arg_size, c->route.tag, ticks);
+    r = c->route.sink->reserve_call(level, arg_size, c->route.tag, ticks, kind);
   if (!r.call) {
     slot.store(nullptr, std::memory_order_release);
     return false;

@@ -31,6 +31,15 @@
 namespace dictlog {
 
 namespace detail {
+
+// A record's derived attributes from the fields they derive from (a queued call has those
+// fields and no record): basename of pathname; that minus its last extension; the
+// unqualified function name ("connect"); msecs by CPython 3.13's rule, with its 999 -> 0 fix.
+std::string_view filename_of(std::string_view pathname);
+std::string_view module_of(std::string_view pathname);
+std::string_view func_name_of(std::string_view func);
+double msecs_of(std::int64_t created_ns);
+
 // A short text held in place (an asctime fits), so that setting it on a record allocates
 // nothing; a longer one goes to the heap. set() is false until assigned.
 class ShortText {
@@ -206,11 +215,11 @@ class LogRecord {
   }
 
   // Derived attributes, computed from the ones above.
-  std::string_view filename() const;   // basename of pathname
-  std::string_view module() const;     // filename minus its last extension
-  std::string_view func_name() const;  // unqualified function name: "connect"
+  std::string_view filename() const { return detail::filename_of(pathname); }
+  std::string_view module() const { return detail::module_of(pathname); }
+  std::string_view func_name() const { return detail::func_name_of(func); }
   double created() const { return static_cast<double>(created_ns) / 1e9; }
-  double msecs() const;  // CPython 3.13's rule, including the 999 -> 0 fix
+  double msecs() const { return detail::msecs_of(created_ns); }
   bool has_exc_info() const { return exc_text.has_value(); }
 
   // Any attribute, by enum; `message` is get_message(). `asctime` and `args` are not

@@ -145,6 +145,24 @@ std::string current_stack() {
 
 void Logger::log_text(int level, std::string_view text, bool is_static, const SourceLocation& w,
                       const Options& o) {
+  // A literal goes into the queue as a call without arguments, its extras with it.
+  if (is_static && !o.exc_info && !o.stack_info) {
+    const std::size_t ex = o.extra.empty() ? 0 : detail::call_extras_size(o.extra);
+    if ((ex || o.extra.empty()) &&
+        log_direct(
+            level, ex,
+            [&](detail::DirectCall& c) {
+              c.fmt = text.data();
+              c.fmt_size = static_cast<std::uint32_t>(text.size());
+              c.file = w.file;
+              c.function = w.function;
+              c.line = w.line_;
+              if (ex) detail::encode_call_extras(c.args(), o.extra, ex);
+              c.vt = nullptr;
+            },
+            ex ? detail::EntryKind::call_extra : detail::EntryKind::call))
+      return;
+  }
   LogRecord r = new_record(level, w);
   if (is_static)
     r.set_msg(text);

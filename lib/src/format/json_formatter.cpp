@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "dictlog/errors.hpp"
+#include "format/json_items.hpp"
 #include "format/json_text.hpp"
 
 namespace dictlog {
@@ -84,6 +85,9 @@ JsonFormatter::JsonFormatter(JsonFormatterOptions options)
   for (const auto& [k, v] : options_.defaults) put_slot(k, &v, {});
   for (const auto& field : required_) put_slot(field, nullptr, field);
   for (const auto& [k, v] : options_.static_fields) put_slot(k, &v, {});
+  takes_calls_ = skips_every_attribute_ &&
+                 std::all_of(slots_.begin(), slots_.end(),
+                             [](const Slot& s) { return !s.attr || call_carries(*s.attr); });
 }
 
 void JsonFormatter::put_slot(std::string_view key, const Value* fixed, std::string_view field) {
@@ -117,59 +121,6 @@ std::string_view JsonFormatter::renamed(std::string_view key) const {
 }
 
 namespace {
-
-// One key of the object being built: a record or configured value, or lines of text.
-struct Item {
-  std::string_view key;
-  ValueView value;
-  const std::vector<std::string>* lines = nullptr;
-  std::string_view key_json;  // ", ", the key written and ": ", when known in advance
-};
-
-// log_data's items: on the stack for the usual handful, so that a record costs no heap.
-class Items {
- public:
-  Items() {}  // NOLINT: the inline items start their lifetime in push_back
-  ~Items() {}
-  Items(const Items&) = delete;
-  Items& operator=(const Items&) = delete;
-
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  Item* begin() { return heap_.empty() ? inline_ : heap_.data(); }
-  Item* end() { return begin() + size_; }
-  Item& operator[](std::size_t i) { return begin()[i]; }
-  void push_back(const Item& it) {
-    if (size_ < kInline) {
-      std::construct_at(inline_ + size_++, it);
-      return;
-    }
-    if (heap_.empty()) heap_.assign(inline_, inline_ + kInline);
-    heap_.push_back(it);
-    ++size_;
-  }
-
- private:
-  static constexpr std::size_t kInline = 16;
-  static_assert(std::is_trivially_destructible_v<Item>);
-  union {
-    Item inline_[kInline];
-  };
-  std::size_t size_ = 0;
-  std::vector<Item> heap_;
-};
-
-// log_data: a dict, so a key written again keeps its first place and takes the new value.
-void put(Items& items, std::string_view key, ValueView value,
-         const std::vector<std::string>* lines = nullptr) {
-  for (auto& it : items)
-    if (it.key == key) {
-      it.value = value;
-      it.lines = lines;
-      return;
-    }
-  items.push_back({key, value, lines, {}});
-}
 
 const ValueList* empty_list() {
   static const ValueList none{{}, "[]"};
@@ -212,7 +163,7 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
     }
   };
 
-  Items items;
+  detail::JsonItems items;
   for (const Slot& s : slots_) {
     ValueView v;
     if (s.fixed)
@@ -228,18 +179,18 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
   if (record.exc_text) {
     exc = format_exception(*record.exc_text);
     if (options_.exc_info_as_array) exc_lines = detail::split_lines(exc);
-    put(items, renamed("exc_info"), std::string_view(exc),
-        options_.exc_info_as_array ? &exc_lines : nullptr);
+    items.put(renamed("exc_info"), std::string_view(exc),
+              options_.exc_info_as_array ? &exc_lines : nullptr);
   }
   if (record.stack_info && !record.stack_info->empty()) {  // Python: if record.stack_info
     stack = format_stack(*record.stack_info);
     if (options_.stack_info_as_array) stack_lines = detail::split_lines(stack);
-    put(items, renamed("stack_info"), std::string_view(stack),
-        options_.stack_info_as_array ? &stack_lines : nullptr);
+    items.put(renamed("stack_info"), std::string_view(stack),
+              options_.stack_info_as_array ? &stack_lines : nullptr);
   }
   // merge_record_extra: record.__dict__ in its order, minus the skipped and private keys.
   auto extra_item = [&](std::string_view key, ValueView v) {
-    if (!key.starts_with('_') && !skipped(key)) put(items, renamed(key), v);
+    if (!key.starts_with('_') && !skipped(key)) items.put(renamed(key), v);
   };
   if (skips_every_attribute_) {
     for_each_extra(record, extra_item);
@@ -251,54 +202,65 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
     }
   }
   std::string ts;
+  add_last_items(items, record.created(), ts);
+  detail::write_json_object(options_, items, out);
+}
+
+void JsonFormatter::add_last_items(detail::JsonItems& items, double created,
+                                   std::string& ts) const {
   if (options_.timestamp) {
-    ts = detail::iso_utc(record.created());
-    put(items, renamed(*options_.timestamp), std::string_view(ts));
+    ts = detail::iso_utc(created);
+    items.put(renamed(*options_.timestamp), std::string_view(ts));
   }
   if (options_.rename_fields_keep_missing)
     for (const auto& [from, to] : options_.rename_fields) {
       bool present = std::any_of(items.begin(), items.end(),
-                                 [&to = to](const Item& it) { return it.key == to; });
+                                 [&to = to](const detail::JsonItem& it) { return it.key == to; });
       if (!present) items.push_back({to, std::monostate{}, nullptr, {}});
     }
+}
 
-  // prefix + json.dumps(log_data, indent=..., ensure_ascii=...), written through a buffer
-  // on the stack rather than a string append per piece.
-  detail::JsonLayout layout;
-  layout.indent = options_.json_indent ? &*options_.json_indent : nullptr;
-  layout.ensure_ascii = options_.json_ensure_ascii;
-  detail::StringOut w(out);
-  w.put(options_.prefix.data(), options_.prefix.size());
+namespace detail {
+
+void write_json_object(const JsonFormatterOptions& o, JsonItems& items, std::string& out) {
+  // Through a buffer on the stack rather than a string append per piece.
+  JsonLayout layout;
+  layout.indent = o.json_indent ? &*o.json_indent : nullptr;
+  layout.ensure_ascii = o.json_ensure_ascii;
+  StringOut w(out);
+  w.put(o.prefix.data(), o.prefix.size());
   w.put("{", 1);
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const Item& item = items[i];
+    const JsonItem& item = items[i];
     if (!item.key_json.empty() && !layout.indent) {
       const std::size_t skip = i == 0 ? 2 : 0;  // ", " starts the key of every item but one
       w.put(item.key_json.data() + skip, item.key_json.size() - skip);
     } else {
-      detail::append_json_item_start(layout, 1, i == 0, w);
+      append_json_item_start(layout, 1, i == 0, w);
       if (!item.key_json.empty()) {
         w.put(item.key_json.data() + 2, item.key_json.size() - 2);
       } else {
-        detail::append_json_string(item.key, layout.ensure_ascii, w);
+        append_json_string(item.key, layout.ensure_ascii, w);
         w.put(": ", 2);
       }
     }
     if (!item.lines) {
-      detail::append_json_value(item.value, layout, 1, w);
+      append_json_value(item.value, layout, 1, w);
       continue;
     }
     const auto& lines = *item.lines;
     w.put("[", 1);
     for (std::size_t j = 0; j < lines.size(); ++j) {
-      detail::append_json_item_start(layout, 2, j == 0, w);
-      detail::append_json_string(lines[j], layout.ensure_ascii, w);
+      append_json_item_start(layout, 2, j == 0, w);
+      append_json_string(lines[j], layout.ensure_ascii, w);
     }
-    if (!lines.empty()) detail::append_json_close_line(layout, 2, w);
+    if (!lines.empty()) append_json_close_line(layout, 2, w);
     w.put("]", 1);
   }
-  if (!items.empty()) detail::append_json_close_line(layout, 1, w);
+  if (!items.empty()) append_json_close_line(layout, 1, w);
   w.put("}", 1);
 }
+
+}  // namespace detail
 
 }  // namespace dictlog

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <limits>
 #include <new>
+#include <type_traits>
+#include <variant>
 
+#include "dictlog/detail/call_extras.hpp"
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/fence.hpp"
 #include "dictlog/detail/thread_buffer.hpp"
@@ -155,13 +158,46 @@ struct CallViews {
   std::string_view func;
 };
 
-// The call an entry of kind `call` holds; its level is in the header, and its arguments
-// fill the rest of the entry (up to 7 bytes of padding after them, never read).
+// call and call_extra are the odd kinds: one test of a bit.
+static_assert(static_cast<int>(EntryKind::call) == 1 &&
+              static_cast<int>(EntryKind::call_extra) == 3 &&
+              static_cast<int>(EntryKind::pad) % 2 == 0 &&
+              static_cast<int>(EntryKind::record) % 2 == 0);
+bool is_call(const EntryHeader& h) {
+  return (static_cast<unsigned>(h.kind()) & 1) != 0;
+}
+// The call an entry of kind `call` or `call_extra` holds; its level is in the header, and
+// its extras (call_extra) and arguments fill the rest of the entry (up to 7 bytes of
+// padding after them, never read).
 const DirectCall& call_of(const EntryHeader& h) {
   return *reinterpret_cast<const DirectCall*>(&h + 1);
 }
+const std::byte* extras_of(const EntryHeader& h) {
+  return h.kind() == EntryKind::call_extra ? call_of(h).args() : nullptr;
+}
+const std::byte* args_of(const EntryHeader& h) {
+  const std::byte* p = call_of(h).args();
+  return h.kind() == EntryKind::call_extra ? p + call_extras_block_size(p) : p;
+}
 std::size_t arg_bytes(const EntryHeader& h) {
-  return h.size() - sizeof(EntryHeader) - sizeof(DirectCall);
+  return h.size() - static_cast<std::size_t>(args_of(h) - reinterpret_cast<const std::byte*>(&h));
+}
+
+// A decoded extra as the record keeps it.
+Value to_value(const ValueView& v) {
+  if (const auto* s = std::get_if<std::string_view>(&v)) return Value(*s);
+  return std::visit(
+      [](auto x) -> Value {
+        using T = decltype(x);
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return Value();
+        else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
+                           std::is_same_v<T, double>)
+          return Value(x);
+        else
+          return Value();  // never in a call's extras (call_extras_size)
+      },
+      v);
 }
 
 // The names of a call's level, file and function, looked up once per change.
@@ -190,7 +226,11 @@ void build_record(const EntryHeader& h, std::int64_t created_ns, CallViews& v, L
   r.thread_name = c.thread->name;
   r.process = current_process_id();
   r.set_msg(std::string_view(c.fmt, c.fmt_size));
-  r.args().assign_raw(c.vt, c.args(), arg_bytes(h));
+  r.args().assign_raw(c.vt, args_of(h), arg_bytes(h));
+  if (const std::byte* x = extras_of(h))
+    for_each_call_extra(x, [&r](std::string_view k, ValueView v) {
+      r.extra.emplace_back(std::string(k), to_value(v));
+    });
 }
 
 // The fields a CallConsumer reads, for the same call.
@@ -207,7 +247,8 @@ CallFields call_fields(const EntryHeader& h, std::int64_t created_ns, CallViews&
   f.lineno = c.line;
   f.created_ns = created_ns;
   f.vt = c.vt;
-  f.args = c.args();
+  f.args = args_of(h);
+  f.extras = extras_of(h);
   return f;
 }
 }  // namespace
@@ -246,7 +287,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
     }
     EntryHeader* h = heads_[pick];
     ThreadBuffer& b = *bufs_[pick];
-    if (calls && h->kind() == EntryKind::call) {
+    if (calls && is_call(*h)) {
       // Straight to the consumer when the call's prepare would leave its message as it is.
       const std::int64_t created_ns = std::max(clock.to_ns(h->ticks), b.last_created_ns);
       if (h->prep) run.hold(h->prep);
@@ -267,7 +308,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
     // A buffer's records never go back in time: a converted TSC reading can fall a few
     // dozen ns behind the wall-clock time of a record put before it (the conversion's
     // jitter, and a rate measured over a short span early on), and is then moved up to it.
-    if (h->kind() == EntryKind::call) {
+    if (is_call(*h)) {
       build_record(*h, std::max(clock.to_ns(h->ticks), b.last_created_ns), views, r);
       b.last_created_ns = r.created_ns;
     } else {
@@ -280,7 +321,7 @@ std::size_t BufferedQueue::drain(std::vector<LogRecord>& out, std::size_t max,
       }
     }
     const QueuePreparer* prep = h->prep;
-    const bool call = h->kind() == EntryKind::call;  // a sentinel is a whole record
+    const bool call = is_call(*h);  // a sentinel is a whole record
     b.pop(h);
     heads_[pick] = b.peek();
     if (!call && is_queue_sentinel(r)) {

@@ -2,6 +2,7 @@
 // that keeps `extra` from overwriting an attribute.
 #include <array>
 
+#include "dictlog/detail/call_extras.hpp"
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/detail/name_filter.hpp"
 #include "dictlog/errors.hpp"
@@ -122,5 +123,32 @@ LogRecord make_log_record(const dictlog::extra& attrs) {
   }
   return r;
 }
+
+namespace detail {
+
+std::size_t call_extras_size(const dictlog::extra& e) noexcept {
+  std::size_t n = 8;
+  for (const auto& [key, value] : e) {
+    if (key.size() > 255 || attr_from_name(key)) return 0;
+    n += 2 + key.size();
+    switch (value.get().index()) {
+      case 0:
+      case 1:
+        break;
+      case 2:
+      case 3:
+        n += 8;
+        break;
+      case 4:
+        n += 4 + std::get<std::string>(value.get()).size();
+        break;
+      default:
+        return 0;  // a list or dict: a pointer to shared storage, kept by the record
+    }
+  }
+  return (n + 7) & ~std::size_t{7};
+}
+
+}  // namespace detail
 
 }  // namespace dictlog

@@ -70,20 +70,20 @@ const std::string& LogRecord::get_message() const {
   return *text_.message_;
 }
 
-std::string_view LogRecord::filename() const {
+std::string_view detail::filename_of(std::string_view pathname) {
   auto slash = pathname.rfind('/');
   return slash == std::string_view::npos ? pathname : pathname.substr(slash + 1);
 }
 
-std::string_view LogRecord::module() const {
-  std::string_view f = filename();
+std::string_view detail::module_of(std::string_view pathname) {
+  std::string_view f = filename_of(pathname);
   auto dot = f.rfind('.');
   // os.path.splitext ignores leading dots: ".bashrc" has no extension.
   if (dot == std::string_view::npos || f.find_first_not_of('.') > dot) return f;
   return f.substr(0, dot);
 }
 
-std::string_view LogRecord::func_name() const {
+std::string_view detail::func_name_of(std::string_view func) {
   std::string_view f = func;
   if (f.empty() || f.front() == '(') return f;  // "(unknown function)"
   // "void app::Db::connect(int) [with T = int]" -> "connect": cut the parameters, the return
@@ -119,10 +119,10 @@ std::string_view LogRecord::func_name() const {
   return f.empty() ? func : f;
 }
 
-double LogRecord::msecs() const {
-  std::int64_t ns = created_ns;
+double detail::msecs_of(std::int64_t ns) {
   double ms = static_cast<double>((ns % 1'000'000'000) / 1'000'000);
-  if (ms == 999.0 && static_cast<std::int64_t>(created()) != ns / 1'000'000'000) ms = 0.0;
+  const auto created = static_cast<double>(ns) / 1e9;
+  if (ms == 999.0 && static_cast<std::int64_t>(created) != ns / 1'000'000'000) ms = 0.0;
   return ms;
 }
 

@@ -17,6 +17,11 @@
 
 namespace dictlog::detail {
 
+// What a queue entry holds (its header, thread_buffer.hpp, says): padding to a segment's
+// end, a call (DirectCall and its arguments), a call whose DirectCall is followed by its
+// `extra` (detail/call_extras.hpp) and then its arguments, or a whole LogRecord.
+enum class EntryKind : std::uint8_t { pad, call, record, call_extra };
+
 // The parts of one call, followed in memory by its encoded arguments; its level is in the
 // queue entry's header (thread_buffer.hpp), which also gives the arguments' size.
 struct DirectCall {
@@ -54,11 +59,13 @@ class DirectSink {
     DirectCall* call = nullptr;
     ThreadBuffer* buffer = nullptr;
   };
-  // Room for one call at `level` with `arg_size` bytes of arguments, stamped `ticks`
-  // (clock_ticks()); `tag` (the handler's, from its route) goes with it to whoever builds the
-  // record. No call when this call must take the ordinary path (its thread is being torn down).
+  // Room for one call at `level` with `arg_size` bytes after its DirectCall, stamped
+  // `ticks` (clock_ticks()); `tag` (the handler's, from its route) goes with it to whoever
+  // builds the record. `kind`: call, or call_extra when the bytes start with the call's
+  // extras. No call when this call must take the ordinary path (its thread is being torn
+  // down).
   inline Reserved reserve_call(int level, std::size_t arg_size, const void* tag,
-                               std::uint64_t ticks);
+                               std::uint64_t ticks, EntryKind kind = EntryKind::call);
   // Publishes the call reserve_call returned, once every field is written. True when the
   // sink's consumer may have stopped for good: the handler must then see to the call
   // (DirectCallTarget::serve_late_call).

@@ -29,8 +29,6 @@ class QueuePreparer;  // the tag of a queue's entries; only its address is kept 
 // touches the old one again; the consumer gives a segment back to that pool once it is
 // empty and linked past.
 
-enum class EntryKind : std::uint8_t { pad, call, record };
-
 // 24 bytes, entries 8-aligned: a call with two ints is 88 bytes (112 with a 32-byte header
 // at 16), and a backlog's memory is faulted in page by page, so its size per entry is its
 // cost. The kind sits in the size's low bits, which alignment leaves free.
@@ -204,12 +202,13 @@ inline ThreadBuffer* DirectSink::own_buffer() {
 }
 
 inline DirectSink::Reserved DirectSink::reserve_call(int level, std::size_t arg_size,
-                                                     const void* tag, std::uint64_t ticks) {
+                                                     const void* tag, std::uint64_t ticks,
+                                                     EntryKind kind) {
   ThreadBuffer* b = own_buffer();
   if (!b) [[unlikely]]
     return {};
-  EntryHeader* h = b->reserve(entry_size(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size),
-                              EntryKind::call, static_cast<const QueuePreparer*>(tag));
+  EntryHeader* h = b->reserve(entry_size(sizeof(EntryHeader) + sizeof(DirectCall) + arg_size), kind,
+                              static_cast<const QueuePreparer*>(tag));
   h->level = level;
   h->ticks = ticks;
   return {reinterpret_cast<DirectCall*>(h + 1), b};

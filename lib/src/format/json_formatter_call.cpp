@@ -1,0 +1,140 @@
+// JsonFormatter's line for a queued call (QueueListener's direct path): the object
+// format_to() writes for the call's record, made from the call's fields and its encoded
+// extras, so that the listener builds no LogRecord for it.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <typeinfo>
+
+#include "dictlog/detail/call_extras.hpp"
+#include "dictlog/detail/capture.hpp"
+#include "dictlog/detail/clock.hpp"
+#include "dictlog/json_formatter.hpp"
+#include "format/json_items.hpp"
+
+namespace dictlog {
+
+namespace {
+
+// A call's message, formatted on the stack (most are short), moved to the heap past that.
+class MessageOut final : public detail::TextOut {
+ public:
+  MessageOut() {
+    start_ = w_ = buf_;
+    end_ = buf_ + sizeof buf_;
+  }
+  std::string_view text() const { return {start_, static_cast<std::size_t>(w_ - start_)}; }
+  void rewind(std::size_t n) override { w_ = start_ + n; }
+
+ private:
+  void grow(std::size_t n) override {
+    const auto used = static_cast<std::size_t>(w_ - start_);
+    std::string bigger(2 * (used + n), '\0');
+    std::memcpy(bigger.data(), start_, used);
+    heap_ = std::move(bigger);
+    start_ = heap_.data();
+    w_ = start_ + used;
+    end_ = start_ + heap_.size();
+  }
+
+  std::string heap_;
+  char buf_[256];
+};
+
+}  // namespace
+
+bool JsonFormatter::call_carries(Attr a) {
+  switch (a) {
+    // Not in a call's fields; msg and args are also what QueueHandler.prepare replaced.
+    case Attr::msg:
+    case Attr::args:
+    case Attr::thread:
+    case Attr::threadName:
+    case Attr::process:
+    case Attr::processName:
+      return false;
+    default:
+      return true;
+  }
+}
+
+bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out) const {
+  if (!takes_calls_ || typeid(*this) != typeid(JsonFormatter)) return false;
+  std::string_view asctime;
+  if (uses_asctime_) {
+    // Valid until this thread formats another time: the line is written before that.
+    const std::string* cached = cached_asctime_at(c.created_ns);
+    if (!cached) return false;
+    asctime = *cached;
+  }
+  // LogRecord::get_message(): msg as it is when there are no arguments.
+  MessageOut message;
+  std::string_view text = c.msg;
+  if (c.vt && c.vt->count > 0) {
+    try {
+      c.vt->format(c.args, c.msg, message);
+    } catch (...) {
+      return false;  // format_to() will say why
+    }
+    text = message.text();
+  }
+  auto attribute = [&](Attr a) -> ValueView {
+    switch (a) {
+      case Attr::name:
+        return c.name;
+      case Attr::levelname:
+        return c.levelname;
+      case Attr::levelno:
+        return std::int64_t{c.levelno};
+      case Attr::pathname:
+        return c.pathname;
+      case Attr::filename:
+        return detail::filename_of(c.pathname);
+      case Attr::module:
+        return detail::module_of(c.pathname);
+      case Attr::lineno:
+        return std::int64_t{c.lineno};
+      case Attr::funcName:
+        return detail::func_name_of(c.func);
+      case Attr::created:
+        return static_cast<double>(c.created_ns) / 1e9;
+      case Attr::msecs:
+        return detail::msecs_of(c.created_ns);
+      case Attr::relativeCreated:
+        return static_cast<double>(c.created_ns - detail::start_time_ns()) / 1e6;
+      case Attr::message:
+        return text;
+      case Attr::asctime:
+        return asctime;
+      default:
+        return std::monostate{};  // exc_info, exc_text, stack_info, taskName: None
+    }
+  };
+
+  detail::JsonItems items;
+  for (const Slot& s : slots_) {
+    ValueView v;
+    if (s.fixed) {
+      v = s.fixed->view();
+    } else if (s.attr) {
+      v = attribute(*s.attr);
+    } else if (c.extras) {
+      bool found = false;  // the first of a repeated key, as LogRecord::find_extra
+      detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView x) {
+        if (!found && k == s.extra_name) v = x, found = true;
+      });
+    }
+    items.push_back({s.key, v, nullptr, s.key_json});
+  }
+  // merge_record_extra: only the call's extras, every record attribute being reserved.
+  if (c.extras)
+    detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
+      if (!k.starts_with('_') && !skipped(k)) items.put(renamed(k), v);
+    });
+  std::string ts;
+  add_last_items(items, static_cast<double>(c.created_ns) / 1e9, ts);
+  detail::write_json_object(options_, items, out);
+  return true;
+}
+
+}  // namespace dictlog
