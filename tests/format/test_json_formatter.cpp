@@ -273,3 +273,35 @@ TEST_CASE("prefix goes before the object") {
   o.prefix = "@cee: ";
   CHECK(render(o) == R"(@cee: {"message": "hello w"})");
 }
+
+TEST_CASE("a character json.dumps escapes is found at every place of texts of every length") {
+  // The escaper tests many bytes at once (a word, or 16 with SSE2), the last ones by a load
+  // that overlaps those before: each place of each length meets a different load.
+  const std::pair<std::string, std::string> specials[] = {
+      {"\"", "\\\""},      {"\\", "\\\\"},      {"\n", "\\n"},           {"\x01", "\\u0001"},
+      {"\x7f", "\\u007f"}, {"\x1f", "\\u001f"}, {"\xc3\xa9", "\\u00e9"}, {"\xff", "\\udcff"}};
+  JsonFormatter f;
+  for (std::size_t len = 1; len <= 40; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      for (const auto& [raw, escaped] : specials) {
+        std::string text(len, 'a'), expected(len, 'a');
+        for (std::size_t i = 0; i < len; ++i)
+          text[i] = expected[i] = static_cast<char>('a' + i % 26);
+        text.replace(at, 1, raw);
+        expected.replace(at, 1, escaped);
+        LogRecord r = reference_record();
+        r.set_msg(text);
+        r.args().clear();
+        CAPTURE(len);
+        CAPTURE(at);
+        CAPTURE(escaped);
+        REQUIRE(f.format(r) == R"({"message": ")" + expected + R"("})");
+      }
+    }
+    std::string plain(len, 'z');
+    LogRecord r = reference_record();
+    r.set_msg(plain);
+    r.args().clear();
+    REQUIRE(f.format(r) == R"({"message": ")" + plain + R"("})");
+  }
+}

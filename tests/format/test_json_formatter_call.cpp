@@ -178,6 +178,41 @@ TEST_CASE("a call's line is its record's: renames, defaults, static fields, time
   }
 }
 
+TEST_CASE("a call's line is its record's: extras that repeat a key of the format or each other") {
+  JsonFormatterOptions o;
+  o.fmt.emplace("%(message)s %(user)s");
+  o.static_fields = {{"svc", "api"}};
+  o.rename_fields = {{"who", "user"}};
+  const auto f = utc_formatter(o);
+  SUBCASE("a key of a field, a static field, an earlier extra, and one renamed onto a field") {
+    Call call;
+    call.extra = {{"k", 1}, {"svc", "mine"}, {"k", 2}, {"user", "erin"}, {"who", "frank"}};
+    const Lines l = lines_of(*f, call);
+    CHECK(l.call == l.record);
+    CHECK(l.call == R"({"message": "order 7 placed", "user": "frank", "svc": "mine", "k": 2})");
+  }
+  SUBCASE("more extras than the one-line path compares, the last a repeat") {
+    Call call;
+    std::string expected = R"({"message": "order 7 placed", "user": null, "svc": "api")";
+    for (int i = 0; i < 20; ++i) {
+      call.extra.emplace_back("x" + std::to_string(i), i);
+      expected += ", \"x" + std::to_string(i) + "\": " + std::to_string(i == 3 ? 99 : i);
+    }
+    call.extra.emplace_back("x3", 99);
+    const Lines l = lines_of(*f, call);
+    CHECK(l.call == l.record);
+    CHECK(l.call == expected + "}");
+  }
+  SUBCASE("no repeat: each key once, in order") {
+    Call call;
+    call.extra = {{"a", 1}, {"_skip", 2}, {"b", "two"}, {"levelname_like", true}};
+    const Lines l = lines_of(*f, call);
+    CHECK(l.call == l.record);
+    CHECK(l.call == R"({"message": "order 7 placed", "user": null, "svc": "api", "a": 1, )"
+                    R"("b": "two", "levelname_like": true})");
+  }
+}
+
 TEST_CASE("a call's message: msg as it is without arguments, formatted past the stack buffer") {
   JsonFormatter f;
   Call bare;

@@ -111,6 +111,9 @@ class JsonFormatter : public Formatter {
   };
 
   static bool call_carries(Attr a);  // a queued call has what the attribute needs
+  // Whether a merged extra of the call's (detail/call_extras.hpp) has the key of a slot or
+  // of another extra.
+  bool extras_repeat_keys(const std::byte* extras) const;
   bool skipped(std::string_view key) const;
   // The timestamp and the renamed keys kept missing, after every other key.
   void add_last_items(detail::JsonItems& items, double created, std::string& ts) const;
@@ -126,6 +129,10 @@ class JsonFormatter : public Formatter {
   bool uses_asctime_ = false;
   bool skips_every_attribute_ = false;  // the extras are then only the record's extra keys
   bool takes_calls_ = false;            // format_call_to() may write the line
+  // One line, no timestamp, no renamed keys kept missing: a call's keys in the order they
+  // come when none repeats, with no dict built.
+  bool one_line_ = false;
+  detail::NameFilter slot_keys_;  // the keys of slots_
 };
 
 }  // namespace dictlog

@@ -85,6 +85,8 @@ JsonFormatter::JsonFormatter(JsonFormatterOptions options)
   for (const auto& [k, v] : options_.defaults) put_slot(k, &v, {});
   for (const auto& field : required_) put_slot(field, nullptr, field);
   for (const auto& [k, v] : options_.static_fields) put_slot(k, &v, {});
+  for (const Slot& s : slots_) slot_keys_.add(s.key);
+  one_line_ = !options_.json_indent && !options_.timestamp && !options_.rename_fields_keep_missing;
   takes_calls_ = skips_every_attribute_ &&
                  std::all_of(slots_.begin(), slots_.end(),
                              [](const Slot& s) { return !s.attr || call_carries(*s.attr); });

@@ -3,6 +3,7 @@
 // extras, so that the listener builds no LogRecord for it.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <typeinfo>
 
@@ -11,6 +12,7 @@
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/json_formatter.hpp"
 #include "format/json_items.hpp"
+#include "format/json_text.hpp"
 
 namespace dictlog {
 
@@ -56,6 +58,26 @@ bool JsonFormatter::call_carries(Attr a) {
     default:
       return true;
   }
+}
+
+bool JsonFormatter::extras_repeat_keys(const std::byte* extras) const {
+  if (!extras) return false;
+  // The keys merged so far, to find one that comes again (more than this many: say so).
+  std::string_view seen[16];
+  std::size_t n = 0;
+  bool repeats = false;
+  detail::for_each_call_extra(extras, [&](std::string_view k, ValueView) {
+    if (repeats || k.starts_with('_') || skipped(k)) return;
+    const std::string_view key = renamed(k);
+    if (slot_keys_.may_contain(key))
+      for (const Slot& s : slots_) repeats = repeats || s.key == key;
+    for (std::size_t i = 0; i < n; ++i) repeats = repeats || seen[i] == key;
+    if (n == std::size(seen))
+      repeats = true;
+    else
+      seen[n++] = key;
+  });
+  return repeats;
 }
 
 bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out) const {
@@ -111,25 +133,52 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
     }
   };
 
-  detail::JsonItems items;
-  for (const Slot& s : slots_) {
+  auto slot_value = [&](const Slot& s) -> ValueView {
+    if (s.fixed) return s.fixed->view();
+    if (s.attr) return attribute(*s.attr);
     ValueView v;
-    if (s.fixed) {
-      v = s.fixed->view();
-    } else if (s.attr) {
-      v = attribute(*s.attr);
-    } else if (c.extras) {
+    if (c.extras) {
       bool found = false;  // the first of a repeated key, as LogRecord::find_extra
       detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView x) {
         if (!found && k == s.extra_name) v = x, found = true;
       });
     }
-    items.push_back({s.key, v, nullptr, s.key_json});
-  }
+    return v;
+  };
   // merge_record_extra: only the call's extras, every record attribute being reserved.
+  auto merged = [this](std::string_view k) { return !k.starts_with('_') && !skipped(k); };
+
+  if (one_line_ && !extras_repeat_keys(c.extras)) {
+    // Each key once: the object in the order its keys come, with no dict to build.
+    detail::JsonLayout layout;
+    layout.ensure_ascii = options_.json_ensure_ascii;
+    detail::StringOut w(out);
+    w.put(options_.prefix.data(), options_.prefix.size());
+    w.put("{", 1);
+    std::size_t skip = 2;  // ", " starts the key of every item but the first
+    for (const Slot& s : slots_) {
+      w.put(s.key_json.data() + skip, s.key_json.size() - skip);
+      skip = 0;
+      detail::append_json_value(slot_value(s), layout, 1, w);
+    }
+    if (c.extras)
+      detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
+        if (!merged(k)) return;
+        w.put(", ", 2 - skip);
+        skip = 0;
+        detail::append_json_string(renamed(k), layout.ensure_ascii, w);
+        w.put(": ", 2);
+        detail::append_json_value(v, layout, 1, w);
+      });
+    w.put("}", 1);
+    return true;
+  }
+
+  detail::JsonItems items;
+  for (const Slot& s : slots_) items.push_back({s.key, slot_value(s), nullptr, s.key_json});
   if (c.extras)
     detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
-      if (!k.starts_with('_') && !skipped(k)) items.put(renamed(k), v);
+      if (merged(k)) items.put(renamed(k), v);
     });
   std::string ts;
   add_last_items(items, static_cast<double>(c.created_ns) / 1e9, ts);

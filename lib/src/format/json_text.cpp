@@ -10,6 +10,10 @@
 #include <cstring>
 #include <ctime>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "dictlog/detail/pystr.hpp"
 #include "record/py_unicode.hpp"
 
@@ -46,6 +50,58 @@ void append_u(unsigned cp, TextOut& out) {
   out.commit(w + 6);
 }
 
+template <class T>
+std::uint64_t load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+#if defined(__SSE2__)
+// The bytes of x json.dumps does not copy unchanged, one bit per byte: below
+// 0x20 or from 0x80 (as signed bytes, both below 0x20), 0x7f, '"' and '\\'.
+inline unsigned special_mask(__m128i x) {
+  const __m128i m = _mm_or_si128(
+      _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+
+// The end of the run from s[i] of bytes json.dumps copies unchanged, tested 16 bytes at a
+// time, the last ones by a load that overlaps bytes already tested; a run shorter than 16
+// bytes as two overlapping loads of 8 (or 4). Every load stays inside the text.
+inline std::size_t plain_run_end(std::string_view s, std::size_t i) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n - i >= 16) {
+    for (; i + 16 <= n; i += 16)
+      if (const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))))
+        return i + static_cast<std::size_t>(std::countr_zero(m));
+    if (i == n) return n;
+    const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
+    return m ? n - 16 + static_cast<std::size_t>(std::countr_zero(m)) : n;
+  }
+  // Shorter: its bytes, some twice. No flag: the run goes to the end; else the byte loop
+  // finds the first special byte from i.
+  if (n - i >= 8) {
+    const __m128i x =
+        _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i)),
+                           _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + n - 8)));
+    if (!special_mask(x)) return n;
+  } else if (n - i >= 4) {
+    // Each word twice: a lane left zero would read as a control character.
+    const int first = static_cast<int>(load<std::uint32_t>(p + i));
+    const int last = static_cast<int>(load<std::uint32_t>(p + n - 4));
+    const __m128i x = _mm_set_epi32(last, first, last, first);
+    if (!special_mask(x)) return n;
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+#else
 // Bytes in each lane of a 64-bit word, for testing 8 bytes at once.
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
 
@@ -53,13 +109,6 @@ constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x80808080808080
 // byte may be flagged through the borrow); the lowest is all that is read of it.
 constexpr std::uint64_t zero_bytes(std::uint64_t x) {
   return (x - kOnes) & ~x & kHighs;
-}
-
-template <class T>
-std::uint64_t load(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
 }
 
 // The high bit of each byte of x that json.dumps does not copy unchanged: < 0x20 (the
@@ -73,7 +122,7 @@ constexpr std::uint64_t special_bytes(std::uint64_t x) {
 // The end of the run from s[i] of bytes json.dumps copies unchanged, tested 8 bytes at a
 // time, the last ones by a word that overlaps bytes already tested (a byte loop over the
 // tail cost more than the words).
-std::size_t plain_run_end(std::string_view s, std::size_t i) {
+inline std::size_t plain_run_end(std::string_view s, std::size_t i) {
   const char* p = s.data();
   const std::size_t n = s.size();
   for (; i + 8 <= n; i += 8)
@@ -107,6 +156,8 @@ std::size_t plain_run_end(std::string_view s, std::size_t i) {
   return i;
 }
 
+#endif
+
 void append_float(double d, TextOut& out) {
   // json's float.__repr__, with its own names for the values JSON has no literal for.
   if (std::isnan(d))
@@ -117,21 +168,10 @@ void append_float(double d, TextOut& out) {
     out.commit(write_float_repr(d, out.room(kFloatReprMax)));
 }
 
-}  // namespace
-
-void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out) {
-  std::size_t i = plain_run_end(s, 0);
-  if (i == s.size()) {  // nothing to escape, the usual case: one copy between the quotes
-    char* w = out.room(s.size() + 2);
-    w[0] = '"';
-    if (s.size() <= 32)
-      copy_short(w + 1, s.data(), s.size());
-    else
-      std::memcpy(w + 1, s.data(), s.size());
-    w[s.size() + 1] = '"';
-    out.commit(w + s.size() + 2);
-    return;
-  }
+// append_json_string for a text with something to escape at s[i]: apart, so that the
+// usual case's frame saves none of the registers this loop needs.
+[[gnu::noinline]] void append_json_escaped(std::string_view s, std::size_t i, bool ensure_ascii,
+                                           TextOut& out) {
   put(out, "\"");
   out.put(s.data(), i);
   while (i < s.size()) {
@@ -197,6 +237,25 @@ void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out) {
     i += len;
   }
   put(out, "\"");
+}
+
+}  // namespace
+
+void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out) {
+  const std::size_t i = plain_run_end(s, 0);
+  if (i != s.size()) [[unlikely]] {
+    append_json_escaped(s, i, ensure_ascii, out);
+    return;
+  }
+  // Nothing to escape, the usual case: one copy between the quotes.
+  char* w = out.room(s.size() + 2);
+  w[0] = '"';
+  if (s.size() <= 32)
+    copy_short(w + 1, s.data(), s.size());
+  else
+    std::memcpy(w + 1, s.data(), s.size());
+  w[s.size() + 1] = '"';
+  out.commit(w + s.size() + 2);
 }
 
 void append_json_item_start(const JsonLayout& layout, int depth, bool first, TextOut& out) {
