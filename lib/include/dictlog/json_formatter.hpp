@@ -111,9 +111,7 @@ class JsonFormatter : public Formatter {
   };
 
   static bool call_carries(Attr a);  // a queued call has what the attribute needs
-  // Whether a merged extra of the call's (detail/call_extras.hpp) has the key of a slot or
-  // of another extra.
-  bool extras_repeat_keys(const std::byte* extras) const;
+  bool is_slot_key(std::string_view key) const;
   bool skipped(std::string_view key) const;
   // The timestamp and the renamed keys kept missing, after every other key.
   void add_last_items(detail::JsonItems& items, double created, std::string& ts) const;

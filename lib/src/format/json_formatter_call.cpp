@@ -60,24 +60,9 @@ bool JsonFormatter::call_carries(Attr a) {
   }
 }
 
-bool JsonFormatter::extras_repeat_keys(const std::byte* extras) const {
-  if (!extras) return false;
-  // The keys merged so far, to find one that comes again (more than this many: say so).
-  std::string_view seen[16];
-  std::size_t n = 0;
-  bool repeats = false;
-  detail::for_each_call_extra(extras, [&](std::string_view k, ValueView) {
-    if (repeats || k.starts_with('_') || skipped(k)) return;
-    const std::string_view key = renamed(k);
-    if (slot_keys_.may_contain(key))
-      for (const Slot& s : slots_) repeats = repeats || s.key == key;
-    for (std::size_t i = 0; i < n; ++i) repeats = repeats || seen[i] == key;
-    if (n == std::size(seen))
-      repeats = true;
-    else
-      seen[n++] = key;
-  });
-  return repeats;
+bool JsonFormatter::is_slot_key(std::string_view key) const {
+  if (!slot_keys_.may_contain(key)) return false;
+  return std::any_of(slots_.begin(), slots_.end(), [key](const Slot& s) { return s.key == key; });
 }
 
 bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out) const {
@@ -147,9 +132,16 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
   };
   // merge_record_extra: only the call's extras, every record attribute being reserved.
   auto merged = [this](std::string_view k) { return !k.starts_with('_') && !skipped(k); };
+  auto rename = [this](std::string_view k) {
+    return options_.rename_fields.empty() ? k : renamed(k);
+  };
 
-  if (one_line_ && !extras_repeat_keys(c.extras)) {
-    // Each key once: the object in the order its keys come, with no dict to build.
+  if (one_line_) {
+    // Each key once, the usual case: the object in the order its keys come, with no dict
+    // built. An extra whose key comes again takes the dict's way below, from the start.
+    std::string_view seen[16];  // the extras' keys written (more: taken as a repeat)
+    std::size_t n_seen = 0;
+    bool repeats = false;
     detail::JsonLayout layout;
     layout.ensure_ascii = options_.json_ensure_ascii;
     detail::StringOut w(out);
@@ -163,22 +155,30 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
     }
     if (c.extras)
       detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
-        if (!merged(k)) return;
+        if (repeats || !merged(k)) return;
+        const std::string_view key = rename(k);
+        repeats = n_seen == std::size(seen) || is_slot_key(key) ||
+                  std::find(seen, seen + n_seen, key) != seen + n_seen;
+        if (repeats) return;
+        seen[n_seen++] = key;
         w.put(", ", 2 - skip);
         skip = 0;
-        detail::append_json_string(renamed(k), layout.ensure_ascii, w);
+        detail::append_json_string(key, layout.ensure_ascii, w);
         w.put(": ", 2);
         detail::append_json_value(v, layout, 1, w);
       });
-    w.put("}", 1);
-    return true;
+    if (!repeats) {
+      w.put("}", 1);
+      return true;
+    }
+    w.rewind(0);  // `out` as it was, before the dict's way writes it
   }
 
   detail::JsonItems items;
   for (const Slot& s : slots_) items.push_back({s.key, slot_value(s), nullptr, s.key_json});
   if (c.extras)
     detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
-      if (merged(k)) items.put(renamed(k), v);
+      if (merged(k)) items.put(rename(k), v);
     });
   std::string ts;
   add_last_items(items, static_cast<double>(c.created_ns) / 1e9, ts);
