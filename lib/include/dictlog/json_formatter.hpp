@@ -111,7 +111,10 @@ class JsonFormatter : public Formatter {
   };
 
   static bool call_carries(Attr a);  // a queued call has what the attribute needs
-  bool is_slot_key(std::string_view key) const;
+  bool is_slot_key(std::string_view key) const {
+    return slot_keys_.may_contain(key) && is_slot_key_slow(key);
+  }
+  bool is_slot_key_slow(std::string_view key) const;
   bool skipped(std::string_view key) const;
   // The timestamp and the renamed keys kept missing, after every other key.
   void add_last_items(detail::JsonItems& items, double created, std::string& ts) const;

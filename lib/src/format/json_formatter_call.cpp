@@ -60,8 +60,7 @@ bool JsonFormatter::call_carries(Attr a) {
   }
 }
 
-bool JsonFormatter::is_slot_key(std::string_view key) const {
-  if (!slot_keys_.may_contain(key)) return false;
+bool JsonFormatter::is_slot_key_slow(std::string_view key) const {
   return std::any_of(slots_.begin(), slots_.end(), [key](const Slot& s) { return s.key == key; });
 }
 
@@ -139,8 +138,15 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
   if (one_line_) {
     // Each key once, the usual case: the object in the order its keys come, with no dict
     // built. An extra whose key comes again takes the dict's way below, from the start.
-    std::string_view seen[16];  // the extras' keys written (more: taken as a repeat)
+    // The extras' keys written (more: taken as a repeat); not zeroed, only n_seen are read.
+    const char* seen_data[16];
+    std::size_t seen_size[16];
     std::size_t n_seen = 0;
+    auto seen_before = [&](std::string_view key) {
+      for (std::size_t i = 0; i < n_seen; ++i)
+        if (std::string_view(seen_data[i], seen_size[i]) == key) return true;
+      return false;
+    };
     bool repeats = false;
     detail::JsonLayout layout;
     layout.ensure_ascii = options_.json_ensure_ascii;
@@ -157,10 +163,10 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
       detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
         if (repeats || !merged(k)) return;
         const std::string_view key = rename(k);
-        repeats = n_seen == std::size(seen) || is_slot_key(key) ||
-                  std::find(seen, seen + n_seen, key) != seen + n_seen;
+        repeats = n_seen == std::size(seen_data) || is_slot_key(key) || seen_before(key);
         if (repeats) return;
-        seen[n_seen++] = key;
+        seen_data[n_seen] = key.data();
+        seen_size[n_seen++] = key.size();
         w.put(", ", 2 - skip);
         skip = 0;
         detail::append_json_string(key, layout.ensure_ascii, w);
