@@ -3,7 +3,7 @@
 one markdown table of medians, min-max, ratios against dictlog and the noise.
 
     meson setup build-bench -Dbench=true --buildtype=release && ninja -C build-bench
-    python3 bench/run.py                      # 5 repetitions, about 9-10 minutes on 2 cores
+    python3 bench/run.py                      # 5 repetitions, about 11-12 minutes on 2 cores
     python3 bench/run.py --quick              # 1 repetition, smaller counts
     python3 bench/run.py --output bench/results.md
 
@@ -34,7 +34,11 @@ LABEL = {"dictlog": "dictlog", "dictlog8192": "dictlog (8192, block)", "spdlog":
          "cpython": "CPython 3.13"}
 # Cases only some programs run (CPython has no bounded-queue variant here; the timer floor
 # logs nothing, so one program's run of it is the floor for every column).
-ONLY_PROGS = {"bounded": ("dictlog", "dictlog8192", "spdlog"), "floor": ("dictlog",)}
+ONLY_PROGS = {"bounded": ("dictlog", "dictlog8192", "spdlog"), "floor": ("dictlog",),
+              "json_queue": ("dictlog", "cpython"), "json_direct": ("dictlog", "cpython")}
+# (j) runs bench_json and bench_json.py (python-json-logger's JsonFormatter, Debian's
+# python3-pythonjsonlogger for CPython) on bench/json_lines.json, not the scenarios.
+JSON_CONFIG = os.path.join(HERE, "json_lines.json")
 LAT = [("lat_p50_ns", "p50"), ("lat_p90_ns", "p90"), ("lat_p99_ns", "p99"),
        ("lat_p999_ns", "p99.9"), ("lat_max_ns", "max")]
 
@@ -104,7 +108,27 @@ def cases(a):
           ("maxrss_kb", "peak RSS", "kB", "lower"),
           ("queue_mean", "records in the queue, mean of samples", "n", "-")]),
     ]
+    for cid, where in (("json_queue", "through the QueueHandler (its listener writes)"),
+                       ("json_direct", "FileHandler on the calling thread")):
+        out.append((cid, f"(j) JSON lines with two extras (python-json-logger's JsonFormatter), "
+                    f"{where}, {a.json_records} records",
+                    (["--queue"] if cid == "json_queue" else []) + ["--records", str(a.json_records)],
+                    [("ns_per_record", "per record, first call to the file closed", "ns",
+                      "lower")]))
     return out
+
+
+def json_cmd(prog, base, args):
+    """bench_json (dictlog) or bench_json.py (CPython) for one repetition of a (j) case."""
+    if prog == "dictlog":
+        return base + ["--config", JSON_CONFIG, "--reps", "1"] + args
+    return base + [os.path.join(HERE, "bench_json.py"), JSON_CONFIG, "--reps", "1"] + args
+
+
+def has_python_json_logger(py, env):
+    code = ("import sys; sys.path.append('/usr/lib/python3/dist-packages'); "
+            "import pythonjsonlogger.jsonlogger")
+    return subprocess.run(py + ["-c", code], env=env, capture_output=True).returncode == 0
 
 
 def run_json(cmd, env=None, timeout=600):
@@ -231,8 +255,9 @@ def main():
     a.disabled_calls, a.py_disabled_calls, a.cg_calls, a.cg_reps = 100000000, 1000000, 20000, 2
     # (h): 200k records at 25 us each take ~5 s per program, ~24 queuefuls.
     a.idle_ms, a.bounded_records, a.bounded_slow_us = 2000, 200000, 25
+    a.json_records = 200000
     if a.quick:
-        a.idle_ms, a.bounded_records = 1000, 50000
+        a.idle_ms, a.bounded_records, a.json_records = 1000, 50000, 20000
         a.reps, a.bursts, a.records, a.slow_bursts = 1, 200, 100000, 100
         a.disabled_calls, a.py_disabled_calls, a.cg_calls, a.cg_reps = 10000000, 200000, 5000, 1
 
@@ -240,6 +265,8 @@ def main():
     exes = {p: os.path.join(a.build, "bench", "bench_" + p) for p in ("dictlog", "spdlog")}
     cmds, envs, notes = {}, {}, []
     tail = {}  # arguments a program gets after the scenario's
+    json_base = {"dictlog": [os.path.join(a.build, "bench", "bench_json")]}
+    json_progs = {"dictlog", "cpython"}
     for p in ("dictlog", "spdlog"):
         if p in progs:
             if not os.access(exes[p], os.X_OK):
@@ -259,6 +286,13 @@ def main():
             notes.append("CPython 3.13 not found: its column is empty.")
         else:
             cmds["cpython"], envs["cpython"] = py + [os.path.join(HERE, "bench_cpython.py")], env
+            json_base["cpython"] = py
+            if not has_python_json_logger(py, env):
+                print("SKIP: python-json-logger not found; (j) runs without CPython",
+                      file=sys.stderr)
+                notes.append("python-json-logger (python3-pythonjsonlogger) not found: (j) has "
+                             "no CPython column.")
+                json_progs.discard("cpython")
 
     only = set(filter(None, a.only.split(",")))
     todo = [c for c in cases(a) if not only or c[0] in only]
@@ -272,6 +306,17 @@ def main():
             for cid, _, args, _ in todo:
                 for p in order:
                     if p not in ONLY_PROGS.get(cid, progs):
+                        continue
+                    if cid.startswith("json"):
+                        if p not in json_progs:
+                            continue
+                        r = run_json(json_cmd(p, json_base[p], args), envs[p])
+                        r["ns_per_record"], r["lines_ok"], r["rep"] = r["ns_per_record"][0], True, rep
+                        results.setdefault((cid, p), []).append(r)
+                        if rawf:
+                            rawf.write(json.dumps(r) + "\n")
+                        print(f"rep {rep + 1}/{a.reps} {cid:9} {p:8} done "
+                              f"({time.time() - started:.0f} s)", file=sys.stderr)
                         continue
                     extra = []
                     if cid == "disabled":
