@@ -2,17 +2,12 @@
 // values, python-json-logger 4.x's format parsing, isoformat and splitlines.
 #include "format/json_text.hpp"
 
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "dictlog/detail/pystr.hpp"
 #include "record/py_unicode.hpp"
@@ -50,113 +45,7 @@ void append_u(unsigned cp, TextOut& out) {
   out.commit(w + 6);
 }
 
-template <class T>
-std::uint64_t load(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-#if defined(__SSE2__)
-// The bytes of x json.dumps does not copy unchanged, one bit per byte: below
-// 0x20 or from 0x80 (as signed bytes, both below 0x20), 0x7f, '"' and '\\'.
-inline unsigned special_mask(__m128i x) {
-  const __m128i m = _mm_or_si128(
-      _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
-      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-  return static_cast<unsigned>(_mm_movemask_epi8(m));
-}
-
-// The end of the run from s[i] of bytes json.dumps copies unchanged, tested 16 bytes at a
-// time, the last ones by a load that overlaps bytes already tested; a run shorter than 16
-// bytes as two overlapping loads of 8 (or 4). Every load stays inside the text.
-inline std::size_t plain_run_end(std::string_view s, std::size_t i) {
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  if (n - i >= 16) {
-    for (; i + 16 <= n; i += 16)
-      if (const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))))
-        return i + static_cast<std::size_t>(std::countr_zero(m));
-    if (i == n) return n;
-    const unsigned m = special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
-    return m ? n - 16 + static_cast<std::size_t>(std::countr_zero(m)) : n;
-  }
-  // Shorter: its bytes, some twice. No flag: the run goes to the end; else the byte loop
-  // finds the first special byte from i.
-  if (n - i >= 8) {
-    const __m128i x =
-        _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + i)),
-                           _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + n - 8)));
-    if (!special_mask(x)) return n;
-  } else if (n - i >= 4) {
-    // Each word twice: a lane left zero would read as a control character.
-    const int first = static_cast<int>(load<std::uint32_t>(p + i));
-    const int last = static_cast<int>(load<std::uint32_t>(p + n - 4));
-    const __m128i x = _mm_set_epi32(last, first, last, first);
-    if (!special_mask(x)) return n;
-  }
-  for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
-  }
-  return i;
-}
-#else
-// Bytes in each lane of a 64-bit word, for testing 8 bytes at once.
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-
-// The high bit of each zero byte of x. Only the lowest flag is exact (a byte above a zero
-// byte may be flagged through the borrow); the lowest is all that is read of it.
-constexpr std::uint64_t zero_bytes(std::uint64_t x) {
-  return (x - kOnes) & ~x & kHighs;
-}
-
-// The high bit of each byte of x that json.dumps does not copy unchanged: < 0x20 (the
-// borrow trick again), >= 0x7f (0x7f, or the high bit), '"' or '\\'. The lowest flag of
-// each mask is exact, so the lowest of their union is.
-constexpr std::uint64_t special_bytes(std::uint64_t x) {
-  return ((x - kOnes * 0x20) & ~x & kHighs) | (x & kHighs) | zero_bytes(x ^ (kOnes * 0x7f)) |
-         zero_bytes(x ^ (kOnes * '"')) | zero_bytes(x ^ (kOnes * '\\'));
-}
-
-// The end of the run from s[i] of bytes json.dumps copies unchanged, tested 8 bytes at a
-// time, the last ones by a word that overlaps bytes already tested (a byte loop over the
-// tail cost more than the words).
-inline std::size_t plain_run_end(std::string_view s, std::size_t i) {
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  for (; i + 8 <= n; i += 8)
-    if (const std::uint64_t m = special_bytes(load<std::uint64_t>(p + i)))
-      return i + static_cast<std::size_t>(std::countr_zero(m) / 8);
-  if (i == n) return n;
-  constexpr std::uint64_t kPad = kOnes * 'a';
-  if (n >= 8) {
-    // The last word; its bytes before i (tested above, or before this run) read as plain,
-    // so that no flag of theirs can carry into the run's.
-    const auto before = 8 * static_cast<unsigned>(8 - (n - i));
-    const std::uint64_t low = (std::uint64_t{1} << before) - 1;
-    const std::uint64_t x = (load<std::uint64_t>(p + n - 8) & ~low) | (kPad & low);
-    const std::uint64_t m = special_bytes(x);
-    return m ? n - 8 + static_cast<std::size_t>(std::countr_zero(m) / 8) : n;
-  }
-  // Shorter than a word: all its bytes, overlapping, padded with a plain byte. No flag: the
-  // whole text is plain; else the byte loop finds the first special byte from i.
-  std::uint64_t x;
-  if (n >= 4)
-    x = load<std::uint32_t>(p) | load<std::uint32_t>(p + n - 4) << 32;
-  else if (n >= 2)
-    x = load<std::uint16_t>(p) | load<std::uint16_t>(p + n - 2) << 16 | (kPad << 32);
-  else
-    x = static_cast<unsigned char>(p[0]) | (kPad << 8);
-  if (!special_bytes(x)) return n;
-  for (; i < n; ++i) {
-    const char c = p[i];
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
-  }
-  return i;
-}
-
-#endif
+}  // namespace
 
 void append_float(double d, TextOut& out) {
   // json's float.__repr__, with its own names for the values JSON has no literal for.
@@ -168,10 +57,7 @@ void append_float(double d, TextOut& out) {
     out.commit(write_float_repr(d, out.room(kFloatReprMax)));
 }
 
-// append_json_string for a text with something to escape at s[i]: apart, so that the
-// usual case's frame saves none of the registers this loop needs.
-[[gnu::noinline]] void append_json_escaped(std::string_view s, std::size_t i, bool ensure_ascii,
-                                           TextOut& out) {
+void append_json_escaped(std::string_view s, std::size_t i, bool ensure_ascii, TextOut& out) {
   put(out, "\"");
   out.put(s.data(), i);
   while (i < s.size()) {
@@ -239,25 +125,6 @@ void append_float(double d, TextOut& out) {
   put(out, "\"");
 }
 
-}  // namespace
-
-void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out) {
-  const std::size_t i = plain_run_end(s, 0);
-  if (i != s.size()) [[unlikely]] {
-    append_json_escaped(s, i, ensure_ascii, out);
-    return;
-  }
-  // Nothing to escape, the usual case: one copy between the quotes.
-  char* w = out.room(s.size() + 2);
-  w[0] = '"';
-  if (s.size() <= 32)
-    copy_short(w + 1, s.data(), s.size());
-  else
-    std::memcpy(w + 1, s.data(), s.size());
-  w[s.size() + 1] = '"';
-  out.commit(w + s.size() + 2);
-}
-
 void append_json_item_start(const JsonLayout& layout, int depth, bool first, TextOut& out) {
   if (!layout.indent) {
     if (!first) put(out, ", ");
@@ -274,50 +141,28 @@ void append_json_close_line(const JsonLayout& layout, int depth, TextOut& out) {
   for (int i = 0; i + 1 < depth; ++i) put(out, *layout.indent);
 }
 
-void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, TextOut& out) {
-  switch (v.index()) {
-    case 0:
-      put(out, "null");
-      break;
-    case 1:
-      put(out, std::get<bool>(v) ? "true" : "false");
-      break;
-    case 2: {
-      char* w = out.room(24);
-      out.commit(std::to_chars(w, w + 24, std::get<std::int64_t>(v)).ptr);
-      break;
+void append_json_container(const ValueView& v, const JsonLayout& layout, int depth, TextOut& out) {
+  if (const auto* list = std::get_if<const ValueList*>(&v)) {
+    const auto& items = (*list)->items;
+    put(out, "[");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      append_json_item_start(layout, depth + 1, i == 0, out);
+      append_json_value(items[i].view(), layout, depth + 1, out);
     }
-    case 3:
-      append_float(std::get<double>(v), out);
-      break;
-    case 4:
-      append_json_string(std::get<std::string_view>(v), layout.ensure_ascii, out);
-      break;
-    case 5: {
-      const auto& items = std::get<const ValueList*>(v)->items;
-      put(out, "[");
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        append_json_item_start(layout, depth + 1, i == 0, out);
-        append_json_value(items[i].view(), layout, depth + 1, out);
-      }
-      if (!items.empty()) append_json_close_line(layout, depth + 1, out);
-      put(out, "]");
-      break;
-    }
-    default: {
-      const auto& items = std::get<const ValueDict*>(v)->items;
-      put(out, "{");
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        append_json_item_start(layout, depth + 1, i == 0, out);
-        append_json_string(items[i].first, layout.ensure_ascii, out);
-        put(out, ": ");
-        append_json_value(items[i].second.view(), layout, depth + 1, out);
-      }
-      if (!items.empty()) append_json_close_line(layout, depth + 1, out);
-      put(out, "}");
-      break;
-    }
+    if (!items.empty()) append_json_close_line(layout, depth + 1, out);
+    put(out, "]");
+    return;
   }
+  const auto& items = std::get<const ValueDict*>(v)->items;
+  put(out, "{");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    append_json_item_start(layout, depth + 1, i == 0, out);
+    append_json_string(items[i].first, layout.ensure_ascii, out);
+    put(out, ": ");
+    append_json_value(items[i].second.view(), layout, depth + 1, out);
+  }
+  if (!items.empty()) append_json_close_line(layout, depth + 1, out);
+  put(out, "}");
 }
 
 std::vector<std::string> parse_json_fields(std::string_view fmt, char style) {

@@ -2,6 +2,8 @@
 // python-json-logger 4.x's format parsing, datetime.isoformat and str.splitlines.
 #pragma once
 
+#include <charconv>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +11,7 @@
 
 #include "dictlog/detail/text_out.hpp"
 #include "dictlog/value.hpp"
+#include "format/json_scan.hpp"
 
 namespace dictlog::detail {
 
@@ -23,9 +26,17 @@ struct JsonLayout {
 // non-ASCII as \uXXXX (surrogate pairs past U+FFFF) when ensure_ascii. A byte that is not
 // UTF-8 is written as the surrogate escape Python would hold for it (\udcNN), so the line
 // stays valid JSON and loses nothing.
-void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out);
+// Inline, with the scan: a line has several short strings, and a call to a function that
+// also holds the escaping loop cost as much as the scan and copy themselves.
+inline void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out);
 // None, bool, int, float (repr; NaN, Infinity, -Infinity), str, list, dict.
-void append_json_value(const ValueView& v, const JsonLayout& layout, int depth, TextOut& out);
+inline void append_json_value(const ValueView& v, const JsonLayout& layout, int depth,
+                              TextOut& out);
+// The parts of the two above that are not inline: a string from its first byte to escape
+// (s[i]), a float, a list or dict.
+void append_json_escaped(std::string_view s, std::size_t i, bool ensure_ascii, TextOut& out);
+void append_float(double d, TextOut& out);
+void append_json_container(const ValueView& v, const JsonLayout& layout, int depth, TextOut& out);
 // What goes before an item of a container at `depth` (the container's depth + 1): nothing,
 // ", ", or a newline and the indent.
 void append_json_item_start(const JsonLayout& layout, int depth, bool first, TextOut& out);
@@ -41,5 +52,51 @@ std::vector<std::string> comma_json_fields(const std::optional<std::string>& fmt
 std::string iso_utc(double created);
 // str.splitlines().
 std::vector<std::string> split_lines(std::string_view s);
+
+inline void append_json_string(std::string_view s, bool ensure_ascii, TextOut& out) {
+  const std::size_t i = plain_run_end(s, 0);
+  if (i != s.size()) [[unlikely]] {
+    append_json_escaped(s, i, ensure_ascii, out);
+    return;
+  }
+  // Nothing to escape, the usual case: one copy between the quotes.
+  char* w = out.room(s.size() + 2);
+  w[0] = '"';
+  if (s.size() <= 32)
+    copy_short(w + 1, s.data(), s.size());
+  else
+    std::memcpy(w + 1, s.data(), s.size());
+  w[s.size() + 1] = '"';
+  out.commit(w + s.size() + 2);
+}
+
+inline void append_json_value(const ValueView& v, const JsonLayout& layout, int depth,
+                              TextOut& out) {
+  switch (v.index()) {
+    case 0:
+      out.put("null", 4);
+      break;
+    case 1:
+      if (std::get<bool>(v))
+        out.put("true", 4);
+      else
+        out.put("false", 5);
+      break;
+    case 2: {
+      char* w = out.room(24);
+      out.commit(std::to_chars(w, w + 24, std::get<std::int64_t>(v)).ptr);
+      break;
+    }
+    case 3:
+      append_float(std::get<double>(v), out);
+      break;
+    case 4:
+      append_json_string(std::get<std::string_view>(v), layout.ensure_ascii, out);
+      break;
+    default:
+      append_json_container(v, layout, depth, out);
+      break;
+  }
+}
 
 }  // namespace dictlog::detail
