@@ -283,7 +283,9 @@ TEST_CASE("a character json.dumps escapes is found at every place of texts of ev
   JsonFormatter f;
   for (std::size_t len = 1; len <= 40; ++len) {
     for (std::size_t at = 0; at < len; ++at) {
-      for (const auto& [raw, escaped] : specials) {
+      for (const auto& special : specials) {
+        const std::string& raw = special.first;  // not a structured binding: CAPTURE below
+        const std::string& escaped = special.second;
         std::string text(len, 'a'), expected(len, 'a');
         for (std::size_t i = 0; i < len; ++i)
           text[i] = expected[i] = static_cast<char>('a' + i % 26);
