@@ -260,24 +260,23 @@ class Logger : public Filterer {
                                          detail::ArgPass<A>... a) {
     if constexpr ((detail::ArgTraits<A>::capturable && ...)) {
       // A call with `extra` of scalars and strings only goes into the queue as it is too,
-      // its extras between the call and its arguments.
-      if (!o.exc_info && !o.stack_info) {
-        if (const std::size_t ex = detail::call_extras_size(o.extra)) {
-          const std::size_t n = ex + detail::ArgPack::encoded_size_of(a...);
-          if (log_direct(
-                  level, n,
-                  [&](detail::DirectCall& c) {
-                    c.fmt = fmt_data;
-                    c.fmt_size = static_cast<std::uint32_t>(fmt_size);
-                    c.file = file;
-                    c.function = function;
-                    c.line = line;
-                    detail::encode_call_extras(c.args(), o.extra, ex);
-                    c.vt = detail::ArgPack::encode_to(c.args() + ex, a...);
-                  },
-                  detail::EntryKind::call_extra))
-            return;
-        }
+      // its extras between the call and its arguments (without options, log_args tried).
+      const std::size_t ex = o.extra.empty() ? 0 : detail::call_extras_size(o.extra);
+      if (&o != &Options::none() && !o.exc_info && !o.stack_info && (ex || o.extra.empty())) {
+        const std::size_t n = ex + detail::ArgPack::encoded_size_of(a...);
+        if (log_direct(
+                level, n,
+                [&](detail::DirectCall& c) {
+                  c.fmt = fmt_data;
+                  c.fmt_size = static_cast<std::uint32_t>(fmt_size);
+                  c.file = file;
+                  c.function = function;
+                  c.line = line;
+                  if (ex) detail::encode_call_extras(c.args(), o.extra, ex);
+                  c.vt = detail::ArgPack::encode_to(c.args() + ex, a...);
+                },
+                ex ? detail::EntryKind::call_extra : detail::EntryKind::call))
+          return;
       }
     }
     LogRecord r = new_record(level, SourceLocation{file, function, line});
