@@ -167,7 +167,7 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
         if (repeats) return;
         seen_data[n_seen] = key.data();
         seen_size[n_seen++] = key.size();
-        w.put(", ", 2 - skip);
+        if (skip == 0) w.put(", ", 2);
         skip = 0;
         detail::append_json_string(key, layout.ensure_ascii, w);
         w.put(": ", 2);
