@@ -114,8 +114,12 @@ inline void pause_us(long us) {
   nanosleep(&ts, nullptr);
 }
 
+// mean90: the mean of the fastest 90%. The timer reads in steps (~10 ns on the AMD of
+// README.md), so a p50 moves a whole step at once or not at all; calls of one length fall
+// into two neighbouring steps in proportion to where it lies between them, so the mean
+// of the bulk, which no pause or preemption reaches, follows the length in between.
 struct Percentiles {
-  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0, mean90 = 0;
 };
 
 // Nearest-rank percentiles of tick samples, in ns.
@@ -130,9 +134,14 @@ inline Percentiles percentiles(std::vector<std::uint64_t>& s) {
   };
   p.p50 = at(0.50), p.p90 = at(0.90), p.p99 = at(0.99), p.p999 = at(0.999);
   p.max = static_cast<double>(s.back()) * k;
-  double sum = 0;
-  for (auto v : s) sum += static_cast<double>(v);
+  double sum = 0, sum90 = 0;
+  const std::size_t n90 = std::max<std::size_t>(1, s.size() * 9 / 10);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    sum += static_cast<double>(s[i]);
+    if (i < n90) sum90 += static_cast<double>(s[i]);
+  }
   p.mean = sum / static_cast<double>(s.size()) * k;
+  p.mean90 = sum90 / static_cast<double>(n90) * k;
   return p;
 }
 
@@ -209,7 +218,8 @@ class Json {
   }
   Json& add(const std::string& k, const Percentiles& p) {
     add(k + "_p50_ns", p.p50).add(k + "_p90_ns", p.p90).add(k + "_p99_ns", p.p99);
-    return add(k + "_p999_ns", p.p999).add(k + "_max_ns", p.max).add(k + "_mean_ns", p.mean);
+    add(k + "_p999_ns", p.p999).add(k + "_max_ns", p.max).add(k + "_mean_ns", p.mean);
+    return add(k + "_mean90_ns", p.mean90);
   }
   void print() const {
     std::printf("{%s}\n", body_.c_str());

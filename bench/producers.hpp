@@ -108,6 +108,36 @@ __attribute__((noinline)) inline void floor_minimal_record(int a, int b) {
   r.commit = r.commit + 1;
 }
 
+#if defined(__x86_64__)
+#define BENCH_HAVE_PADDED_FLOOR 1
+// floor_padded<N>: floor_minimal_record with N more instructions that depend on nothing
+// (N / 8 groups of eight constants moved into registers), between the time stamp and the
+// stores: what each further instruction of a call costs under this timer at the most a
+// core can issue, the yardstick for a call that does more than the minimal record's 16.
+template <int N>
+__attribute__((noinline)) void floor_padded(int a, int b) {
+  static_assert(N % 8 == 0);
+  volatile FloorMinimalRecord& r = floor_minimal;
+  r.size = sizeof(FloorMinimalRecord);
+  r.stamp = floor_now();
+  std::uint64_t x0, x1, x2, x3, x4, x5, x6, x7;
+  for (int i = 0; i < N / 8; ++i)
+    asm volatile(
+        "mov $1, %0\n\tmov $2, %1\n\tmov $3, %2\n\tmov $4, %3\n\t"
+        "mov $5, %4\n\tmov $6, %5\n\tmov $7, %6\n\tmov $8, %7"
+        : "=r"(x0), "=r"(x1), "=r"(x2), "=r"(x3), "=r"(x4), "=r"(x5), "=r"(x6), "=r"(x7));
+  r.site = floor_site;
+  r.logger = floor_site + 2;
+  // Uses the registers, so that no group is dropped (asm volatile also keeps them).
+  r.thread = floor_site + (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 - 36);
+  r.a = a;
+  r.b = b;
+  r.commit = r.commit + 1;
+}
+#else
+#define BENCH_HAVE_PADDED_FLOOR 0
+#endif
+
 // Warm-up before timing: fills caches, creates per-thread state, lets the consumer start.
 template <class Target>
 long warm_up(Target& t, long n) {

@@ -40,7 +40,8 @@ ONLY_PROGS = {"bounded": ("dictlog", "dictlog8192", "spdlog"), "floor": ("dictlo
 # python3-pythonjsonlogger for CPython) on bench/json_lines.json, not the scenarios.
 JSON_CONFIG = os.path.join(HERE, "json_lines.json")
 LAT = [("lat_p50_ns", "p50"), ("lat_p90_ns", "p90"), ("lat_p99_ns", "p99"),
-       ("lat_p999_ns", "p99.9"), ("lat_max_ns", "max")]
+       ("lat_p999_ns", "p99.9"), ("lat_max_ns", "max"),
+       ("lat_mean90_ns", "mean of the fastest 90%")]
 
 
 def find_python():
@@ -71,7 +72,9 @@ def cases(a):
          "bursts as (a), 1 thread)", ["floor", "--threads", "1", "--bursts", b],
          [(k.replace("lat_", w + "_"), f"{name}, {l}", "ns", "-")
           for w, name in (("empty", "empty call"), ("stamp", "TSC read + store"),
-                          ("record", "TSC + minimal record"))
+                          ("record", "TSC + minimal record"),
+                          ("pad64", "minimal record + 64 independent instructions"),
+                          ("pad128", "minimal record + 128 independent instructions"))
           for k, l in LAT] + [("timer_overhead_ns", "timer alone (two reads)", "ns", "-")]),
     ]
     for t in (1, 2, 4):

@@ -94,6 +94,15 @@ inline void timer_floor(Run& r) {
   Percentiles record = measure_latency([](int a, int b) { floor_minimal_record(a, b); }, bs, calls);
   r.out.add("threads", bs.threads).add("calls", calls).add("pause_us", bs.pause);
   r.out.add("empty", empty).add("stamp", stamp).add("record", record);
+#if BENCH_HAVE_PADDED_FLOOR
+  for (int i = 0; i < 200; ++i) {
+    floor_padded<64>(i, 1);
+    floor_padded<128>(i, 1);
+  }
+  Percentiles pad64 = measure_latency([](int a, int b) { floor_padded<64>(a, b); }, bs, calls);
+  Percentiles pad128 = measure_latency([](int a, int b) { floor_padded<128>(a, b); }, bs, calls);
+  r.out.add("pad64", pad64).add("pad128", pad128);
+#endif
   r.out.add("timer_overhead_ns", overhead);
 }
 
