@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,23 @@
 #include "dictlog/detail/clock.hpp"
 #include "dictlog/json_formatter.hpp"
 #include "dictlog/record.hpp"
+
+// An argument whose formatting runs a hook: a message formatted while another is.
+struct Reentrant {
+  int id;
+};
+template <>
+struct dictlog::copy_safe<Reentrant> : std::true_type {};
+namespace {
+std::function<void()> g_while_formatting;
+}  // namespace
+template <>
+struct fmt::formatter<Reentrant> : fmt::formatter<int> {
+  auto format(const Reentrant& r, format_context& ctx) const {
+    if (g_while_formatting) g_while_formatting();
+    return fmt::formatter<int>::format(r.id, ctx);
+  }
+};
 
 using namespace dictlog;
 
@@ -226,6 +244,44 @@ TEST_CASE("a call's message: msg as it is without arguments, formatted past the 
   l = lines_of(f, big);
   CHECK(l.call == l.record);
   CHECK(l.call == R"({"message": "order )" + std::string(5000, 'x') + R"(\t placed"})");
+}
+
+TEST_CASE("a long message formatted while another long one is: each line keeps its own text") {
+  // The outer message is past the stack buffer (in the thread's scratch) when its second
+  // argument's formatter formats a second call, also past the stack buffer.
+  JsonFormatter f;
+  const std::string outer_text(9000, 'o'), inner_text(3000, 'i');
+  auto fields = [](std::string_view msg, const detail::ArgVTable* vt, const std::byte* args) {
+    detail::CallFields c;
+    c.name = "app";
+    c.levelname = "INFO";
+    c.levelno = INFO;
+    c.created_ns = kCreated;
+    c.msg = msg;
+    c.vt = vt;
+    c.args = args;
+    return c;
+  };
+  std::vector<std::uint64_t> inner_args(2 + detail::ArgPack::encoded_size_of(inner_text) / 8);
+  const detail::ArgVTable* inner_vt =
+      detail::ArgPack::encode_to(reinterpret_cast<std::byte*>(inner_args.data()), inner_text);
+  std::string inner_line;
+  g_while_formatting = [&] {
+    CHECK(f.format_call_to(
+        fields("inner {}", inner_vt, reinterpret_cast<const std::byte*>(inner_args.data())),
+        inner_line));
+  };
+  std::vector<std::uint64_t> outer_args(
+      2 + detail::ArgPack::encoded_size_of(outer_text, Reentrant{7}) / 8);
+  const detail::ArgVTable* outer_vt = detail::ArgPack::encode_to(
+      reinterpret_cast<std::byte*>(outer_args.data()), outer_text, Reentrant{7});
+  std::string outer_line;
+  CHECK(f.format_call_to(
+      fields("outer {} {}", outer_vt, reinterpret_cast<const std::byte*>(outer_args.data())),
+      outer_line));
+  g_while_formatting = nullptr;
+  CHECK(inner_line == R"({"message": "inner )" + inner_text + R"("})");
+  CHECK(outer_line == R"({"message": "outer )" + outer_text + R"( 7"})");
 }
 
 TEST_CASE("format_call_to declines what a call cannot give, and leaves the line to format_to") {

@@ -1,6 +1,7 @@
-// Heap allocations on a QueueListener's thread in steady state: none for a FileHandler or a
-// StreamHandler with a %-style format (issue 6), counted by replacing the global operator
-// new for this executable. test_allocation.cpp counts the calling thread.
+// Heap allocations on a QueueListener's thread in steady state, on its record path: none
+// for a FileHandler or a StreamHandler with a %-style format (issue 6) or a JsonFormatter,
+// counted by replacing the global operator new for this executable. test_allocation.cpp
+// counts the calling thread, test_allocation_listener_calls.cpp the listener's call path.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -15,12 +16,14 @@
 #include <thread>
 
 #include "dictlog/file_handler.hpp"
+#include "dictlog/json_formatter.hpp"
 #include "dictlog/logger.hpp"
 #include "dictlog/queue.hpp"
 #include "dictlog/queue_handler.hpp"
 #include "dictlog/queue_listener.hpp"
 #include "dictlog/stream_handler.hpp"
 #include "support/counting_new.hpp"
+#include "support/own_time_formatter.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -31,6 +34,7 @@ std::atomic<long> g_listener_allocs{0};
 
 using namespace dictlog;
 using namespace std::chrono_literals;
+using dictlog::test::OwnTimeFormatter;
 using dictlog::test::slurp;
 using dictlog::test::TempDir;
 
@@ -51,17 +55,6 @@ class Marker : public Handler {
   std::atomic<long> seen{0};
 };
 
-// A formatter whose formatTime Python code could override: asctime is then a string of
-// its own per record, which shows that the counting sees the listener's allocations.
-class OwnTimeFormatter : public Formatter {
- public:
-  using Formatter::Formatter;
-  std::string format_time(const LogRecord& r,
-                          const std::optional<std::string>& datefmt) const override {
-    return Formatter::format_time(r, datefmt) + " (own)";
-  }
-};
-
 // logger -> QueueHandler(Queue()) -> QueueListener -> {handler, Marker}, the pipeline of
 // bench/ (scenario f).
 struct Pipeline {
@@ -72,6 +65,7 @@ struct Pipeline {
   Logger& lg;
   long burst;
   long logged = 0;
+  dictlog::extra extra;  // each call's, when not empty
 
   // A bounded queue by default: its consumer side (chunks handed over whole) allocates
   // nothing itself, so every allocation counted is the prepare's or the handlers'.
@@ -95,7 +89,11 @@ struct Pipeline {
   // it reserved (and within the queue), so what is counted is per record.
   void log(long n) {
     for (long i = 0; i < n; ++i) {
-      lg.info("request {} served in {} us", static_cast<int>(i), static_cast<int>(i % 977));
+      if (!extra.empty())
+        lg.info(Options(extra), "request {} served in {} us", static_cast<int>(i),
+                static_cast<int>(i % 977));
+      else
+        lg.info("request {} served in {} us", static_cast<int>(i), static_cast<int>(i % 977));
       if (++logged % burst == 0) wait();
     }
     wait();
@@ -115,23 +113,34 @@ struct Pipeline {
   }
 };
 
-}  // namespace
-
-TEST_CASE("a FileHandler behind a QueueListener: no allocation per record in steady state") {
+// `warm` and then `n` records through a Pipeline to a FileHandler with formatter `f`:
+// checks that the listener allocated at most kOneOffAllocs times over the last `n` and that
+// every line was written, and returns the file's text.
+std::string run_to_file(const char* name, std::shared_ptr<Formatter> f, long warm, long n,
+                        dictlog::extra extra = {}, std::size_t maxsize = 8192, long burst = 500) {
   TempDir dir;
   auto file = std::make_shared<FileHandler>((dir / "out.log").string(), "w");
-  file->set_formatter(std::make_shared<Formatter>(kFormat));
+  file->set_formatter(std::move(f));
   long allocs;
   {
-    Pipeline p("alloc.listener.file", file);
-    allocs = p.count(5000, 10000);
+    Pipeline p(name, file, maxsize, burst);
+    p.extra = std::move(extra);
+    allocs = p.count(warm, n);
   }
-  MESSAGE("listener allocations over 10000 records: " << allocs);
+  MESSAGE("listener allocations over " << n << " records: " << allocs);
   CHECK(allocs <= kOneOffAllocs);
   file->close();
   // Every record was written (the batch buffer flushed whenever the queue ran dry).
   std::string text = slurp(dir / "out.log");
-  CHECK(std::count(text.begin(), text.end(), '\n') == 15000);
+  CHECK(std::count(text.begin(), text.end(), '\n') == warm + n);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a FileHandler behind a QueueListener: no allocation per record in steady state") {
+  const std::string text =
+      run_to_file("alloc.listener.file", std::make_shared<Formatter>(kFormat), 5000, 10000);
   CHECK(text.find(" INFO alloc.listener.file request 9999 served in 229 us\n") !=
         std::string::npos);
 }
@@ -154,22 +163,24 @@ TEST_CASE("a StreamHandler behind a QueueListener: no allocation per record in s
   CHECK(std::count(text.begin(), text.end(), '\n') == 15000);
 }
 
+TEST_CASE("a JsonFormatter behind a QueueListener, records with extras: no allocation per record") {
+  // The record path (the Marker makes two handlers): the line built from the LogRecord,
+  // with a timestamp key and an extra that repeats another's key.
+  JsonFormatterOptions o;
+  o.fmt = kFormat;
+  o.timestamp = "timestamp";
+  const std::string text =
+      run_to_file("alloc.listener.json", std::make_shared<JsonFormatter>(o), 5000, 10000,
+                  dictlog::extra{{"user", "alice"}, {"amount", 12.5}, {"user", "bob"}});
+  CHECK(text.find(R"("message": "request 9999 served in 229 us", "user": "bob", "amount": 12.5, )"
+                  R"("timestamp": ")") != std::string::npos);
+}
+
 TEST_CASE("the bench's pipeline, an unbounded Queue(): no allocation per record") {
   // The consumer of the per-thread buffers keeps its scratch between batches, and the
   // buffer it reads was grown during the warm-up.
-  TempDir dir;
-  auto file = std::make_shared<FileHandler>((dir / "out.log").string(), "w");
-  file->set_formatter(std::make_shared<Formatter>(kFormat));
-  long allocs;
-  {
-    Pipeline p("alloc.listener.unbounded", file, 0, 2000);
-    allocs = p.count(6000, 20000);
-  }
-  MESSAGE("listener allocations over 20000 records: " << allocs);
-  CHECK(allocs <= kOneOffAllocs);
-  file->close();
-  std::string text = slurp(dir / "out.log");
-  CHECK(std::count(text.begin(), text.end(), '\n') == 26000);
+  run_to_file("alloc.listener.unbounded", std::make_shared<Formatter>(kFormat), 6000, 20000, {}, 0,
+              2000);
 }
 
 TEST_CASE("the count sees the listener's allocations: an overridden format_time allocates") {

@@ -116,8 +116,9 @@ class JsonFormatter : public Formatter {
   }
   bool is_slot_key_slow(std::string_view key) const;
   bool skipped(std::string_view key) const;
-  // The timestamp and the renamed keys kept missing, after every other key.
-  void add_last_items(detail::JsonItems& items, double created, std::string& ts) const;
+  // The timestamp and the renamed keys kept missing, after every other key. The
+  // timestamp's text is this thread's until its next call: write the items before that.
+  void add_last_items(detail::JsonItems& items, double created) const;
   std::string_view renamed(std::string_view key) const;
   void put_slot(std::string_view key, const Value* fixed, std::string_view field);
 

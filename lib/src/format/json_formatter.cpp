@@ -203,15 +203,14 @@ void JsonFormatter::format_to(const LogRecord& record, std::string& out) const {
       extra_item(key, a ? attribute(*a) : v);
     }
   }
-  std::string ts;
-  add_last_items(items, record.created(), ts);
+  add_last_items(items, record.created());
   detail::write_json_object(options_, items, out);
 }
 
-void JsonFormatter::add_last_items(detail::JsonItems& items, double created,
-                                   std::string& ts) const {
+void JsonFormatter::add_last_items(detail::JsonItems& items, double created) const {
   if (options_.timestamp) {
-    ts = detail::iso_utc(created);
+    thread_local std::string ts;  // no allocation per line once it has grown
+    detail::iso_utc(created, ts);
     items.put(renamed(*options_.timestamp), std::string_view(ts));
   }
   if (options_.rename_fields_keep_missing)

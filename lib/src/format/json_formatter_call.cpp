@@ -18,12 +18,25 @@ namespace dictlog {
 
 namespace {
 
-// A call's message, formatted on the stack (most are short), moved to the heap past that.
+// A longer message's room, kept by the thread from line to line: no allocation per line
+// once it has grown. `busy`: a message formatted while another is (an argument's
+// formatter that logs, on a handler that formats on the calling thread) takes its own.
+struct MessageScratch {
+  std::string text;
+  bool busy = false;
+};
+thread_local MessageScratch t_message_scratch;
+
+// A call's message, formatted on the stack (most are short), moved to the thread's
+// scratch past that.
 class MessageOut final : public detail::TextOut {
  public:
   MessageOut() {
     start_ = w_ = buf_;
     end_ = buf_ + sizeof buf_;
+  }
+  ~MessageOut() {
+    if (heap_ == &t_message_scratch.text) t_message_scratch.busy = false;
   }
   std::string_view text() const { return {start_, static_cast<std::size_t>(w_ - start_)}; }
   void rewind(std::size_t n) override { w_ = start_ + n; }
@@ -31,15 +44,21 @@ class MessageOut final : public detail::TextOut {
  private:
   void grow(std::size_t n) override {
     const auto used = static_cast<std::size_t>(w_ - start_);
-    std::string bigger(2 * (used + n), '\0');
-    std::memcpy(bigger.data(), start_, used);
-    heap_ = std::move(bigger);
-    start_ = heap_.data();
+    if (!heap_) {
+      heap_ = t_message_scratch.busy ? &own_ : &t_message_scratch.text;
+      if (heap_ == &t_message_scratch.text) t_message_scratch.busy = true;
+      if (heap_->size() < 2 * (used + n)) heap_->resize(2 * (used + n));
+      std::memcpy(heap_->data(), start_, used);
+    } else {
+      heap_->resize(2 * (used + n));  // keeps the bytes written
+    }
+    start_ = heap_->data();
     w_ = start_ + used;
-    end_ = start_ + heap_.size();
+    end_ = start_ + heap_->size();
   }
 
-  std::string heap_;
+  std::string* heap_ = nullptr;
+  std::string own_;
   char buf_[256];
 };
 
@@ -186,8 +205,7 @@ bool JsonFormatter::format_call_to(const detail::CallFields& c, std::string& out
     detail::for_each_call_extra(c.extras, [&](std::string_view k, ValueView v) {
       if (merged(k)) items.put(rename(k), v);
     });
-  std::string ts;
-  add_last_items(items, static_cast<double>(c.created_ns) / 1e9, ts);
+  add_last_items(items, static_cast<double>(c.created_ns) / 1e9);
   detail::write_json_object(options_, items, out);
   return true;
 }

@@ -214,7 +214,7 @@ std::vector<std::string> comma_json_fields(const std::optional<std::string>& fmt
   return out;
 }
 
-std::string iso_utc(double created) {
+void iso_utc(double created, std::string& out) {
   // CPython's _PyTime conversion: the fraction's microseconds rounded half to even (the
   // default rounding mode), carried into the seconds; none shown when zero.
   double whole = 0;
@@ -228,7 +228,8 @@ std::string iso_utc(double created) {
   int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   if (us != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", static_cast<int>(us));
-  return std::string(buf, static_cast<std::size_t>(n)) + "+00:00";
+  out.assign(buf, static_cast<std::size_t>(n));
+  out.append("+00:00");
 }
 
 std::vector<std::string> split_lines(std::string_view s) {

@@ -48,8 +48,9 @@ void append_json_close_line(const JsonLayout& layout, int depth, TextOut& out);
 std::vector<std::string> parse_json_fields(std::string_view fmt, char style);
 // Style ",": the comma-separated names, stripped, empty ones dropped (none for no fmt).
 std::vector<std::string> comma_json_fields(const std::optional<std::string>& fmt);
-// datetime.fromtimestamp(created, tz=timezone.utc).isoformat().
-std::string iso_utc(double created);
+// datetime.fromtimestamp(created, tz=timezone.utc).isoformat(), into `out` (assigned: a
+// string kept from line to line allocates once).
+void iso_utc(double created, std::string& out);
 // str.splitlines().
 std::vector<std::string> split_lines(std::string_view s);
 
