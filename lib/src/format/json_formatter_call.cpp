@@ -36,7 +36,7 @@ class MessageOut final : public detail::TextOut {
     end_ = buf_ + sizeof buf_;
   }
   ~MessageOut() {
-    if (heap_ == &t_message_scratch.text) t_message_scratch.busy = false;
+    if (in_scratch_) t_message_scratch.busy = false;
   }
   std::string_view text() const { return {start_, static_cast<std::size_t>(w_ - start_)}; }
   void rewind(std::size_t n) override { w_ = start_ + n; }
@@ -45,8 +45,9 @@ class MessageOut final : public detail::TextOut {
   void grow(std::size_t n) override {
     const auto used = static_cast<std::size_t>(w_ - start_);
     if (!heap_) {
-      heap_ = t_message_scratch.busy ? &own_ : &t_message_scratch.text;
-      if (heap_ == &t_message_scratch.text) t_message_scratch.busy = true;
+      in_scratch_ = !t_message_scratch.busy;
+      heap_ = in_scratch_ ? &t_message_scratch.text : &own_;
+      if (in_scratch_) t_message_scratch.busy = true;
       if (heap_->size() < 2 * (used + n)) heap_->resize(2 * (used + n));
       std::memcpy(heap_->data(), start_, used);
     } else {
@@ -58,6 +59,7 @@ class MessageOut final : public detail::TextOut {
   }
 
   std::string* heap_ = nullptr;
+  bool in_scratch_ = false;  // the thread-local is reached only past the stack buffer
   std::string own_;
   char buf_[256];
 };
