@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,10 +38,28 @@ std::atomic<long> g_listener_allocs{0};
 // As test_allocation_listener.cpp: a buffer may still grow once; one per record is 20000.
 constexpr long kOneOffAllocs = 10;
 
-long lines_in(const std::filesystem::path& p) {
-  const std::string text = slurp(p);
-  return static_cast<long>(std::count(text.begin(), text.end(), '\n'));
-}
+// The lines of a file that only grows, counted in the bytes added since the last call:
+// the tests poll it every millisecond while the file grows to 30 MB.
+class LineCount {
+ public:
+  explicit LineCount(std::filesystem::path p) : path_(std::move(p)) {}
+  long operator()() {
+    std::ifstream in(path_, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(read_));
+    char buf[65536];
+    while (in.read(buf, sizeof buf), in.gcount() > 0) {
+      const auto n = static_cast<std::size_t>(in.gcount());
+      lines_ += static_cast<long>(std::count(buf, buf + n, '\n'));
+      read_ += n;
+    }
+    return lines_;
+  }
+
+ private:
+  std::filesystem::path path_;
+  std::size_t read_ = 0;
+  long lines_ = 0;
+};
 
 // logger -> QueueHandler(Queue()) -> QueueListener -> FileHandler.
 struct CallPipeline {
@@ -49,6 +69,7 @@ struct CallPipeline {
   std::shared_ptr<Queue> q = std::make_shared<Queue>();
   std::shared_ptr<QueueHandler> qh = std::make_shared<QueueHandler>(q);
   std::unique_ptr<QueueListener> listener;
+  LineCount lines_in{path};
   Logger& lg;
   long logged = 0;
 
@@ -75,9 +96,9 @@ struct CallPipeline {
     lg.remove_handler(qh);
     file->close();
   }
-  void wait_lines(long n) const {
-    for (int i = 0; i < 10000 && lines_in(path) < n; ++i) std::this_thread::sleep_for(1ms);
-    REQUIRE(lines_in(path) == n);
+  void wait_lines(long n) {
+    for (int i = 0; i < 10000 && lines_in() < n; ++i) std::this_thread::sleep_for(1ms);
+    REQUIRE(lines_in() == n);
   }
   // `n` calls of `call(i)` in bursts of 1000, each written out before the next: the
   // listener's allocations over the last `counted` of them.
