@@ -9,8 +9,11 @@ namespace dictlog::detail {
 namespace {
 // Big enough that a batch of 4096 short lines fills a few chunks.
 constexpr std::size_t kArenaChunk = 64 * 1024;
-// Chunks kept past those the last batch used, for a batch that is a little longer.
+// Chunks kept past those the largest batch of the last kTrimEvery used, for a batch that
+// is a little longer. Trimming to what each batch used alone freed and took again a chunk
+// every ~90 records when batches of long messages varied in size.
 constexpr std::size_t kArenaSpare = 2;
+constexpr unsigned kTrimEvery = 64;
 __attribute__((tls_model("initial-exec"))) thread_local TextArena* t_batch_arena = nullptr;
 }  // namespace
 
@@ -62,8 +65,12 @@ std::string_view ArenaOut::finish() {
 }
 
 void TextArena::reset() {
-  std::size_t keep = chunks_.empty() ? 0 : current_ + 1 + kArenaSpare;
-  if (chunks_.size() > keep) chunks_.resize(keep);
+  peak_ = std::max(peak_, chunks_.empty() ? 0 : current_ + 1);
+  if (++resets_ == kTrimEvery) {
+    if (chunks_.size() > peak_ + kArenaSpare) chunks_.resize(peak_ + kArenaSpare);
+    peak_ = 0;
+    resets_ = 0;
+  }
   current_ = 0;
   used_ = 0;
 }

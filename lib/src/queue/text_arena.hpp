@@ -29,8 +29,8 @@ class TextArena {
   TextArena& operator=(const TextArena&) = delete;
   // A copy of `s`, valid until reset().
   std::string_view store(std::string_view s);
-  // Invalidates every view store() returned; keeps the chunks this batch used (and a few
-  // more), frees the rest.
+  // Invalidates every view store() returned. Every 64th reset frees the chunks that none
+  // of the batches since the last such reset used (but a few).
   void reset();
 
  private:
@@ -44,6 +44,8 @@ class TextArena {
   std::vector<Chunk> chunks_;
   std::size_t current_ = 0;  // the chunk store() fills
   std::size_t used_ = 0;     // bytes of it in use
+  std::size_t peak_ = 0;     // the most chunks a batch used since the last trim
+  unsigned resets_ = 0;      // since the last trim
 };
 
 // A message formatted straight into the arena (one copy, not one into a string and a
