@@ -177,6 +177,17 @@ TEST_CASE(
   CHECK(slurp(p.path).find("\"message\": \"" + word + " 19999\"}\n") != std::string::npos);
 }
 
+TEST_CASE("a JSON message past 64 KiB: its room is given back after each line") {
+  // So that a rare giant message does not stay resident on the listener's thread.
+  CallPipeline p("alloc.calls.json_giant", std::make_shared<JsonFormatter>(json_options()));
+  const std::string word(100 * 1024, 'g');
+  const long allocs =
+      p.count(10, 100, [&](long i) { p.lg.info("{} {}", word, static_cast<int>(i)); });
+  MESSAGE("listener allocations over 100 records: " << allocs);
+  CHECK(allocs >= 100);
+  CHECK(slurp(p.path).find("\"message\": \"" + word + " 99\"}\n") != std::string::npos);
+}
+
 TEST_CASE("JSON lines with a timestamp key and a key repeated: no allocation per record") {
   // The object built as python-json-logger's dict (a repeated key keeps its first place),
   // and the ISO time of each line.

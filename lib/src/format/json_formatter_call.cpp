@@ -19,8 +19,10 @@ namespace dictlog {
 namespace {
 
 // A longer message's room, kept by the thread from line to line: no allocation per line
-// once it has grown. `busy`: a message formatted while another is (an argument's
-// formatter that logs, on a handler that formats on the calling thread) takes its own.
+// once it has grown, up to kKeptScratch (a rare giant message does not stay resident).
+// `busy`: a message formatted while another is (an argument's formatter that formats
+// another call on this thread) takes its own.
+constexpr std::size_t kKeptScratch = 64 * 1024;
 struct MessageScratch {
   std::string text;
   bool busy = false;
@@ -36,7 +38,9 @@ class MessageOut final : public detail::TextOut {
     end_ = buf_ + sizeof buf_;
   }
   ~MessageOut() {
-    if (in_scratch_) t_message_scratch.busy = false;
+    if (!in_scratch_) return;
+    t_message_scratch.busy = false;
+    if (t_message_scratch.text.size() > kKeptScratch) std::string().swap(t_message_scratch.text);
   }
   std::string_view text() const { return {start_, static_cast<std::size_t>(w_ - start_)}; }
   void rewind(std::size_t n) override { w_ = start_ + n; }
